@@ -1,0 +1,35 @@
+/**
+ * The closed set of failure types (SPEC §7). Every error that reaches the executor is classified into
+ * one of these by `classifyError` (classify.ts); nothing else decides retry behaviour.
+ */
+export const ERROR_TYPES = [
+  'validation',
+  'authentication',
+  'rate_limit',
+  'timeout',
+  'server_error',
+  'connection',
+  'tool_error',
+  'ambiguous',
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+export function isErrorType(value: unknown): value is ErrorType {
+  return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
+}
+
+/** A classified failure of one attempt. */
+export class StepError extends Error {
+  override readonly name = 'StepError';
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    /** Did the request leave this process? Decides whether the outcome is known. */
+    readonly sent: boolean,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

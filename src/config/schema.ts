@@ -28,13 +28,37 @@ export const StdioServerSchema = z.strictObject({
 });
 
 export const HttpServerSchema = z.strictObject({
-  type: z.enum(['http', 'streamable-http', 'streamableHttp']).transform(() => 'http' as const),
-  url: z.url(),
+  /** Optional when `url` is given: a server with a `url` is an HTTP server. */
+  type: z
+    .enum(['http', 'streamable-http', 'streamableHttp'])
+    .optional()
+    .transform(() => 'http' as const),
+  url: z.url({ protocol: /^https?$/ }),
   headers: z.record(z.string(), z.string()).default({}),
   ...serverCommon,
 });
 
-export const ServerSchema = z.union([HttpServerSchema, StdioServerSchema]);
+/**
+ * Is this raw server entry meant to be an HTTP server? A `url`, or a `type` other than `stdio`, says
+ * so. Used to pick ONE schema per entry: a plain union would report the failures of both branches,
+ * which reads as nonsense ("expected command" on an HTTP server).
+ */
+export function isHttpServerInput(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
+  const record = input as Record<string, unknown>;
+  return 'url' in record || (record['type'] !== undefined && record['type'] !== 'stdio');
+}
+
+export const ServerSchema = z
+  .unknown()
+  .transform((input, ctx): HttpServerConfig | StdioServerConfig => {
+    const schema = isHttpServerInput(input) ? HttpServerSchema : StdioServerSchema;
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    // Issues keep their relative paths; zod prefixes the entry's own path.
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue });
+    return z.NEVER;
+  });
 
 export const ActionSchema = z.strictObject({
   server: z.string().min(1),
@@ -57,6 +81,20 @@ export const ExecutionSchema = z.strictObject({
   maxConcurrentPlans: positiveInt.default(4),
   strict: z.boolean().default(false),
   dryRun: z.boolean().default(false),
+  /** How long a deferred plan waits when the server gave no Retry-After. */
+  deferDelayMs: positiveInt.default(60_000),
+});
+
+/** Tuning of the daemon's watch loop and lifecycle; the defaults suit a personal vault. */
+export const DaemonSchema = z.strictObject({
+  /** A file written in place is claimed once unchanged this long (a renamed-in file is claimed at once). */
+  stabilityMs: nonNegativeInt.default(300),
+  /** Reconciling scan of Approved/ even without watch events, so a missed event only delays a plan. */
+  scanIntervalMs: positiveInt.default(5_000),
+  /** On SIGTERM, calls in flight get this long to finish before they are cancelled. */
+  graceMs: nonNegativeInt.default(10_000),
+  /** A plan deferred for longer than this (since its claim) goes to Failed/. */
+  maxDeferMs: positiveInt.default(24 * 60 * 60 * 1000),
 });
 
 export const LoggingSchema = z.strictObject({
@@ -70,6 +108,7 @@ export const ConfigSchema = z.strictObject({
   logs: z.string().min(1).default('../logs'),
   execution: ExecutionSchema.default(() => ExecutionSchema.parse({})),
   logging: LoggingSchema.default(() => LoggingSchema.parse({})),
+  daemon: DaemonSchema.default(() => DaemonSchema.parse({})),
   mcpServers: z.record(z.string(), ServerSchema).default({}),
   actions: z.record(z.string(), ActionSchema).default({}),
 });
@@ -80,6 +119,7 @@ export type ServerConfig = z.infer<typeof ServerSchema>;
 export type ActionConfig = z.infer<typeof ActionSchema>;
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
 export type LoggingConfig = z.infer<typeof LoggingSchema>;
+export type DaemonConfig = z.infer<typeof DaemonSchema>;
 
 /** A loaded configuration: validated, variables expanded, paths absolute. */
 export type Config = z.infer<typeof ConfigSchema> & {

@@ -33,3 +33,8 @@ export class StepError extends Error {
     super(message, options);
   }
 }
+
+/** The request left this process and no answer says what happened: the server may have acted. */
+export function isUnknownOutcome(error: StepError): boolean {
+  return error.sent && (error.type === 'ambiguous' || error.type === 'timeout' || error.type === 'connection');
+}

@@ -1,0 +1,56 @@
+/**
+ * The durable record of model spend: one fsynced JSON line per completed request. Today's total
+ * (UTC day) is what MCP_DAILY_LIMIT is checked against, across restarts.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { appendLineDurable } from '../shared/atomic-file.js';
+
+const SpendEntrySchema = z.object({
+  at: z.string(),
+  model: z.string(),
+  model_id: z.string(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cost_usd: z.number(),
+});
+export type SpendEntry = z.infer<typeof SpendEntrySchema>;
+
+export function spendLedgerFile(stateDir: string): string {
+  return path.join(stateDir, 'model-spend.jsonl');
+}
+
+/** The UTC day of a time, "2026-02-16". */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+export async function readSpend(file: string): Promise<SpendEntry[]> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const entries: SpendEntry[] = [];
+  for (const line of raw.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const parsed = SpendEntrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) entries.push(parsed.data);
+    } catch {
+      // A torn last line from a crash mid-append: that request's cost was never confirmed.
+    }
+  }
+  return entries;
+}
+
+export function spentOn(entries: readonly SpendEntry[], day: string): number {
+  return entries.filter((entry) => entry.at.startsWith(day)).reduce((sum, entry) => sum + entry.cost_usd, 0);
+}
+
+export async function recordSpend(file: string, entry: SpendEntry): Promise<void> {
+  await appendLineDurable(file, JSON.stringify(entry));
+}

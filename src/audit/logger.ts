@@ -1,0 +1,102 @@
+/**
+ * The audit log on disk (SPEC §8): `mcp_actions.log` (human lines, for `tail -f`) and
+ * `mcp_actions.jsonl` (the same events as JSON lines, for `stats`), both append-only, via winston.
+ *
+ * Winston's Stream transport over our own append-mode file streams, not its File transport: the File
+ * transport swallows open errors (an unwritable file would make close() wait forever) and we need
+ * close() to mean "on disk".
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import winston from 'winston';
+import type { LoggingConfig } from '../config/schema.js';
+import { formatHumanLine, formatJsonLine, prepareEvent } from './format.js';
+import type { AuditEvent, AuditLog } from './types.js';
+
+export type { AuditEvent, AuditLog } from './types.js';
+
+export const HUMAN_LOG_FILE = 'mcp_actions.log';
+export const JSON_LOG_FILE = 'mcp_actions.jsonl';
+
+export interface AuditLogOptions {
+  readonly logsDir: string;
+  readonly logging: LoggingConfig;
+  readonly now?: () => Date;
+  /** A write failure (disk full, permissions). Logging must never take the daemon down. */
+  readonly onError?: (error: Error) => void;
+}
+
+// Each transport prints its own precomputed line, so formatting happens once, in pure code.
+const HUMAN = 'auditHuman';
+const JSON_LINE = 'auditJson';
+
+export function createAuditLog(options: AuditLogOptions): AuditLog {
+  const now = options.now ?? (() => new Date());
+  const onError =
+    options.onError ??
+    ((error: Error) => process.stderr.write(`audit log: cannot write to ${options.logsDir}: ${error.message}\n`));
+  mkdirSync(options.logsDir, { recursive: true });
+
+  const human = openAppend(path.join(options.logsDir, HUMAN_LOG_FILE), onError);
+  const json = openAppend(path.join(options.logsDir, JSON_LOG_FILE), onError);
+  const transports = [
+    new winston.transports.Stream({ stream: human.stream, eol: '\n', format: winston.format.printf((i) => String(i[HUMAN])) }),
+    new winston.transports.Stream({ stream: json.stream, eol: '\n', format: winston.format.printf((i) => String(i[JSON_LINE])) }),
+  ];
+  const logger = winston.createLogger({ level: 'info', exitOnError: false, transports });
+  logger.on('error', (error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+  const handedOver = transports.map((t) => new Promise<void>((resolve) => t.once('finish', () => resolve())));
+
+  let closing: Promise<void> | undefined;
+  return {
+    record(event: AuditEvent): void {
+      if (closing) return;
+      try {
+        const at = now();
+        const prepared = prepareEvent(event, options.logging);
+        logger.log({
+          level: 'info',
+          message: '',
+          [HUMAN]: formatHumanLine(prepared, at),
+          [JSON_LINE]: formatJsonLine(prepared, at),
+        });
+      } catch (error) {
+        // A value that cannot be formatted (a throwing toJSON…) costs one event, not the daemon.
+        onError(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        logger.end();
+        await Promise.all(handedOver); // every line is now queued in its file stream
+        await Promise.all([human.end(), json.end()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+interface AppendFile {
+  readonly stream: WriteStream;
+  /** Resolves once the file is flushed and closed, or has failed (already reported). */
+  end(): Promise<void>;
+}
+
+function openAppend(file: string, onError: (error: Error) => void): AppendFile {
+  const stream = createWriteStream(file, { flags: 'a' });
+  let failed = false;
+  stream.on('error', (error) => {
+    if (!failed) onError(error);
+    failed = true;
+  });
+  const closed = new Promise<void>((resolve) => {
+    stream.once('close', () => resolve());
+  });
+  return {
+    stream,
+    end() {
+      if (!stream.destroyed) stream.end();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** The audit log's vocabulary (SPEC §8). */
+
+export const AUDIT_EVENT_KINDS = [
+  'CLAIM',
+  'CALL',
+  'PARAMS',
+  'RESPONSE',
+  'SUCCESS',
+  'RETRY',
+  'FAILED',
+  'METRICS',
+  'AUDIT',
+  'DONE',
+  'ALERT',
+] as const;
+
+export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
+
+export interface AuditEvent {
+  readonly event: AuditEventKind;
+  /** Plan id. */
+  readonly plan?: string;
+  /** 1-based step index. */
+  readonly step?: number;
+  readonly server?: string;
+  readonly tool?: string;
+  readonly attempt?: number;
+  readonly status?: string;
+  readonly error_type?: string;
+  readonly duration_ms?: number;
+  readonly approved_by?: string;
+  /** Tool arguments or result; sanitized (or dropped) before writing. */
+  readonly params?: unknown;
+  /** Free text for people; sanitized before writing. */
+  readonly message?: string;
+}
+
+export interface AuditLog {
+  /** Never throws and never waits: writing happens in the background; `close()` waits for it. */
+  record(event: AuditEvent): void;
+  /** Resolves once everything recorded is on disk. Later `record` calls are ignored. */
+  close(): Promise<void>;
+}

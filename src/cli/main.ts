@@ -1,0 +1,100 @@
+/**
+ * The command line (SPEC §3). Every command prints `--help`; every failure is one clear line and an
+ * exit code (0 ok, 1 failed, 2 usage or configuration), never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './commands/check.js';
+import { daemonCommand } from './commands/daemon.js';
+import { runCommand } from './commands/run.js';
+import { serversCommand } from './commands/servers.js';
+import { describeError } from './describe-error.js';
+import { EXIT, processIo, type ExitCode, type Io } from './io.js';
+import { loadConfigFrom, openRuntime, type Runtime } from './runtime.js';
+
+interface GlobalOptions {
+  config?: string;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo, signal?: AbortSignal): Promise<ExitCode> {
+  const root = new AbortController();
+  const stop = (): void => root.abort(new Error('stopped by signal'));
+  if (!signal) {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } else {
+    signal.addEventListener('abort', stop, { once: true });
+  }
+  let code: ExitCode = EXIT.ok;
+  const withRuntime = async (options: GlobalOptions, body: (runtime: Runtime) => Promise<ExitCode>, audit = true) => {
+    let runtime: Runtime | undefined;
+    try {
+      runtime = await openRuntime(await loadConfigFrom(options.config), { audit });
+      code = await body(runtime);
+    } catch (error) {
+      io.err(`error: ${describeError(error)}`);
+      code = EXIT.usage;
+    } finally {
+      await runtime?.close();
+    }
+  };
+
+  const program = new Command('mcp-orchestrator')
+    .description('Turns human-approved markdown plans into actions through MCP servers.')
+    .option('--config <path>', 'configuration file (default: $ORCHESTRATOR_CONFIG, then config/orchestrator.json)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('check')
+    .description('parse, map and validate plans against the live tool schemas without calling any tool')
+    .argument('<plans...>', 'plan files (.md)')
+    .action(async (files: string[]) => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) => checkCommand(files, runtime, io), false);
+    });
+
+  program
+    .command('run')
+    .description('execute one plan file now, in place, without the folder lifecycle')
+    .argument('<plan>', 'plan file (.md)')
+    .option('--dry-run', 'validate and show the steps without calling any tool', false)
+    .action(async (file: string, options: { dryRun: boolean }) => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
+        runCommand(file, runtime, io, { dryRun: options.dryRun, signal: root.signal }),
+      );
+    });
+
+  program
+    .command('daemon')
+    .description('watch the vault\'s Approved/ folder and execute approved plans')
+    .option('--once', 'process everything already waiting, then exit', false)
+    .option('--dry-run', 'validate and show what would run, without claiming or calling anything', false)
+    .action(async (options: { once: boolean; dryRun: boolean }) => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
+        daemonCommand(runtime, io, { ...options, signal: root.signal }),
+      );
+    });
+
+  program
+    .command('servers')
+    .description('each configured server: reachable or not, its tools, latency of a ping')
+    .option('--json', 'print JSON instead of a table', false)
+    .action(async (options: { json: boolean }) => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) => serversCommand(runtime, io, options), false);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage mistakes with 1 from commander: ours is 2.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.err(`error: ${describeError(error)}`);
+    return EXIT.usage;
+  } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+  return code;
+}

@@ -1,0 +1,43 @@
+/**
+ * What a command needs to act: the loaded configuration, the MCP client pool and the audit log, opened
+ * together and closed together.
+ */
+import { createAuditLog, type AuditLog } from '../audit/logger.js';
+import { loadConfig, resolveConfigPath, serverEnvironment } from '../config/index.js';
+import type { Config } from '../config/schema.js';
+import { McpPool } from '../mcp/pool.js';
+import path from 'node:path';
+
+export interface Runtime {
+  readonly config: Config;
+  readonly pool: McpPool;
+  readonly audit: AuditLog;
+  close(): Promise<void>;
+}
+
+export async function loadConfigFrom(option: string | undefined): Promise<Config> {
+  return loadConfig(resolveConfigPath(option));
+}
+
+export async function openRuntime(config: Config, options: { audit?: boolean } = {}): Promise<Runtime> {
+  const pool = new McpPool({
+    servers: config.mcpServers,
+    environmentFor: (_name, server) => (server.type === 'stdio' ? serverEnvironment(server, config) : {}),
+    defaultCwd: path.dirname(config.configPath),
+    defaultTimeoutMs: config.execution.timeoutMs,
+  });
+  const audit = options.audit === false ? nullAudit() : createAuditLog({ logsDir: config.logs, logging: config.logging });
+  return {
+    config,
+    pool,
+    audit,
+    async close() {
+      await pool.close();
+      await audit.close();
+    },
+  };
+}
+
+function nullAudit(): AuditLog {
+  return { record: () => undefined, close: async () => undefined };
+}

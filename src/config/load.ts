@@ -1,0 +1,99 @@
+/**
+ * Reads, expands, validates and resolves the configuration file (SPEC §6). Every failure is a
+ * `ConfigError` whose message lists each problem on its own line as `<file>: <key path>: <what>`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+import { expandVariables } from './expand.js';
+import { formatIssues, formatKeyPath } from './issues.js';
+import { parseJsonc } from './jsonc.js';
+import { resolveConfigRelative } from './paths.js';
+import { ConfigSchema, type Config } from './schema.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export async function loadConfig(file: string, env: Env = process.env): Promise<Config> {
+  const configPath = path.resolve(file);
+  const text = await readConfigText(configPath);
+
+  const parsed = parseJsonc(text);
+  if (!parsed.ok) throw invalid(configPath, [parsed.message]);
+
+  const expanded = expandVariables(parsed.value, env);
+  const expansionPaths = expanded.problems.map((p) => formatKeyPath(p.path));
+  const problems = expanded.problems.map((p, i) => `${expansionPaths[i]}: ${p.message}`);
+
+  const result = ConfigSchema.safeParse(expanded.value);
+  if (!result.success) {
+    // A string emptied by a missing variable may fail validation too; its first problem is enough.
+    const schemaLines = formatIssues(result.error.issues, expanded.value).filter(
+      (line) => !expansionPaths.some((p) => line.startsWith(`${p}:`) || line.startsWith(`${p}.`)),
+    );
+    problems.push(...schemaLines);
+  } else {
+    problems.push(...crossCheck(result.data));
+  }
+  if (problems.length > 0 || !result.success) throw invalid(configPath, problems);
+
+  return resolvePaths(result.data, configPath, env);
+}
+
+async function readConfigText(configPath: string): Promise<string> {
+  try {
+    return await readFile(configPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(
+        'config_not_found',
+        configPath,
+        [`${configPath}: configuration file not found; create it, or pass --config PATH or set ORCHESTRATOR_CONFIG`],
+        { cause: error },
+      );
+    }
+    const reason = code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    throw new ConfigError(
+      'config_unreadable',
+      configPath,
+      [`${configPath}: cannot read the configuration file (${reason}); check the path and its permissions`],
+      { cause: error },
+    );
+  }
+}
+
+/** Checks that need the whole file: every action names a configured server. */
+function crossCheck(config: Omit<Config, 'configPath'>): string[] {
+  const servers = Object.keys(config.mcpServers);
+  const known = servers.length > 0 ? servers.join(', ') : 'none; add one under mcpServers';
+  return Object.entries(config.actions)
+    .filter(([, action]) => !(action.server in config.mcpServers))
+    .map(
+      ([name, action]) =>
+        `${formatKeyPath(['actions', name, 'server'])}: unknown server ${JSON.stringify(action.server)}; expected one of the servers in mcpServers (${known})`,
+    );
+}
+
+function resolvePaths(config: Omit<Config, 'configPath'>, configPath: string, env: Env): Config {
+  const baseDir = path.dirname(configPath);
+  const mcpServers = Object.fromEntries(
+    Object.entries(config.mcpServers).map(([name, server]) => [
+      name,
+      server.type === 'stdio'
+        ? // The default cwd makes relative `args` (../dist/…) mean the same from any working directory.
+          { ...server, cwd: resolveConfigRelative(server.cwd ?? '.', baseDir, env) }
+        : server,
+    ]),
+  );
+  return {
+    ...config,
+    vault: resolveConfigRelative(config.vault, baseDir, env),
+    logs: resolveConfigRelative(config.logs, baseDir, env),
+    mcpServers,
+    configPath,
+  };
+}
+
+function invalid(configPath: string, problems: readonly string[]): ConfigError {
+  return new ConfigError('config_invalid', configPath, problems.map((line) => `${configPath}: ${line}`));
+}

@@ -1,0 +1,35 @@
+/**
+ * Writes the journal around every call: the "about to call" record is on disk before the request
+ * leaves, the outcome is on disk before the next step starts (SPEC §9.3, §9.4).
+ */
+import { isUnknownOutcome } from '../execution/errors.js';
+import type { ExecutionObserver } from '../execution/observer.js';
+import { boundRecord, type JournalWriter } from '../journal/index.js';
+
+export function journalObserver(journal: JournalWriter, claim: string, now: () => Date): ExecutionObserver {
+  return {
+    async attemptStarting({ step, attempt }) {
+      await journal.append({
+        type: 'intent',
+        claim,
+        step: step.index,
+        key: step.idempotencyKey,
+        attempt,
+        idempotent: step.idempotent,
+        at: now().toISOString(),
+      });
+    },
+    async attemptFinished({ step, attempt, result }) {
+      const at = now().toISOString();
+      const base = { type: 'outcome' as const, claim, step: step.index, key: step.idempotencyKey, attempt, at };
+      if (result.ok) {
+        await journal.append(boundRecord({ ...base, status: 'succeeded', text: result.text, structured: result.structured }));
+        return;
+      }
+      const error = result.error;
+      // The request may have been acted on: record it as unknown, never as a plain failure.
+      await journal.append({ ...base, status: isUnknownOutcome(error) ? 'ambiguous' : 'failed', error_type: error.type, text: error.message });
+    },
+    stepFinished: async () => undefined,
+  };
+}

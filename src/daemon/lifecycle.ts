@@ -1,0 +1,77 @@
+/**
+ * The folder moves of a plan's lifecycle (SPEC §4), each journaled: claim (Approved/ → In_Progress/, the
+ * rename first, then the record) and finalize (the record first, then the rename), so a restart always
+ * knows where a plan is and what was sent for it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AuditLog } from '../audit/logger.js';
+import type { FinalFolder, JournalWriter } from '../journal/index.js';
+import { planIdOf } from '../run/final-status.js';
+import { moveNoClobber, sha256 } from '../vault/index.js';
+
+export interface Lifecycle {
+  readonly vault: string;
+  readonly journal: JournalWriter;
+  readonly audit: AuditLog;
+  readonly now: () => Date;
+}
+
+export interface Claim {
+  /** The file name in In_Progress/ (unique while it is there). */
+  readonly name: string;
+  readonly path: string;
+  readonly plan: string;
+  readonly claimedAt: Date;
+}
+
+export function inProgressPath(vault: string, claim: string): string {
+  return path.join(vault, 'In_Progress', claim);
+}
+
+/** Claims a plan file from Approved/; undefined when it vanished first (a human moved it away). */
+export async function claimPlan(life: Lifecycle, approvedFile: string): Promise<Claim | undefined> {
+  let dest: string;
+  try {
+    dest = await moveNoClobber(approvedFile, path.join(life.vault, 'In_Progress'));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const claim = { name: path.basename(dest), plan: planIdOf(path.basename(approvedFile)), claimedAt: life.now() };
+  await recordClaim(life, claim.name, claim, path.basename(approvedFile));
+  life.audit.record({ event: 'CLAIM', plan: claim.plan, message: `claimed ${path.basename(approvedFile)} into In_Progress/${claim.name}` });
+  return { ...claim, path: dest };
+}
+
+/** The `claimed` record, pinning the content hash of the plan as it was claimed. */
+export async function recordClaim(
+  life: Lifecycle,
+  claim: string,
+  info: { readonly plan: string; readonly claimedAt: Date },
+  originalName = claim,
+): Promise<void> {
+  const bytes = await readFile(inProgressPath(life.vault, claim));
+  await life.journal.append({
+    type: 'claimed',
+    claim,
+    plan: info.plan,
+    file: originalName,
+    hash: sha256(bytes),
+    at: info.claimedAt.toISOString(),
+  });
+}
+
+/** Moves a claimed plan into its final folder; returns the vault-relative destination. */
+export async function finalizePlan(life: Lifecycle, claim: string, folder: FinalFolder, plan: string): Promise<string> {
+  await life.journal.append({ type: 'finalized', claim, folder, file: claim, at: life.now().toISOString() });
+  const dest = await moveNoClobber(inProgressPath(life.vault, claim), path.join(life.vault, folder));
+  const relative = path.relative(life.vault, dest);
+  life.audit.record({ event: 'AUDIT', plan, status: folder, message: `moved to ${relative}` });
+  return relative;
+}
+
+/** Records that a plan waits in In_Progress/ until `retryAt`. */
+export async function deferPlan(life: Lifecycle, claim: string, retryAt: Date, reason: string): Promise<void> {
+  await life.journal.append({ type: 'deferred', claim, retry_at: retryAt.toISOString(), reason, at: life.now().toISOString() });
+}

@@ -1,0 +1,227 @@
+/**
+ * Takes claimed plans through their run and into a final folder, or defers them; carries out the
+ * start-up recovery decisions. One PlanRunner per daemon; its queue bounds plans run at once.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type PQueue from 'p-queue';
+import type { AuditLog } from '../audit/logger.js';
+import type { Config } from '../config/schema.js';
+import type { StepResult } from '../execution/outcome.js';
+import { JournalFatalError, type FinalFolder, type JournalWriter } from '../journal/index.js';
+import type { McpPool } from '../mcp/pool.js';
+import { formatProblem } from '../plan/problems.js';
+import { describeValidPlan } from '../run/describe.js';
+import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
+import { preparePlan } from '../run/prepare.js';
+import { runPlan, type RunResult } from '../run/run-plan.js';
+import { moveNoClobber } from '../vault/index.js';
+import { journalObserver } from './journal-observer.js';
+import { claimPlan, deferPlan, finalizePlan, inProgressPath, recordClaim, type Lifecycle } from './lifecycle.js';
+import type { RecoveredClaim } from './recovery.js';
+import type { ScanResult } from './scanner.js';
+
+export interface RunnerOptions {
+  readonly config: Config;
+  readonly pool: McpPool;
+  readonly audit: AuditLog;
+  readonly now: () => Date;
+  readonly journal: JournalWriter;
+  readonly queue: PQueue;
+  readonly stopSignal: AbortSignal;
+  readonly hardSignal: AbortSignal;
+  readonly onFatal: (error: unknown) => void;
+  readonly schedule: (ms: number, task: () => void) => void;
+  readonly print: (line: string) => void;
+}
+
+/** A claimed plan the runner is responsible for. */
+interface Job {
+  readonly claim: string;
+  readonly plan: string;
+  readonly claimedAt: Date;
+  /** Results of steps that already succeeded, by step index: never sent again, fed to templates. */
+  readonly previous: Map<number, StepResult>;
+}
+
+export class PlanRunner {
+  private readonly life: Lifecycle;
+  /** Dry run: files already described, by name and mtime, so each is printed once. */
+  private readonly described = new Set<string>();
+
+  constructor(private readonly options: RunnerOptions) {
+    this.life = { vault: options.config.vault, journal: options.journal, audit: options.audit, now: options.now };
+  }
+
+  /** Carries out the start-up recovery decisions. */
+  async recover(claims: readonly RecoveredClaim[]): Promise<void> {
+    for (const { claim, state, decision } of claims) {
+      const job: Job = {
+        claim,
+        plan: state?.plan ?? claim.replace(/\.md$/i, ''),
+        claimedAt: state?.claimedAt ? new Date(state.claimedAt) : this.options.now(),
+        previous: new Map(
+          [...(state?.completed.values() ?? [])].map((step) => [step.step, { text: step.text ?? '', structured: step.structured }]),
+        ),
+      };
+      switch (decision.kind) {
+        case 'unjournaled':
+          await recordClaim(this.life, claim, job);
+          this.enqueue(job);
+          break;
+        case 'resume':
+        case 'retry_in_flight':
+          this.enqueue(job);
+          break;
+        case 'deferred':
+          this.wait(job, new Date(decision.retryAt));
+          break;
+        case 'needs_review':
+          await this.endWithStatus(job, 'Needs_Review', 'needs_review', `step ${decision.step}: ${decision.reason}`);
+          break;
+        case 'finalize':
+          await finalizePlan(this.life, claim, decision.folder, job.plan);
+          break;
+        case 'forget':
+          break;
+        case 'missing':
+          this.options.audit.record({ event: 'ALERT', plan: job.plan, message: decision.reason });
+          break;
+        default: {
+          const unreachable: never = decision;
+          throw new Error(`unknown recovery decision ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+  }
+
+  /** Claims (or, in a dry run, describes) every ready plan of a scan of Approved/. */
+  async admit(scan: ScanResult, dryRun: boolean): Promise<void> {
+    for (const link of scan.symlinks) {
+      if (dryRun) continue;
+      const dest = await moveNoClobber(link, path.join(this.options.config.vault, 'Failed')).catch(() => undefined);
+      this.options.audit.record({
+        event: 'FAILED',
+        status: 'refused',
+        message: `${path.basename(link)} is a symbolic link; plans must be regular files (moved to ${dest ? 'Failed/' : 'nowhere: move failed'})`,
+      });
+    }
+    for (const entry of scan.ready) {
+      if (this.options.stopSignal.aborted) return;
+      if (dryRun) {
+        await this.describe(entry.path, `${entry.name}:${entry.mtimeMs}`);
+        continue;
+      }
+      const claimed = await claimPlan(this.life, entry.path);
+      if (claimed) this.enqueue({ claim: claimed.name, plan: claimed.plan, claimedAt: claimed.claimedAt, previous: new Map() });
+    }
+  }
+
+  private enqueue(job: Job): void {
+    if (this.options.stopSignal.aborted) return;
+    void this.options.queue.add(() => this.run(job)).catch(this.options.onFatal);
+  }
+
+  private async run(job: Job): Promise<void> {
+    if (this.options.stopSignal.aborted) return;
+    const { config, pool, audit, now } = this.options;
+    let result: RunResult;
+    try {
+      result = await runPlan(job.claim, diskPlanFile(inProgressPath(config.vault, job.claim)), {
+        config,
+        pool,
+        audit,
+        now,
+        signal: this.options.hardSignal,
+        stopSignal: this.options.stopSignal,
+        observers: [journalObserver(this.options.journal, job.claim, now)],
+        previous: job.previous,
+      });
+    } catch (error) {
+      if (error instanceof JournalFatalError) throw error;
+      // A bug or an I/O error outside any call: keep the plan where it is; the next start resumes it.
+      audit.record({ event: 'ALERT', plan: job.plan, message: `run stopped, plan left in In_Progress/: ${String(error)}` });
+      return;
+    }
+    await this.settle(job, result);
+  }
+
+  private async settle(job: Job, result: RunResult): Promise<void> {
+    switch (result.kind) {
+      case 'invalid':
+        await finalizePlan(this.life, job.claim, 'Failed', result.planId);
+        return;
+      case 'unavailable':
+        await this.defer(job, result.retryAt, result.problems.map(formatProblem).join(' | '));
+        return;
+      case 'dry_run':
+        return;
+      case 'executed': {
+        for (const step of result.plan.steps) {
+          const outcome = result.report.steps.get(step.id);
+          if (outcome?.kind === 'succeeded') job.previous.set(step.index, { text: outcome.text, structured: outcome.structured });
+        }
+        const end = result.report.outcome;
+        switch (end.kind) {
+          case 'completed':
+            return void (await finalizePlan(this.life, job.claim, 'Done', job.plan));
+          case 'failed':
+            return void (await finalizePlan(this.life, job.claim, 'Failed', job.plan));
+          case 'needs_review':
+            return void (await finalizePlan(this.life, job.claim, 'Needs_Review', job.plan));
+          case 'deferred':
+            return this.defer(job, end.retryAt, `${end.error.type}: ${end.error.message}`);
+          case 'interrupted':
+            return; // stays in In_Progress/; the next start resumes it from the journal
+          default: {
+            const unreachable: never = end;
+            throw new Error(`unknown plan outcome ${JSON.stringify(unreachable)}`);
+          }
+        }
+      }
+      default: {
+        const unreachable: never = result;
+        throw new Error(`unknown run result ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private async defer(job: Job, retryAt: Date, reason: string): Promise<void> {
+    const maxAge = this.options.config.daemon.maxDeferMs;
+    if (retryAt.getTime() - job.claimedAt.getTime() > maxAge) {
+      await this.endWithStatus(job, 'Failed', 'failed', `deferred for longer than ${Math.round(maxAge / 60_000)} min: ${reason}`);
+      return;
+    }
+    await deferPlan(this.life, job.claim, retryAt, reason);
+    this.wait(job, retryAt);
+  }
+
+  private wait(job: Job, retryAt: Date): void {
+    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.now().getTime()), () => this.enqueue(job));
+  }
+
+  /** Writes the status and error into the plan file, then moves it to `folder`. */
+  private async endWithStatus(job: Job, folder: FinalFolder, status: string, error: string): Promise<void> {
+    const file = inProgressPath(this.options.config.vault, job.claim);
+    const text = await readFile(file, 'utf8');
+    const at = this.options.now().toISOString();
+    await new PlanFileWriter(diskPlanFile(file), text).update({ fields: { status, error, failed_at: at } });
+    this.options.audit.record({ event: 'FAILED', plan: job.plan, status, message: error });
+    await finalizePlan(this.life, job.claim, folder, job.plan);
+  }
+
+  private async describe(file: string, seenKey: string): Promise<void> {
+    if (this.described.has(seenKey)) return;
+    this.described.add(seenKey);
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes) return;
+    const prepared = await preparePlan(bytes, path.basename(file), this.options);
+    if (prepared.ok) {
+      for (const line of describeValidPlan(`Approved/${path.basename(file)}`, prepared.plan)) this.options.print(line);
+    } else {
+      this.options.print(`Approved/${path.basename(file)}: invalid`);
+      for (const problem of prepared.problems) this.options.print(`  ${formatProblem(problem)}`);
+    }
+    this.options.print('dry run: nothing was claimed or called');
+  }
+}

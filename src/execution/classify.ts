@@ -1,0 +1,105 @@
+/**
+ * The one place that decides what kind of failure an attempt had (SPEC §7). Pure: it looks only at
+ * the error or result it is given.
+ */
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
+import { McpCallError, messageOf } from '../mcp/errors.js';
+import { isErrorType, StepError, type ErrorType } from './errors.js';
+
+/** Codes of network failures that happen before a byte of the request reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
+
+/** A tool result with `isError` becomes a StepError; a successful result gives undefined. */
+export function classifyResult(result: CallToolResult): StepError | undefined {
+  if (!result.isError) return undefined;
+  const structured = result.structuredContent as Record<string, unknown> | undefined;
+  const text = resultText(result);
+  const declared = structured?.error_type;
+  const message = typeof structured?.message === 'string' ? structured.message : text || 'the tool reported an error';
+  const retryAfter = typeof structured?.retry_after_ms === 'number' ? structured.retry_after_ms : undefined;
+  // The server answered, so the outcome is known even for "ambiguous"-looking types: it said what happened.
+  const type: ErrorType = isErrorType(declared) ? declared : 'tool_error';
+  return new StepError(type, message, true, retryAfter);
+}
+
+/** Any thrown error from a call attempt becomes a StepError that says whether the request was sent. */
+export function classifyError(error: unknown): StepError {
+  if (error instanceof StepError) return error;
+  if (error instanceof McpCallError) {
+    const sent = error.phase === 'call';
+    return fromCause(error.cause, sent, error.message);
+  }
+  return fromCause(error, false, messageOf(error));
+}
+
+function fromCause(cause: unknown, sent: boolean, message: string): StepError {
+  if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
+  if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
+    return new StepError(typeOfHttpStatus(cause.code), message, sent);
+  }
+  if (cause instanceof McpError) {
+    switch (cause.code) {
+      case ErrorCode.RequestTimeout:
+        return sent
+          ? new StepError('ambiguous', `${message} (no answer before the deadline; the server may have acted)`, true)
+          : new StepError('timeout', message, false);
+      case ErrorCode.ConnectionClosed:
+        return sent
+          ? new StepError('ambiguous', `${message} (connection lost after sending; the server may have acted)`, true)
+          : new StepError('connection', message, false);
+      case ErrorCode.InvalidParams:
+      case ErrorCode.MethodNotFound:
+      case ErrorCode.InvalidRequest:
+        return new StepError('validation', message, sent);
+      case ErrorCode.InternalError:
+        return new StepError('server_error', message, sent);
+      default:
+        return new StepError('tool_error', message, sent);
+    }
+  }
+  if (isAbort(cause)) {
+    return sent
+      ? new StepError('ambiguous', `${message} (cancelled after sending; the server may have acted)`, true)
+      : new StepError('connection', message, false);
+  }
+  if (/^Not connected$/.test(messageOf(cause))) return new StepError('connection', message, false);
+  const code = networkCode(cause);
+  if (code !== undefined) {
+    if (NOT_SENT_CODES.has(code)) return new StepError('connection', message, false);
+    return sent ? new StepError('ambiguous', message, true) : new StepError('connection', message, false);
+  }
+  return sent ? new StepError('ambiguous', message, true) : new StepError('connection', message, false);
+}
+
+export function typeOfHttpStatus(status: number): ErrorType {
+  if (status === 401 || status === 403) return 'authentication';
+  if (status === 429) return 'rate_limit';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'server_error';
+  return 'validation';
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+/** The errno-like code of a network failure, looking through `cause` chains (fetch wraps them). */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** The text parts of a result, joined: what `{{ steps.ID.text }}` gives. */
+export function resultText(result: CallToolResult): string {
+  return result.content
+    .filter((part): part is { type: 'text'; text: string } => part.type === 'text')
+    .map((part) => part.text)
+    .join('\n');
+}

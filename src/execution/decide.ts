@@ -1,0 +1,69 @@
+/**
+ * What to do after an attempt failed (SPEC §7). Pure: the classified error, whether the action may be
+ * repeated, and the clock are all it looks at.
+ */
+import { isUnknownOutcome, type StepError } from './errors.js';
+
+/** May this failure be retried within the step's in-call budget? */
+export function isRetryable(error: StepError, idempotent: boolean): boolean {
+  switch (error.type) {
+    case 'validation':
+    case 'authentication':
+    case 'tool_error':
+      return false;
+    case 'rate_limit':
+    case 'server_error':
+      return true;
+    case 'timeout':
+    case 'connection':
+      // Before sending they are plainly transient; after sending the outcome is unknown.
+      return !error.sent || idempotent;
+    case 'ambiguous':
+      return idempotent;
+    default: {
+      const unreachable: never = error.type;
+      throw new Error(`unclassified error type ${String(unreachable)}`);
+    }
+  }
+}
+
+/** How a step ends once it will not be retried any more in this call. */
+export type StepDisposition =
+  | { readonly kind: 'failed' }
+  /** Try the whole plan again later (rate limited, or the server could not be reached). */
+  | { readonly kind: 'deferred'; readonly retryAt: Date }
+  /** The outcome is unknown and the action may not be repeated: a human must check. */
+  | { readonly kind: 'needs_review' };
+
+export interface DispositionContext {
+  readonly idempotent: boolean;
+  readonly now: Date;
+  /** Wait before a deferred plan is tried again when the server gave no Retry-After. */
+  readonly deferDelayMs: number;
+}
+
+export function dispositionAfter(error: StepError, context: DispositionContext): StepDisposition {
+  if (isUnknownOutcome(error) && !context.idempotent) return { kind: 'needs_review' };
+  switch (error.type) {
+    case 'rate_limit': {
+      const wait = error.retryAfterMs ?? context.deferDelayMs;
+      return { kind: 'deferred', retryAt: new Date(context.now.getTime() + wait) };
+    }
+    case 'connection':
+    case 'timeout':
+      // Never sent: the server is unavailable, so try the plan again later instead of failing it.
+      return error.sent
+        ? { kind: 'failed' }
+        : { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) };
+    case 'validation':
+    case 'authentication':
+    case 'server_error':
+    case 'tool_error':
+    case 'ambiguous':
+      return { kind: 'failed' };
+    default: {
+      const unreachable: never = error.type;
+      throw new Error(`unclassified error type ${String(unreachable)}`);
+    }
+  }
+}

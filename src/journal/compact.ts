@@ -1,0 +1,33 @@
+import { writeFileAtomic } from '../vault/write-file-atomic.js';
+import { readJournal } from './read-journal.js';
+import type { JournalRecord } from './records.js';
+
+export interface CompactionResult {
+  readonly kept: number;
+  readonly dropped: number;
+}
+
+/**
+ * Rewrites the journal atomically, keeping only the records of `liveClaims` from each one's latest
+ * `claimed` record on (earlier ones are superseded: recoverState starts afresh there). Unreadable lines
+ * go too. Call it at start, after recovery and BEFORE opening a JournalWriter: a writer opened earlier
+ * would keep appending to the replaced file, and those records would be lost.
+ */
+export async function compactJournal(path: string, liveClaims: Iterable<string>): Promise<CompactionResult> {
+  const { records, tornTail, problems } = await readJournal(path);
+  const kept = selectLive(records, new Set(liveClaims));
+  const total = records.length + problems.length + (tornTail ? 1 : 0);
+  await writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  return { kept: kept.length, dropped: total - kept.length };
+}
+
+/** The records of live claims, from each one's latest `claimed` record. Pure. */
+export function selectLive(records: readonly JournalRecord[], live: ReadonlySet<string>): JournalRecord[] {
+  const lastClaimed = new Map<string, number>();
+  records.forEach((record, index) => {
+    if (record.type === 'claimed') lastClaimed.set(record.claim, index);
+  });
+  return records.filter(
+    (record, index) => live.has(record.claim) && index >= (lastClaimed.get(record.claim) ?? 0),
+  );
+}

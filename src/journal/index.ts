@@ -1,0 +1,14 @@
+export * from './records.js';
+export { boundRecord, MAX_RESULT_BYTES } from './bound.js';
+export { JournalFatalError } from './errors.js';
+export { JournalWriter } from './journal-writer.js';
+export type { JournalHooks } from './journal-writer.js';
+export { readJournal, parseJournal } from './read-journal.js';
+export type { JournalContents } from './read-journal.js';
+export { recoverState } from './recover.js';
+export type { ClaimState, CompletedStep, FailedStep, StepResult, UnresolvedStep } from './recover.js';
+export { decideRecovery } from './decide-recovery.js';
+export type { Continuation, PlanLocation, RecoveryDecision } from './decide-recovery.js';
+export { compactJournal, selectLive } from './compact.js';
+export type { CompactionResult } from './compact.js';
+export { journalPath, JOURNAL_FILE } from './paths.js';

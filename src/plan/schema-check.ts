@@ -1,0 +1,110 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { canonicalJson } from './canonical.js';
+
+/**
+ * Checks step arguments against tools' inputSchemas, compiling each distinct schema once. Compiled
+ * validators are cached by schema content (so a server whose schema changes gets it recompiled):
+ * validatePlan makes a fresh checker per call unless the caller passes a long-lived one, which is
+ * worth doing in the daemon because building Ajv with meta-schema checks costs tens of milliseconds.
+ */
+export interface SchemaChecker {
+  /**
+   * Problems with `args` as readable phrases (empty when they fit), or `compileError` when the tool's
+   * schema itself cannot be compiled. Errors at a `templated` JSON pointer (or below) are ignored,
+   * since that value is only known at run time; a missing required argument still counts.
+   */
+  check(
+    schema: Readonly<Record<string, unknown>>,
+    args: Readonly<Record<string, unknown>>,
+    templated: readonly string[],
+  ): { readonly errors: readonly string[] } | { readonly compileError: string };
+}
+
+type Draft = '07' | '2019' | '2020';
+const MAX_REPORTED = 8;
+
+export function createSchemaChecker(): SchemaChecker {
+  const instances = new Map<Draft, Ajv | Ajv2019 | Ajv2020>();
+  const compiled = new Map<string, ValidateFunction | { compileError: string }>();
+
+  const ajvFor = (draft: Draft): Ajv | Ajv2019 | Ajv2020 => {
+    let ajv = instances.get(draft);
+    if (ajv === undefined) {
+      const options = { allErrors: true, strict: false, logger: false as const };
+      ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
+      addFormats.default(ajv);
+      instances.set(draft, ajv);
+    }
+    return ajv;
+  };
+
+  const compile = (schema: Readonly<Record<string, unknown>>): ValidateFunction | { compileError: string } => {
+    const key = canonicalJson(schema);
+    const cached = compiled.get(key);
+    if (cached !== undefined) return cached;
+    const { draft, schema: prepared } = prepare(schema);
+    let result: ValidateFunction | { compileError: string };
+    try {
+      result = ajvFor(draft).compile(prepared);
+    } catch (err) {
+      result = { compileError: (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error' };
+    }
+    compiled.set(key, result);
+    return result;
+  };
+
+  return {
+    check(schema, args, templated) {
+      const validate = compile(schema);
+      if (!(typeof validate === 'function')) return validate;
+      if (validate(args)) return { errors: [] };
+      const exempt = (e: ErrorObject): boolean =>
+        e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
+      const phrases = [...new Set((validate.errors ?? []).filter((e) => !exempt(e)).map(describe))];
+      const shown = phrases.slice(0, MAX_REPORTED);
+      if (phrases.length > shown.length) shown.push(`and ${phrases.length - shown.length} more`);
+      return { errors: shown };
+    },
+  };
+}
+
+/**
+ * Picks the dialect from `$schema`; other dialects are read as draft-07 with their `$schema` dropped.
+ * A root `$id` is dropped too: Ajv refuses a second schema with the same id, and two tools (or two
+ * versions of one tool) may well share one.
+ */
+function prepare(schema: Readonly<Record<string, unknown>>): { draft: Draft; schema: Record<string, unknown> } {
+  const { $id: _id, ...rest } = schema;
+  const uri = typeof rest.$schema === 'string' ? rest.$schema : '';
+  if (uri.includes('2020-12')) return { draft: '2020', schema: rest };
+  if (uri.includes('2019-09')) return { draft: '2019', schema: rest };
+  if (uri === '' || uri.includes('draft-07')) return { draft: '07', schema: rest };
+  const { $schema: _dropped, ...bare } = rest;
+  return { draft: '07', schema: bare };
+}
+
+function describe(e: ErrorObject): string {
+  const where = e.instancePath === '' ? 'the arguments' : `argument ${JSON.stringify(pointerToPath(e.instancePath))}`;
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') return `missing required argument ${JSON.stringify(joinPath(e.instancePath, String(params.missingProperty)))}`;
+  if (e.keyword === 'additionalProperties') {
+    return `unexpected argument ${JSON.stringify(joinPath(e.instancePath, String(params.additionalProperty)))}`;
+  }
+  return `${where} ${e.message ?? `fails ${e.keyword}`}`;
+}
+
+function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+function joinPath(pointer: string, key: string): string {
+  const base = pointerToPath(pointer);
+  return base === '' ? key : `${base}.${key}`;
+}

@@ -1,0 +1,77 @@
+import type { ActionConfig } from '../config/schema.js';
+import { matchKeywords } from './keywords.js';
+import { listNames, problem, quote } from './problems.js';
+import type { StepFields } from './step-fields.js';
+import type { ActionStep, Location, PlanProblem, Step } from './types.js';
+
+export interface StepInput {
+  readonly index: number;
+  readonly text: string;
+  readonly done: boolean;
+  readonly line?: number;
+  readonly fields?: StepFields;
+  /**
+   * `explicit`: the author wrote structured fields (a yaml block or a `steps:` entry), so a step that
+   * names no action is an error. `loose`: free text (maybe with note bullets), so it may be manual.
+   */
+  readonly origin: 'explicit' | 'loose';
+}
+
+export type Actions = Readonly<Record<string, ActionConfig>>;
+
+/**
+ * Turns checked fields into a Step: the action named in the fields, else the one whose keywords the
+ * text matches, else a manual step (loose text) or an error (structured fields without an action).
+ */
+export function buildStep(input: StepInput, actions: Actions, loc: Location): { step?: Step; problems: PlanProblem[] } {
+  const f = input.fields;
+  const id = f?.id ?? `step${input.index}`;
+  const base = { index: input.index, id, done: input.done, ...(input.line !== undefined ? { line: input.line } : {}) };
+  if (f?.action !== undefined || f?.server !== undefined) return { step: actionStep(input, f, f.action), problems: [] };
+
+  const match = matchKeywords(input.text, actions);
+  if (match.kind === 'match') return { step: actionStep(input, f, match.action), problems: [] };
+  if (match.kind === 'ambiguous') {
+    return {
+      problems: [
+        problem(
+          'unknown_action',
+          `the step text matches the keyword ${quote(match.keyword)} of several actions (${listNames(match.actions)}): name one with \`action: NAME\``,
+          loc,
+        ),
+      ],
+    };
+  }
+  if (input.origin === 'explicit') {
+    return {
+      problems: [
+        problem(
+          'unknown_action',
+          `the step names no action and its text matches no action keywords: add \`action: NAME\` (known actions: ${listNames(Object.keys(actions))}) or \`server\` + \`tool\``,
+          loc,
+        ),
+      ],
+    };
+  }
+  return { step: { kind: 'manual', ...base, text: input.text }, problems: [] };
+}
+
+function actionStep(input: StepInput, f: StepFields | undefined, action: string | undefined): ActionStep {
+  const text = input.text !== '' ? input.text : (action ?? `${f?.server ?? ''}.${f?.tool ?? ''}`);
+  return {
+    kind: 'action',
+    index: input.index,
+    id: f?.id ?? `step${input.index}`,
+    text,
+    done: input.done,
+    ...(action !== undefined ? { action } : {}),
+    ...(f?.server !== undefined ? { server: f.server } : {}),
+    ...(f?.tool !== undefined ? { tool: f.tool } : {}),
+    args: f?.args ?? {},
+    dependsOn: f?.dependsOn ?? [],
+    ...(f?.timeoutMs !== undefined ? { timeoutMs: f.timeoutMs } : {}),
+    ...(f?.retries !== undefined ? { retries: f.retries } : {}),
+    ...(f?.idempotencyKey !== undefined ? { idempotencyKey: f.idempotencyKey } : {}),
+    ...(input.line !== undefined ? { line: input.line } : {}),
+  };
+}

@@ -1,0 +1,123 @@
+import type { ActionConfig, ExecutionConfig, ServerConfig } from '../config/schema.js';
+import { contentHash } from './canonical.js';
+import { approvedActionProblem } from './policy.js';
+import { listNames, problem, quote } from './problems.js';
+import type { SchemaChecker } from './schema-check.js';
+import { findTemplateRefs, followPath, type TemplateScan } from './templates.js';
+import type { ActionStep, Plan, PlanProblem } from './types.js';
+import type { ResolvedStep, ToolCatalog, ToolInfo } from './validated.js';
+
+export interface StepCheckContext {
+  readonly plan: Plan;
+  readonly actions: Readonly<Record<string, ActionConfig>>;
+  readonly servers: Readonly<Record<string, ServerConfig>>;
+  readonly execution: ExecutionConfig;
+  readonly tools: ToolCatalog;
+  readonly checker: SchemaChecker;
+  /** What `{{ plan.FIELD }}` can reach. */
+  readonly planValues: Readonly<Record<string, unknown>>;
+}
+
+/** Everything about one step except its dependencies, which need the whole plan. */
+export type StepCheck = {
+  readonly problems: readonly PlanProblem[];
+  readonly scan: TemplateScan;
+  readonly resolved?: Omit<ResolvedStep, 'dependsOn'>;
+};
+
+/** Checks one pending action step against configuration, catalog, schema, templates and allowlist. */
+export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCheck {
+  const problems: PlanProblem[] = [];
+  const loc = { file: ctx.plan.file, step: step.index, ...(step.line !== undefined ? { line: step.line } : {}) };
+  const add = (code: PlanProblem['code'], message: string): void => void problems.push(problem(code, message, loc));
+
+  let config: ActionConfig | undefined;
+  let server = step.server;
+  let tool = step.tool;
+  if (step.action !== undefined) {
+    config = Object.hasOwn(ctx.actions, step.action) ? ctx.actions[step.action] : undefined;
+    if (config === undefined) {
+      add('unknown_action', `unknown action ${quote(step.action)}: known actions are ${listNames(Object.keys(ctx.actions))}; use one of them or add it to "actions" in the configuration`);
+    } else {
+      for (const [what, given, configured] of [['server', step.server, config.server], ['tool', step.tool, config.tool]] as const) {
+        if (given !== undefined && given !== configured) {
+          add('bad_field', `action ${quote(step.action)} uses ${what} ${quote(configured)} but the plan names ${what} ${quote(given)}: make them agree or drop mcp_${what}`);
+        }
+      }
+      server = config.server;
+      tool = config.tool;
+    }
+  }
+
+  const notApproved = approvedActionProblem(ctx.plan, step.action ?? `${server ?? ''}.${tool ?? ''}`, step.index, step.line);
+  if (notApproved !== undefined) problems.push(notApproved);
+
+  const args: Record<string, unknown> = Object.fromEntries([...Object.entries(config?.defaults ?? {}), ...Object.entries(step.args)]);
+  const scan = findTemplateRefs(args);
+  for (const p of scan.problems) add('bad_template', `${argName(p.pointer)}: template ${p.template}: ${p.message}`);
+  for (const p of scan.planRefs) {
+    if (!followPath(ctx.planValues, p.path).ok) {
+      add('bad_template', `${argName(p.pointer)}: template ${p.template}: the front matter has no ${quote(p.path.join('.'))} field`);
+    }
+  }
+
+  if (server === undefined || tool === undefined) return { problems, scan };
+  const serverConfig = Object.hasOwn(ctx.servers, server) ? ctx.servers[server] : undefined;
+  const via = step.action !== undefined ? ` (used by action ${quote(step.action)})` : '';
+  if (serverConfig === undefined) {
+    add('unknown_server', `unknown server ${quote(server)}${via}: configured servers are ${listNames(Object.keys(ctx.servers))}; fix the name or add it to "mcpServers"`);
+    return { problems, scan };
+  }
+  if (!serverConfig.enabled) {
+    add('unknown_server', `server ${quote(server)}${via} is disabled (enabled: false) in the configuration: enable it, or remove the step`);
+    return { problems, scan };
+  }
+
+  let info: ToolInfo | undefined;
+  const listed = ctx.tools.get(server);
+  if (listed !== undefined && !listed.ok) {
+    add('server_unavailable', `server ${quote(server)} could not list its tools (${listed.error}): check that it starts, then approve the plan again`);
+  } else if (listed !== undefined) {
+    info = listed.tools.get(tool);
+    if (info === undefined) {
+      add('unknown_tool', `server ${quote(server)} has no tool ${quote(tool)}${via}; its tools are ${listNames(listed.tools.keys(), '(none)')}`);
+    }
+  }
+
+  const properties = info?.inputSchema.properties;
+  const acceptsIdempotencyKey = typeof properties === 'object' && properties !== null && Object.hasOwn(properties, 'idempotency_key');
+  const idempotencyKey = step.idempotencyKey ?? `${ctx.plan.id}:${step.index}:${contentHash(server, tool, args)}`;
+  if (info !== undefined) {
+    // Check what the tool will really receive: the executor adds the key when the schema declares it.
+    const sent = acceptsIdempotencyKey && !Object.hasOwn(args, 'idempotency_key') ? { ...args, idempotency_key: idempotencyKey } : args;
+    const result = ctx.checker.check(info.inputSchema, sent, scan.templated);
+    if ('compileError' in result) {
+      add('invalid_arguments', `the inputSchema of ${server}.${tool} cannot be checked (${result.compileError}), so its arguments cannot be validated: fix the server's schema`);
+    } else if (result.errors.length > 0) {
+      add('invalid_arguments', `arguments do not fit ${server}.${tool}: ${result.errors.join('; ')}`);
+    }
+  }
+  return {
+    problems,
+    scan,
+    resolved: {
+      index: step.index,
+      id: step.id,
+      text: step.text,
+      ...(step.line !== undefined ? { line: step.line } : {}),
+      ...(step.action !== undefined ? { action: step.action } : {}),
+      server,
+      tool,
+      args,
+      timeoutMs: step.timeoutMs ?? config?.timeoutMs ?? serverConfig.timeoutMs ?? ctx.execution.timeoutMs,
+      retries: step.retries ?? config?.retries ?? ctx.execution.maxRetries,
+      idempotent: config !== undefined ? config.idempotent : info?.annotations?.idempotentHint === true,
+      idempotencyKey,
+      acceptsIdempotencyKey,
+    },
+  };
+}
+
+function argName(pointer: string): string {
+  return pointer === '' ? 'arguments' : `argument ${quote(pointer.slice(1).split('/').join('.'))}`;
+}

@@ -1,0 +1,173 @@
+/**
+ * Templates in step arguments (SPEC §5): `{{ steps.ID.text }}`, `{{ steps.ID.structured.PATH }}`,
+ * `{{ plan.FIELD }}`, `{{ now }}`. Only string values are scanned, never keys. Resolution is a single
+ * pass: text that a tool returns is inserted as is and never scanned again, so a tool's output cannot
+ * inject templates.
+ */
+
+export type TemplateExpr =
+  | { readonly root: 'now' }
+  | { readonly root: 'plan'; readonly path: readonly string[] }
+  | { readonly root: 'steps'; readonly id: string; readonly field: 'text' }
+  | { readonly root: 'steps'; readonly id: string; readonly field: 'structured'; readonly path: readonly string[] };
+
+export interface TemplateRef {
+  readonly stepId: string;
+  /** JSON pointer (as ajv writes `instancePath`) of the string holding the template. */
+  readonly pointer: string;
+}
+
+export interface TemplateScan {
+  /** Step ids referenced, each once, in order of appearance. */
+  readonly stepIds: readonly string[];
+  readonly refs: readonly TemplateRef[];
+  /** `plan.…` references, for checking against the front matter. */
+  readonly planRefs: readonly { readonly path: readonly string[]; readonly pointer: string; readonly template: string }[];
+  /** JSON pointers of every string value that contains a template. */
+  readonly templated: readonly string[];
+  readonly problems: readonly { readonly pointer: string; readonly template: string; readonly message: string }[];
+}
+
+export interface TemplateContext {
+  readonly steps: Readonly<Record<string, { readonly text: string; readonly structured?: unknown }>>;
+  readonly plan: Readonly<Record<string, unknown>>;
+  readonly now: Date;
+}
+
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+const TEMPLATE = /\{\{(.*?)\}\}/gs;
+const WHOLE = /^\{\{(.*?)\}\}$/s;
+
+/** Parses the inside of `{{ … }}`; a string result is what is wrong with it. */
+export function parseTemplate(inner: string): TemplateExpr | string {
+  const expr = inner.trim();
+  if (expr === '') return 'the template is empty';
+  const parts = expr.split('.');
+  if (parts.some((p) => p === '' || /\s/.test(p))) return 'a template is a dotted path without spaces or empty parts, like steps.ID.text';
+  const [root, ...rest] = parts;
+  if (root === 'now') return rest.length === 0 ? { root: 'now' } : '`now` has no fields: write {{ now }}';
+  if (root === 'plan') return rest.length > 0 ? { root: 'plan', path: rest } : 'name a front-matter field: {{ plan.FIELD }}';
+  if (root === 'steps') {
+    const [id, field, ...path] = rest;
+    if (id === undefined || field === undefined) return 'name a step and a field: {{ steps.ID.text }} or {{ steps.ID.structured.PATH }}';
+    if (field === 'text') return path.length === 0 ? { root: 'steps', id, field } : '`text` is a string and has no fields: write {{ steps.ID.text }}';
+    if (field === 'structured') return { root: 'steps', id, field, path };
+    return `a step result has \`text\` and \`structured\`, not ${JSON.stringify(field)}`;
+  }
+  return `unknown template root ${JSON.stringify(root)}: use steps, plan or now`;
+}
+
+/** Walks nested arguments and reports every template: the steps it needs and what is malformed. */
+export function findTemplateRefs(value: unknown): TemplateScan {
+  const stepIds: string[] = [];
+  const refs: TemplateRef[] = [];
+  const planRefs: { path: readonly string[]; pointer: string; template: string }[] = [];
+  const templated: string[] = [];
+  const problems: { pointer: string; template: string; message: string }[] = [];
+  walk(value, '', (s, pointer) => {
+    let found = false;
+    for (const m of s.matchAll(TEMPLATE)) {
+      found = true;
+      const template = m[0];
+      const expr = parseTemplate(m[1] ?? '');
+      if (typeof expr === 'string') problems.push({ pointer, template, message: expr });
+      else if (expr.root === 'steps') {
+        refs.push({ stepId: expr.id, pointer });
+        if (!stepIds.includes(expr.id)) stepIds.push(expr.id);
+      } else if (expr.root === 'plan') planRefs.push({ path: expr.path, pointer, template });
+    }
+    if (found) templated.push(pointer);
+  });
+  return { stepIds, refs, planRefs, templated, problems };
+}
+
+/**
+ * Replaces every template in `args`. A string that is exactly one template takes the referenced
+ * value with its type (number, object, …); otherwise values are written into the string, objects as
+ * JSON. A missing value throws a TemplateError naming the template.
+ */
+export function resolveTemplates(args: Readonly<Record<string, unknown>>, ctx: TemplateContext): Record<string, unknown> {
+  return mapStrings(args, (s) => resolveString(s, ctx)) as Record<string, unknown>;
+}
+
+function resolveString(s: string, ctx: TemplateContext): unknown {
+  const whole = WHOLE.exec(s);
+  if (whole !== null && !(whole[1] ?? '').includes('}}')) return lookup(whole[0], whole[1] ?? '', ctx);
+  return s.replace(TEMPLATE, (template, inner: string) => {
+    const v = lookup(template, inner, ctx);
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  });
+}
+
+function lookup(template: string, inner: string, ctx: TemplateContext): unknown {
+  const expr = parseTemplate(inner);
+  const fail = (why: string): never => {
+    throw new TemplateError(`template ${template}: ${why}`);
+  };
+  if (typeof expr === 'string') return fail(expr);
+  if (expr.root === 'now') return ctx.now.toISOString();
+  if (expr.root === 'plan') {
+    const found = followPath(ctx.plan, expr.path);
+    return found.ok ? found.value : fail(`the plan has no ${JSON.stringify(expr.path.slice(0, found.depth + 1).join('.'))} field`);
+  }
+  if (!Object.hasOwn(ctx.steps, expr.id)) return fail(`step ${JSON.stringify(expr.id)} has no result (has it run?)`);
+  const result = ctx.steps[expr.id];
+  if (result === undefined) return fail(`step ${JSON.stringify(expr.id)} has no result (has it run?)`);
+  if (expr.field === 'text') return result.text;
+  if (result.structured === undefined) return fail(`step ${JSON.stringify(expr.id)} returned no structured content`);
+  const found = followPath(result.structured, expr.path);
+  if (!found.ok) {
+    return fail(`step ${JSON.stringify(expr.id)}'s structured result has no ${JSON.stringify(expr.path.slice(0, found.depth + 1).join('.'))}`);
+  }
+  return found.value;
+}
+
+/** Follows a dot path through own properties only (never the prototype); numeric parts index arrays. */
+export function followPath(
+  value: unknown,
+  path: readonly string[],
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly depth: number } {
+  let cur = value;
+  for (let depth = 0; depth < path.length; depth++) {
+    const key = path[depth] ?? '';
+    if (Array.isArray(cur)) {
+      if (!/^\d+$/.test(key) || Number(key) >= cur.length) return { ok: false, depth };
+      cur = cur[Number(key)];
+    } else if (typeof cur === 'object' && cur !== null && Object.hasOwn(cur, key)) {
+      cur = (cur as Record<string, unknown>)[key];
+    } else return { ok: false, depth };
+    if (cur === undefined) return { ok: false, depth };
+  }
+  return { ok: true, value: cur };
+}
+
+function walk(value: unknown, pointer: string, visit: (s: string, pointer: string) => void): void {
+  if (typeof value === 'string') visit(value, pointer);
+  else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`, visit));
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, visit);
+  }
+}
+
+function mapStrings(value: unknown, fn: (s: string) => unknown): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+  if (typeof value === 'object' && value !== null) {
+    // fromEntries keeps a `__proto__` key an own property instead of calling the setter.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  }
+  return value;
+}
+
+/** RFC 6901 escaping, as ajv uses in `instancePath`. */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** What `{{ plan.FIELD }}` reads: the front matter, with `id` always the plan's id. */
+export function planValues(plan: { readonly id: string; readonly frontMatter: Readonly<Record<string, unknown>> }): Record<string, unknown> {
+  return Object.fromEntries([...Object.entries(plan.frontMatter), ['id', plan.id]]);
+}

@@ -1,0 +1,48 @@
+/**
+ * From plan bytes to a validated plan: parse, list the tools of the servers the plan names, validate.
+ * No tool is called here; `check` uses exactly this.
+ */
+import type { Config } from '../config/schema.js';
+import type { McpPool } from '../mcp/pool.js';
+import { parsePlan } from '../plan/parse.js';
+import type { Plan, PlanProblem } from '../plan/types.js';
+import { validatePlan } from '../plan/validate.js';
+import type { ValidPlan } from '../plan/validated.js';
+
+export type Prepared =
+  | { readonly ok: true; readonly plan: ValidPlan }
+  | { readonly ok: false; readonly problems: readonly PlanProblem[]; readonly plan?: Plan };
+
+export interface PrepareDeps {
+  readonly config: Config;
+  readonly pool: Pick<McpPool, 'catalog'>;
+  readonly now: () => Date;
+  readonly signal?: AbortSignal;
+}
+
+export async function preparePlan(bytes: Uint8Array, fileName: string, deps: PrepareDeps): Promise<Prepared> {
+  const parsed = parsePlan(bytes, fileName, deps.config.actions);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems };
+  const plan = parsed.plan;
+  const tools = await deps.pool.catalog(serversNamedBy(plan, deps.config), deps.signal);
+  const validated = validatePlan(plan, {
+    actions: deps.config.actions,
+    servers: deps.config.mcpServers,
+    execution: deps.config.execution,
+    tools,
+    now: deps.now(),
+    strict: deps.config.execution.strict,
+  });
+  return validated.ok ? validated : { ok: false, problems: validated.problems, plan };
+}
+
+/** Servers whose tools validation needs: those of the steps still to run, known and enabled. */
+export function serversNamedBy(plan: Plan, config: Pick<Config, 'actions' | 'mcpServers'>): string[] {
+  const names = new Set<string>();
+  for (const step of plan.steps) {
+    if (step.kind !== 'action' || step.done) continue;
+    const server = step.server ?? (step.action ? config.actions[step.action]?.server : undefined);
+    if (server && config.mcpServers[server]?.enabled) names.add(server);
+  }
+  return [...names];
+}

@@ -1,0 +1,28 @@
+import { open } from 'node:fs/promises';
+
+/** Error codes of filesystems or platforms that cannot fsync a directory: nothing more we can do there. */
+const UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR']);
+
+/**
+ * Flushes a directory's entries to disk, so a rename or a new file survives power loss. POSIX only makes a
+ * rename durable once the directory itself is fsynced. Windows cannot open a directory for this: no-op there.
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

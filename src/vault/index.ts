@@ -1,0 +1,11 @@
+export { VAULT_FOLDERS, LIFECYCLE_FOLDERS, FINAL_FOLDERS, ensureVaultFolders } from './folders.js';
+export type { VaultFolder, LifecycleFolder, FinalFolder } from './folders.js';
+export { isPlanFileName } from './plan-file-name.js';
+export { listPlanFiles } from './list-plan-files.js';
+export type { PlanFileEntry, PlanFileListing } from './list-plan-files.js';
+export { moveNoClobber, suffixedName, VaultMoveError } from './move-no-clobber.js';
+export { writeFileAtomic } from './write-file-atomic.js';
+export { fsyncDir } from './fsync-dir.js';
+export { acquireVaultLock, isPidAlive, AlreadyRunningError, ORCHESTRATOR_DIR, LOCK_FILE } from './vault-lock.js';
+export type { VaultLock, VaultLockOptions } from './vault-lock.js';
+export { sha256 } from './hash.js';

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseJsonc } from '../../../src/config/jsonc.js';
+
+describe('parseJsonc', () => {
+  it('ignores comments and trailing commas but not look-alikes inside strings', () => {
+    const text = '\uFEFF{ // c\n "url": "http://x/*y*/", /* b\n c */ "a": [1, 2,], "s": "a, }",\n}';
+    expect(parseJsonc(text)).toEqual({ ok: true, value: { url: 'http://x/*y*/', a: [1, 2], s: 'a, }' } });
+  });
+
+  it('keeps escaped quotes inside strings', () => {
+    expect(parseJsonc('{"a": "say \\"hi\\" // not a comment"}')).toEqual({ ok: true, value: { a: 'say "hi" // not a comment' } });
+  });
+
+  it('points at the line and column of a syntax error, after a multi-line comment', () => {
+    expect(parseJsonc('/* one\n two */\n{"a": 1 "b": 2}')).toEqual({
+      ok: false,
+      message: "line 3, column 9: invalid JSON: Expected ',' or '}' after property value",
+    });
+  });
+
+  it('does not echo the input in errors without a position', () => {
+    const result = parseJsonc('{"password": secret}');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).not.toContain('password');
+  });
+});

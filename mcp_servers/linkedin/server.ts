@@ -4,14 +4,14 @@
  * otherwise writes drafts to `<vault>/Outbox/LinkedIn/`. Run: `node dist/mcp_servers/linkedin/server.js`.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { okResult, runTool } from '../shared/result.js';
+import { serveStdio } from '../shared/serve-stdio.js';
+import { withErrorEnvelope } from '../shared/tool-output.js';
 import { CreatePostInput, CreatePostOutput, describePost, runCreatePost } from './create-post.js';
 import { ListPostsInput, ListPostsOutput, runListPosts } from './list-posts.js';
 import { settingsFromEnv, type LinkedInSettings } from './settings.js';
-import { outputWithErrors } from './tool-output.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -34,7 +34,7 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
         'draft note in Outbox/LinkedIn/ and says plainly that it was NOT posted. Refuses text over 3,000 characters ' +
         'and text already posted in the last 7 days.',
       inputSchema: CreatePostInput,
-      outputSchema: outputWithErrors(CreatePostOutput.shape),
+      outputSchema: withErrorEnvelope(CreatePostOutput.shape),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (args, extra) =>
@@ -61,7 +61,7 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
         "Lists the author's recent posts from LinkedIn when credentials are configured; otherwise the posts and drafts " +
         'this server has recorded, newest first.',
       inputSchema: ListPostsInput,
-      outputSchema: outputWithErrors(ListPostsOutput),
+      outputSchema: withErrorEnvelope(ListPostsOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
     (args, extra) =>
@@ -73,21 +73,6 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
   return server;
 }
 
-async function main(): Promise<void> {
-  let settings: LinkedInSettings;
-  try {
-    settings = settingsFromEnv(process.env);
-  } catch (error) {
-    process.stderr.write(`linkedin-server: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-  const server = createLinkedInServer(settings);
-  await server.connect(new StdioServerTransport());
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`linkedin-server: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  void serveStdio('linkedin-server', async () => createLinkedInServer(settingsFromEnv(process.env)));
 }

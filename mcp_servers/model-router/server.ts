@@ -4,12 +4,12 @@
  * Models come from config/models.json (or MODELS_CONFIG). Run: `node dist/mcp_servers/model-router/server.js`.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { outputWithErrors } from '../linkedin/tool-output.js';
 import { ToolFailure, errorResult, okResult, runTool } from '../shared/result.js';
+import { serveStdio } from '../shared/serve-stdio.js';
+import { withErrorEnvelope } from '../shared/tool-output.js';
 import { loadModels, type ModelsFile } from './config.js';
 import { ExecuteInput, ExecuteOutput, runExecutePrompt } from './execute.js';
 import { routeTask } from './routing.js';
@@ -59,7 +59,7 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
         'Scores the task complexity 0-100 from its text and context (explained factor by factor) and picks the model ' +
         'whose score range in models.json contains the score. Offline; nothing is sent.',
       inputSchema: { task: z.string().describe('The task, in words'), context: ContextSchema.optional() },
-      outputSchema: outputWithErrors(RouteOutput),
+      outputSchema: withErrorEnvelope(RouteOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
@@ -78,7 +78,7 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
         "Sends the prompt to the model's provider and returns its reply as the text result. Refused before sending " +
         'when the API key is missing or the estimated cost passes MCP_MAX_COST_PER_REQUEST or MCP_DAILY_LIMIT.',
       inputSchema: ExecuteInput,
-      outputSchema: outputWithErrors(ExecuteOutput),
+      outputSchema: withErrorEnvelope(ExecuteOutput),
       // Not read-only: it spends money and records the spend. Not idempotent: every call is billed anew.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
@@ -112,7 +112,7 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
         'Deterministic offline check of an output against its task: empty, refusal, TODO/placeholder markers, too ' +
         'short, unbalanced code fences, invalid JSON when JSON was asked for. escalate=true suggests a stronger model.',
       inputSchema: { task: z.string().describe('The task the output answers'), output: z.string().describe('The output to check') },
-      outputSchema: outputWithErrors(ValidateOutput),
+      outputSchema: withErrorEnvelope(ValidateOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
@@ -125,22 +125,9 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
   return server;
 }
 
-async function main(): Promise<void> {
-  let settings: RouterSettings;
-  let models: ModelsFile;
-  try {
-    settings = routerSettingsFromEnv(process.env);
-    models = await loadModels(settings.modelsPath);
-  } catch (error) {
-    process.stderr.write(`model-router: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
-  await createModelRouterServer(settings, models).connect(new StdioServerTransport());
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`model-router: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+  void serveStdio('model-router', async () => {
+    const settings = routerSettingsFromEnv(process.env);
+    return createModelRouterServer(settings, await loadModels(settings.modelsPath));
   });
 }

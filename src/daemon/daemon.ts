@@ -16,6 +16,7 @@ import { ApprovedScanner } from './scanner.js';
 import { recoverAtStart } from './recovery.js';
 import { PlanRunner } from './plan-runner.js';
 import { startupBanner } from './banner.js';
+import type { CrashHook } from './crash-points.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -27,6 +28,8 @@ export interface DaemonOptions {
   readonly print: (line: string) => void;
   readonly once?: boolean;
   readonly dryRun?: boolean;
+  /** Test-only fault injection (crash-points.ts). */
+  readonly crash?: CrashHook;
 }
 
 export type DaemonExit = { readonly kind: 'stopped' } | { readonly kind: 'fatal'; readonly error: unknown };
@@ -78,6 +81,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       onFatal: fail,
       schedule,
       print: options.print,
+      crash: options.crash ?? (() => undefined),
     });
     await runner.recover(recovered.claims);
 

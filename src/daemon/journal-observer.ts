@@ -5,8 +5,9 @@
 import { isUnknownOutcome } from '../execution/errors.js';
 import type { ExecutionObserver } from '../execution/observer.js';
 import { boundRecord, type JournalWriter } from '../journal/index.js';
+import type { CrashHook } from './crash-points.js';
 
-export function journalObserver(journal: JournalWriter, claim: string, now: () => Date): ExecutionObserver {
+export function journalObserver(journal: JournalWriter, claim: string, now: () => Date, crash: CrashHook): ExecutionObserver {
   return {
     async attemptStarting({ step, attempt }) {
       await journal.append({
@@ -18,12 +19,14 @@ export function journalObserver(journal: JournalWriter, claim: string, now: () =
         idempotent: step.idempotent,
         at: now().toISOString(),
       });
+      crash('after_intent');
     },
     async attemptFinished({ step, attempt, result }) {
       const at = now().toISOString();
       const base = { type: 'outcome' as const, claim, step: step.index, key: step.idempotencyKey, attempt, at };
       if (result.ok) {
         await journal.append(boundRecord({ ...base, status: 'succeeded', text: result.text, structured: result.structured }));
+        crash('after_outcome');
         return;
       }
       const error = result.error;

@@ -9,12 +9,14 @@ import type { AuditLog } from '../audit/logger.js';
 import type { FinalFolder, JournalWriter } from '../journal/index.js';
 import { planIdOf } from '../run/final-status.js';
 import { moveNoClobber, sha256 } from '../vault/index.js';
+import type { CrashHook } from './crash-points.js';
 
 export interface Lifecycle {
   readonly vault: string;
   readonly journal: JournalWriter;
   readonly audit: AuditLog;
   readonly now: () => Date;
+  readonly crash: CrashHook;
 }
 
 export interface Claim {
@@ -40,6 +42,7 @@ export async function claimPlan(life: Lifecycle, approvedFile: string): Promise<
   }
   const claim = { name: path.basename(dest), plan: planIdOf(path.basename(approvedFile)), claimedAt: life.now() };
   await recordClaim(life, claim.name, claim, path.basename(approvedFile));
+  life.crash('after_claim');
   life.audit.record({ event: 'CLAIM', plan: claim.plan, message: `claimed ${path.basename(approvedFile)} into In_Progress/${claim.name}` });
   return { ...claim, path: dest };
 }
@@ -66,6 +69,7 @@ export async function recordClaim(
 export async function finalizePlan(life: Lifecycle, claim: string, folder: FinalFolder, plan: string): Promise<string> {
   await life.journal.append({ type: 'finalized', claim, folder, file: claim, at: life.now().toISOString() });
   const dest = await moveNoClobber(inProgressPath(life.vault, claim), path.join(life.vault, folder));
+  life.crash('after_finalize');
   const relative = path.relative(life.vault, dest);
   life.audit.record({ event: 'AUDIT', plan, status: folder, message: `moved to ${relative}` });
   return relative;

@@ -16,6 +16,7 @@ import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
 import { preparePlan } from '../run/prepare.js';
 import { runPlan, type RunResult } from '../run/run-plan.js';
 import { moveNoClobber } from '../vault/index.js';
+import type { CrashHook } from './crash-points.js';
 import { journalObserver } from './journal-observer.js';
 import { claimPlan, deferPlan, finalizePlan, inProgressPath, recordClaim, type Lifecycle } from './lifecycle.js';
 import type { RecoveredClaim } from './recovery.js';
@@ -33,6 +34,7 @@ export interface RunnerOptions {
   readonly onFatal: (error: unknown) => void;
   readonly schedule: (ms: number, task: () => void) => void;
   readonly print: (line: string) => void;
+  readonly crash: CrashHook;
 }
 
 /** A claimed plan the runner is responsible for. */
@@ -50,7 +52,8 @@ export class PlanRunner {
   private readonly described = new Set<string>();
 
   constructor(private readonly options: RunnerOptions) {
-    this.life = { vault: options.config.vault, journal: options.journal, audit: options.audit, now: options.now };
+    const { config, journal, audit, now, crash } = options;
+    this.life = { vault: config.vault, journal, audit, now, crash };
   }
 
   /** Carries out the start-up recovery decisions. */
@@ -134,7 +137,7 @@ export class PlanRunner {
         now,
         signal: this.options.hardSignal,
         stopSignal: this.options.stopSignal,
-        observers: [journalObserver(this.options.journal, job.claim, now)],
+        observers: [journalObserver(this.options.journal, job.claim, now, this.options.crash)],
         previous: job.previous,
       });
     } catch (error) {

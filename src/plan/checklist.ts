@@ -39,22 +39,27 @@ export interface Checklist {
 }
 
 
-const HEADING = /^(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+// Applied to trimmed lines; no lazy quantifier before an anchor, so long lines cost linear time.
+const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
 const LIST_ITEM = /^([-*+]|\d{1,9}[.)])(?:[ \t]+(.*))?$/;
 const CHECKBOX = /^\[(.)\](?:[ \t]+(.*)|$)/;
 const FENCE_OPEN = /^(`{3,}|~{3,})[ \t]*([^\s`]*)/;
 export const STEP_BLOCK_LANGS: ReadonlySet<string> = new Set(['yaml', 'yml', 'json']);
+const THEMATIC_BREAK = /^([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const FIELD = /^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*))?$/;
 
 interface Item {
   line: number;
   box?: string;
-  text: string;
+  /** Text parts joined at the end: repeated concatenation would be quadratic on a hostile file. */
+  text: string[];
   blocks: RawBlock[];
   fields: RawField[];
   notes: number;
   /** Still directly after the item line (lazy continuation text joins the item text). */
   open: boolean;
+  /** Indentation of the first sub-bullet. */
+  subIndent?: number;
 }
 
 export function extractChecklist(body: string, bodyLine: number): Checklist {
@@ -70,8 +75,8 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
 
   const finish = (): void => {
     if (current !== undefined) {
-      const { open: _open, ...item } = current;
-      items.push(item);
+      const { open: _open, subIndent: _sub, text, ...item } = current;
+      items.push({ ...item, text: text.join(' ') });
     }
     current = undefined;
   };
@@ -128,6 +133,10 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
       return;
     }
     if (sectionLevel === undefined) return;
+    if (THEMATIC_BREAK.test(trimmed)) {
+      finish();
+      return;
+    }
 
     const listItem = LIST_ITEM.exec(trimmed);
     if (listItem !== null && !nested && indent <= (base ?? 3) + 1) {
@@ -138,7 +147,7 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
       current = {
         line,
         ...(box?.[1] !== undefined ? { box: box[1] } : {}),
-        text: (box !== null ? (box[2] ?? '') : rest).trim(),
+        text: [(box !== null ? (box[2] ?? '') : rest).trim()].filter((t) => t !== ''),
         blocks: [],
         fields: [],
         notes: 0,
@@ -149,19 +158,22 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
     if (current === undefined) return;
     if (nested && listItem !== null) {
       current.open = false;
-      const field = FIELD.exec((listItem[2] ?? '').trim());
+      current.subIndent ??= indent;
+      // Only direct sub-bullets can be fields; anything nested deeper is a note.
+      const field = indent < current.subIndent + 2 ? FIELD.exec((listItem[2] ?? '').trim()) : null;
       if (field?.[1] !== undefined) current.fields.push({ key: field[1], value: (field[2] ?? '').trim(), line });
       else current.notes++;
       return;
     }
     if (current.open && (nested || listItem === null)) {
-      current.text = `${current.text} ${trimmed}`.trim();
+      current.text.push(trimmed);
       return;
     }
     if (!nested) finish();
   });
 
-  if (fence !== undefined) {
+  // An unclosed fence in prose simply runs to the end (CommonMark); only a step's block is an error.
+  if (fence?.inItem === true) {
     problems.push({ line: fence.line, message: `the fenced block opened on line ${fence.line} is never closed: add a closing ${fence.char.repeat(fence.len)} line` });
   }
   finish();

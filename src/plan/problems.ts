@@ -38,8 +38,13 @@ export function listNames(names: Iterable<string>, none = '(none configured)'): 
   return all.map((n) => quote(n, 60)).join(', ');
 }
 
+/** Split-and-trim rather than a `\s*\n\s*` regex, which backtracks quadratically on long blank runs. */
 function oneLine(message: string): string {
-  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return message
+    .split(/[\r\n]+/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(' ');
 }
 
 function safeJson(value: unknown): string {

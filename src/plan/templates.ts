@@ -38,8 +38,10 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
-const TEMPLATE = /\{\{(.*?)\}\}/gs;
-const WHOLE = /^\{\{(.*?)\}\}$/s;
+// The inside may not hold braces: that keeps matching linear on text full of `{{` (a lazy `.*?`
+// would rescan to the end of the string from every one of them).
+const TEMPLATE = /\{\{([^{}]*)\}\}/g;
+const WHOLE = /^\{\{([^{}]*)\}\}$/;
 
 /** Parses the inside of `{{ … }}`; a string result is what is wrong with it. */
 export function parseTemplate(inner: string): TemplateExpr | string {
@@ -71,7 +73,7 @@ export function findTemplateRefs(value: unknown): TemplateScan {
     let found = false;
     for (const m of s.matchAll(TEMPLATE)) {
       found = true;
-      const template = m[0];
+      const template = shorten(m[0]);
       const expr = parseTemplate(m[1] ?? '');
       if (typeof expr === 'string') problems.push({ pointer, template, message: expr });
       else if (expr.root === 'steps') {
@@ -95,7 +97,7 @@ export function resolveTemplates(args: Readonly<Record<string, unknown>>, ctx: T
 
 function resolveString(s: string, ctx: TemplateContext): unknown {
   const whole = WHOLE.exec(s);
-  if (whole !== null && !(whole[1] ?? '').includes('}}')) return lookup(whole[0], whole[1] ?? '', ctx);
+  if (whole !== null) return lookup(whole[0], whole[1] ?? '', ctx);
   return s.replace(TEMPLATE, (template, inner: string) => {
     const v = lookup(template, inner, ctx);
     return typeof v === 'string' ? v : JSON.stringify(v);
@@ -105,7 +107,7 @@ function resolveString(s: string, ctx: TemplateContext): unknown {
 function lookup(template: string, inner: string, ctx: TemplateContext): unknown {
   const expr = parseTemplate(inner);
   const fail = (why: string): never => {
-    throw new TemplateError(`template ${template}: ${why}`);
+    throw new TemplateError(`template ${shorten(template)}: ${why}`);
   };
   if (typeof expr === 'string') return fail(expr);
   if (expr.root === 'now') return ctx.now.toISOString();
@@ -160,6 +162,11 @@ function mapStrings(value: unknown, fn: (s: string) => unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
   }
   return value;
+}
+
+/** Templates are quoted in messages; a hostile one could be huge. */
+function shorten(template: string): string {
+  return template.length > 120 ? `${template.slice(0, 117)}…}}` : template;
 }
 
 /** RFC 6901 escaping, as ajv uses in `instancePath`. */

@@ -76,19 +76,23 @@ function tooDeep(src: string): YamlResult | undefined {
     if (c === 10) line++;
     else if (c === 91 || c === 123) {
       depth++;
-      if (depth > MAX_FLOW_DEPTH) return deepError(line);
+      if (depth > MAX_FLOW_DEPTH) {
+        return deepError(line, `more than ${MAX_FLOW_DEPTH} brackets ([ or {) are open at once; quote or close them`);
+      }
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   const lines = src.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const prefix = /^[ \t\-?:]*/.exec(lines[i] ?? '')?.[0] ?? '';
-    if (prefix.length > MAX_LINE_PREFIX) return deepError(i + 1);
+    if (prefix.length > MAX_LINE_PREFIX) {
+      return deepError(i + 1, `a line is indented or nested more than ${MAX_LINE_PREFIX} columns deep; flatten it`);
+    }
   }
   return undefined;
 }
 
-function deepError(line: number): YamlResult {
-  return { ok: false, message: 'YAML is nested too deeply (more than 64 levels); flatten it', line };
+function deepError(line: number, why: string): YamlResult {
+  return { ok: false, message: `YAML is nested too deeply: ${why}`, line };
 }
 
 function errorText(err: unknown): string {

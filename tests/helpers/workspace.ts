@@ -3,7 +3,7 @@
  * (tests/fixtures/servers/scripted-server.ts, built to dist/) over stdio, and optionally over HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { builtPath } from './stdio-client.js';
@@ -24,6 +24,8 @@ export interface Workspace {
   readonly logs: string;
   readonly configPath: string;
   readonly callsFile: string;
+  /** Plan file names (`*.md`) in a vault folder. */
+  list(folder: string): Promise<string[]>;
   /** Writes a plan file under the vault (default folder Plans/) and returns its path. */
   writePlan(name: string, text: string, folder?: string): Promise<string>;
   calls(): Promise<RecordedCall[]>;
@@ -36,6 +38,7 @@ export interface WorkspaceOptions {
   readonly actions?: Record<string, unknown>;
   readonly execution?: Record<string, unknown>;
   readonly logging?: Record<string, unknown>;
+  readonly daemon?: Record<string, unknown>;
   /** Extra servers (e.g. an HTTP one). */
   readonly servers?: Record<string, unknown>;
   readonly serverOptions?: Record<string, unknown>;
@@ -55,6 +58,7 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
     logs: '../logs',
     execution: { timeoutMs: 5_000, maxRetries: 2, retryDelayMs: 10, ...options.execution },
     logging: { logParameters: true, sanitize: true, ...options.logging },
+    daemon: { scanIntervalMs: 500, graceMs: 5_000, ...options.daemon },
     mcpServers: {
       scripted: {
         command: process.execPath,
@@ -81,6 +85,10 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
     logs,
     configPath,
     callsFile,
+    async list(folder) {
+      const names = await readdir(path.join(vault, folder)).catch(() => [] as string[]);
+      return names.filter((name) => name.endsWith('.md') && !name.startsWith('.')).sort();
+    },
     async writePlan(name, text, folder = 'Plans') {
       const file = path.join(vault, folder, name);
       await mkdir(path.dirname(file), { recursive: true });

@@ -152,7 +152,7 @@ describe('linkedin-server without credentials', () => {
       encoding: 'utf8',
       timeout: 10_000,
     });
-    expect(run.status).toBe(2);
-    expect(run.stderr.trim()).toBe('linkedin-server: LINKEDIN_VERSION "latest" is not a YYYYMM month; set it like 202511 or unset it');
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('linkedin-server: failed to start: LINKEDIN_VERSION "latest" is not a YYYYMM month; set it like 202511 or unset it');
   });
 });

@@ -165,10 +165,10 @@ describe('models.json', () => {
         encoding: 'utf8',
         timeout: 10_000,
       });
-      expect(run.status).toBe(2);
+      expect(run.status).toBe(1);
       const lines = run.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(`model-router: models config ${bad} is invalid`);
+      expect(lines[0]).toContain(`model-router: failed to start: models config ${bad} is invalid`);
       expect(lines[0]).toContain('set MODELS_CONFIG to a valid one');
       return lines[0]!;
     };

@@ -1,4 +1,5 @@
 /** `daemon [--once] [--dry-run]`: watch Approved/ and execute plans until SIGTERM (or, with --once, until idle). */
+import { crashHookFrom } from '../../daemon/crash-points.js';
 import { runDaemon } from '../../daemon/daemon.js';
 import { AlreadyRunningError } from '../../vault/index.js';
 import { describeError } from '../describe-error.js';
@@ -22,6 +23,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
       print: (line) => io.out(line),
       once: options.once,
       dryRun: options.dryRun || runtime.config.execution.dryRun,
+      crash: crashHookFrom(process.env.MCP_ORCHESTRATOR_CRASH_AT),
     });
     if (exit.kind === 'fatal') {
       io.err(`error: the daemon stopped: ${describeError(exit.error)}`);

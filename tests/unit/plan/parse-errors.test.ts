@@ -194,6 +194,10 @@ describe('step fields', () => {
     expectOne(parseProblems('## Steps\n- [ ] Mail\n  - action: send_email\n  - remember the attachment\n'), 'step_syntax', /mixes `key: value` sub-bullets/, loc);
   });
 
+  it('step_syntax: deeper bullets under action sub-bullets count as notes', () => {
+    expectOne(parseProblems('## Steps\n- [ ] Mail\n  - action: send_email\n  - to: a@b.co\n    - cc: c@d.co\n'), 'step_syntax', /mixes `key: value` sub-bullets with other sub-bullets/, loc);
+  });
+
   it('step_syntax: a sub-bullet key given twice', () => {
     expectOne(parseProblems('## Steps\n- [ ] Mail\n  - action: send_email\n  - to: a@b.co\n  - to: c@d.co\n'), 'step_syntax', /key "to" is given twice/, { step: 1, line: 5 });
   });

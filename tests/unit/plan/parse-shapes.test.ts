@@ -169,6 +169,11 @@ describe('shape B: checklist under a Steps heading', () => {
     expect(plan.steps[1]).toMatchObject({ action: 'ask_model', args: { prompt: 'hi' }, timeoutMs: 90000, retries: 2 });
   });
 
+  it('ends an item at a thematic break, and lets an unclosed fence in prose run to the end', () => {
+    const plan = parsed('## Steps\n- [ ] Call the bank\n---\nSee below.\n```\nnot closed\n');
+    expect(plan.steps.map((s) => s.text)).toEqual(['Call the bank']);
+  });
+
   it('handles CRLF line endings and a BOM', () => {
     const plan = parsed('\uFEFF---\r\nid: p1\r\n---\r\n## Steps\r\n- [ ] Read note\r\n  - path: a.md\r\n');
     expect(plan.id).toBe('p1');

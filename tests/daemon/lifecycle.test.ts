@@ -1,0 +1,82 @@
+/** Single instance, graceful SIGTERM, --once, invalid plans to Failed/, deferral across a restart. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
+import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+
+let ws: Workspace | undefined;
+const daemons: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const d of daemons.splice(0)) await d.stop('SIGKILL');
+  await ws?.cleanup();
+  ws = undefined;
+});
+function start(configPath: string, args: string[] = []): DaemonProcess {
+  const d = startDaemon(configPath, args);
+  daemons.push(d);
+  return d;
+}
+
+const actPlan = (id: string, script: string[], extra = '') =>
+  `---\nid: ${id}\naction: act\nname: ${id}\nscript: ${JSON.stringify(script)}\n${extra}---\nBody of ${id}.\n`;
+
+describe('daemon lifecycle', () => {
+  it('refuses to start a second daemon on the same vault', async () => {
+    ws = await createWorkspace();
+    const first = start(ws.configPath);
+    await waitFor(() => first.output().includes('watching'), 'the first banner');
+    const second = start(ws.configPath);
+    expect(await second.exited).not.toBe(0);
+    expect(second.output()).toMatch(/already run/i);
+    expect(first.child.exitCode).toBeNull();
+  });
+
+  it('on SIGTERM mid-call, lets the call finish, records it, and exits 0', async () => {
+    ws = await createWorkspace();
+    await ws.writePlan('slow.md', actPlan('slow', ['slow:1500']), 'Approved');
+    const daemon = start(ws.configPath);
+    const workspace = ws;
+    await waitFor(async () => (await workspace.calls()).length === 1, 'the call to arrive');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(await ws.list('Done')).toEqual(['slow.md']);
+    expect(await ws.readLog()).toMatch(/SUCCESS - scripted\.act .*plan=slow/);
+  });
+
+  it('--once processes what is waiting, sends invalid plans to Failed/ with every problem, and exits', async () => {
+    ws = await createWorkspace();
+    await ws.writePlan('good.md', `---\nid: good\naction: echo\ntext: fine\n---\n`, 'Approved');
+    const bad = '---\nid: bad\nstatus: rejected\n---\n## Steps\n- [ ] x\n  - action: nope\n';
+    await ws.writePlan('bad.md', bad, 'Approved');
+    const daemon = start(ws.configPath, ['--once']);
+    expect(await daemon.exited).toBe(0);
+    expect(await ws.list('Done')).toEqual(['good.md']);
+    expect(await ws.list('Failed')).toEqual(['bad.md']);
+    const failed = await readFile(path.join(ws.vault, 'Failed', 'bad.md'), 'utf8');
+    expect(failed).toMatch(/^status: failed$/m);
+    expect(failed).toMatch(/nope/);
+    expect(failed).toMatch(/rejected/);
+    expect((await ws.calls()).map((c) => c.tool)).toEqual(['echo']);
+  });
+
+  it('keeps a deferred plan until its retry_at, also across a restart, then runs it', async () => {
+    ws = await createWorkspace();
+    await ws.writePlan('limited.md', actPlan('limited', ['fail:rate_limit:2500', 'ok'], 'retries: 0\n'), 'Approved');
+    const first = start(ws.configPath);
+    const workspace = ws;
+    const file = path.join(ws.vault, 'In_Progress', 'limited.md');
+    const retryAt = await waitFor(async () => {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const match = /^retry_at: "?([^"\n]+)"?$/m.exec(text);
+      return /^status: deferred$/m.test(text) && match ? new Date(match[1] as string).getTime() : undefined;
+    }, 'the plan to be deferred');
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(await ws.list('In_Progress')).toEqual(['limited.md']);
+    start(ws.configPath);
+    await waitFor(async () => (await workspace.list('Done')).includes('limited.md'), 'the plan in Done/', 30_000);
+    const calls = await ws.calls();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.at ?? 0).toBeGreaterThanOrEqual(retryAt);
+  });
+});

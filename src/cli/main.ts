@@ -3,6 +3,7 @@
  * exit code (0 ok, 1 failed, 2 usage or configuration), never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { checkCommand } from './commands/check.js';
 import { daemonCommand } from './commands/daemon.js';
 import { runCommand } from './commands/run.js';
@@ -17,6 +18,8 @@ interface GlobalOptions {
 
 export async function main(argv: readonly string[], io: Io = processIo, signal?: AbortSignal): Promise<ExitCode> {
   const root = new AbortController();
+  // Every call in flight listens on the root signal; many at once is normal, not a leak.
+  setMaxListeners(0, root.signal);
   const stop = (): void => root.abort(new Error('stopped by signal'));
   if (!signal) {
     process.once('SIGINT', stop);

@@ -3,15 +3,19 @@
  * together and closed together.
  */
 import { createAuditLog, type AuditLog } from '../audit/logger.js';
+import { createNullAuditLog } from '../audit/memory.js';
 import { loadConfig, resolveConfigPath, serverEnvironment } from '../config/index.js';
 import type { Config } from '../config/schema.js';
 import { McpPool } from '../mcp/pool.js';
+import { createSchemaChecker, type SchemaChecker } from '../plan/schema-check.js';
 import path from 'node:path';
 
 export interface Runtime {
   readonly config: Config;
   readonly pool: McpPool;
   readonly audit: AuditLog;
+  /** One per process: compiled tool schemas are reused by every plan. */
+  readonly schemaChecker: SchemaChecker;
   close(): Promise<void>;
 }
 
@@ -26,11 +30,12 @@ export async function openRuntime(config: Config, options: { audit?: boolean } =
     defaultCwd: path.dirname(config.configPath),
     defaultTimeoutMs: config.execution.timeoutMs,
   });
-  const audit = options.audit === false ? nullAudit() : createAuditLog({ logsDir: config.logs, logging: config.logging });
+  const audit = options.audit === false ? createNullAuditLog() : createAuditLog({ logsDir: config.logs, logging: config.logging });
   return {
     config,
     pool,
     audit,
+    schemaChecker: createSchemaChecker(),
     async close() {
       await pool.close();
       await audit.close();
@@ -38,6 +43,3 @@ export async function openRuntime(config: Config, options: { audit?: boolean } =
   };
 }
 
-function nullAudit(): AuditLog {
-  return { record: () => undefined, close: async () => undefined };
-}

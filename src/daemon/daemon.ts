@@ -3,11 +3,13 @@
  * call; recover at start; defer and resume; stop gracefully on SIGTERM. The imperative shell around the
  * pure pieces in journal/, plan/, execution/ and readiness.ts.
  */
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import type { AuditLog } from '../audit/logger.js';
 import type { Config } from '../config/schema.js';
 import type { McpPool } from '../mcp/pool.js';
+import type { SchemaChecker } from '../plan/schema-check.js';
 import { JournalFatalError, JournalWriter, journalPath } from '../journal/index.js';
 import { acquireVaultLock, ensureVaultFolders, type VaultLock } from '../vault/index.js';
 import { sleep } from '../mcp/backoff.js';
@@ -22,6 +24,7 @@ export interface DaemonOptions {
   readonly config: Config;
   readonly pool: McpPool;
   readonly audit: AuditLog;
+  readonly schemaChecker?: SchemaChecker;
   readonly now: () => Date;
   /** Aborted by SIGTERM/SIGINT: stop claiming, let calls finish within `graceMs`, exit. */
   readonly signal: AbortSignal;
@@ -42,6 +45,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const lock: VaultLock = await acquireVaultLock(vault);
   const stopping = new AbortController();
   const hardStop = new AbortController();
+  setMaxListeners(0, stopping.signal, hardStop.signal);
   let fatal: { error: unknown } | undefined;
   const fail = (error: unknown): void => {
     fatal ??= { error };
@@ -74,6 +78,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       pool: options.pool,
       audit,
       now: options.now,
+      ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
       journal,
       queue,
       stopSignal: stopping.signal,

@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { StepResult } from '../execution/outcome.js';
 import { JournalFatalError, type FinalFolder, type JournalWriter } from '../journal/index.js';
 import type { McpPool } from '../mcp/pool.js';
+import type { SchemaChecker } from '../plan/schema-check.js';
 import { formatProblem } from '../plan/problems.js';
 import { describeValidPlan } from '../run/describe.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
@@ -27,6 +28,7 @@ export interface RunnerOptions {
   readonly pool: McpPool;
   readonly audit: AuditLog;
   readonly now: () => Date;
+  readonly schemaChecker?: SchemaChecker;
   readonly journal: JournalWriter;
   readonly queue: PQueue;
   readonly stopSignal: AbortSignal;
@@ -139,6 +141,7 @@ export class PlanRunner {
         stopSignal: this.options.stopSignal,
         observers: [journalObserver(this.options.journal, job.claim, now, this.options.crash)],
         previous: job.previous,
+        ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
       });
     } catch (error) {
       if (error instanceof JournalFatalError) throw error;

@@ -3,6 +3,7 @@
  * succeeded (parallel, bounded by each server's queue in the pool). The first step that ends badly
  * stops new steps from starting; steps already running finish.
  */
+import { planValues } from '../plan/templates.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import { planOutcomeOf, worseOf, type PlanOutcome, type PlanReport, type StepOutcome, type StepResult } from './outcome.js';
 import { runStep, type StepContext } from './run-step.js';
@@ -17,7 +18,7 @@ export interface PlanContext extends Omit<StepContext, 'results' | 'planFields'>
 export async function executePlan(plan: ValidPlan, context: PlanContext): Promise<PlanReport> {
   const results = new Map<string, StepResult>(context.previous ?? []);
   const outcomes = new Map<string, StepOutcome>();
-  const stepContext: StepContext = { ...context, results, planFields: plan.plan.frontMatter };
+  const stepContext: StepContext = { ...context, results, planFields: planValues(plan.plan) };
   const pending = plan.steps.filter((step) => !results.has(step.id));
 
   const finish = async (step: ResolvedStep, outcome: StepOutcome): Promise<PlanOutcome | undefined> => {

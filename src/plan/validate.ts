@@ -19,6 +19,8 @@ export interface ValidateContext {
   readonly strict?: boolean;
   /** A long-lived schema checker to reuse compiled schemas across calls; a fresh one otherwise. */
   readonly schemaChecker?: SchemaChecker;
+  /** Steps (by index) already done whose results an earlier run kept (the daemon's journal): templates may use them. */
+  readonly knownResults?: ReadonlySet<number>;
 }
 
 /**
@@ -82,6 +84,7 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
       if (target === undefined) add('bad_template', `${t} refers to unknown step ${quote(id)}; step ids are ${knownIds()}`);
       else if (target.index === step.index) add('bad_template', `${t} refers to this same step, whose result does not exist yet`);
       else if (target.kind === 'manual') add('bad_template', `${t} refers to a manual step, which has no result`);
+      else if (target.done && ctx.knownResults?.has(target.index)) continue;
       else if (target.done) add('bad_template', `${t} refers to a step already done ([x]) whose result is not kept: untick it to run it again, or write the value in directly`);
       else if (mode === 'sequential' && target.index > step.index) add('bad_template', `${t}: ${later(target)}`);
       else if (!mine.includes(id)) mine.push(id);

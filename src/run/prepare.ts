@@ -8,6 +8,7 @@ import { parsePlan } from '../plan/parse.js';
 import type { Plan, PlanProblem } from '../plan/types.js';
 import { validatePlan } from '../plan/validate.js';
 import type { ValidPlan } from '../plan/validated.js';
+import type { SchemaChecker } from '../plan/schema-check.js';
 
 export type Prepared =
   | { readonly ok: true; readonly plan: ValidPlan }
@@ -18,6 +19,10 @@ export interface PrepareDeps {
   readonly pool: Pick<McpPool, 'catalog'>;
   readonly now: () => Date;
   readonly signal?: AbortSignal;
+  /** Reused across plans: compiling tool schemas is the expensive part of validation. */
+  readonly schemaChecker?: SchemaChecker;
+  /** Steps (by index) whose results an earlier run kept: templates may refer to them though they are done. */
+  readonly knownResults?: ReadonlySet<number>;
 }
 
 export async function preparePlan(bytes: Uint8Array, fileName: string, deps: PrepareDeps): Promise<Prepared> {
@@ -32,6 +37,8 @@ export async function preparePlan(bytes: Uint8Array, fileName: string, deps: Pre
     tools,
     now: deps.now(),
     strict: deps.config.execution.strict,
+    ...(deps.schemaChecker ? { schemaChecker: deps.schemaChecker } : {}),
+    ...(deps.knownResults ? { knownResults: deps.knownResults } : {}),
   });
   return validated.ok ? validated : { ok: false, problems: validated.problems, plan };
 }

@@ -11,6 +11,7 @@ import type { McpPool } from '../mcp/pool.js';
 import { formatProblem } from '../plan/problems.js';
 import type { PlanProblem } from '../plan/types.js';
 import type { ValidPlan } from '../plan/validated.js';
+import type { SchemaChecker } from '../plan/schema-check.js';
 import { auditObserver } from './audit-observer.js';
 import { finalFields, invalidFields, planIdOf } from './final-status.js';
 import { PlanFileWriter, type PlanFileStore } from './plan-file.js';
@@ -31,6 +32,7 @@ export interface RunPlanDeps {
   /** Steps that succeeded in an earlier run, by 1-based step index (the journal's key): never sent again. */
   readonly previous?: ReadonlyMap<number, StepResult>;
   readonly dryRun?: boolean;
+  readonly schemaChecker?: SchemaChecker;
 }
 
 export type RunResult =
@@ -42,7 +44,10 @@ export type RunResult =
 
 export async function runPlan(fileName: string, store: PlanFileStore, deps: RunPlanDeps): Promise<RunResult> {
   const bytes = await store.read();
-  const prepared = await preparePlan(bytes, fileName, deps);
+  const prepared = await preparePlan(bytes, fileName, {
+    ...deps,
+    ...(deps.previous ? { knownResults: new Set(deps.previous.keys()) } : {}),
+  });
   const deferDelayMs = deps.config.execution.deferDelayMs;
   if (!prepared.ok) {
     const planId = prepared.plan?.id ?? planIdOf(fileName);

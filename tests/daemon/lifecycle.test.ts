@@ -62,7 +62,29 @@ describe('daemon lifecycle', () => {
 
   it('keeps a deferred plan until its retry_at, also across a restart, then runs it', async () => {
     ws = await createWorkspace();
-    await ws.writePlan('limited.md', actPlan('limited', ['fail:rate_limit:2500', 'ok'], 'retries: 0\n'), 'Approved');
+    const plan = [
+      '---',
+      'id: limited',
+      '---',
+      '## Steps',
+      '- [ ] add',
+      '  ```yaml',
+      '  id: sum',
+      '  action: add',
+      '  a: 2',
+      '  b: 3',
+      '  ```',
+      '- [ ] limited',
+      '  ```yaml',
+      '  action: act',
+      '  name: limited',
+      '  script: ["fail:rate_limit:2500", "ok"]',
+      '  text: "sum {{ steps.sum.structured.sum }}"',
+      '  retries: 0',
+      '  ```',
+      '',
+    ].join('\n');
+    await ws.writePlan('limited.md', plan, 'Approved');
     const first = start(ws.configPath);
     const workspace = ws;
     const file = path.join(ws.vault, 'In_Progress', 'limited.md');
@@ -75,8 +97,11 @@ describe('daemon lifecycle', () => {
     expect(await ws.list('In_Progress')).toEqual(['limited.md']);
     start(ws.configPath);
     await waitFor(async () => (await workspace.list('Done')).includes('limited.md'), 'the plan in Done/', 30_000);
-    const calls = await ws.calls();
+    const calls = (await ws.calls()).filter((c) => c.tool === 'act');
     expect(calls).toHaveLength(2);
     expect(calls[1]?.at ?? 0).toBeGreaterThanOrEqual(retryAt);
+    // The step done before the deferral was not sent again, and its result still fed the template.
+    expect((await ws.calls()).filter((c) => c.tool === 'add')).toHaveLength(1);
+    expect(calls[1]?.args.text).toBe('sum 5');
   });
 });

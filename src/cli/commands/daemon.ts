@@ -18,6 +18,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
       config: runtime.config,
       pool: runtime.pool,
       audit: runtime.audit,
+      schemaChecker: runtime.schemaChecker,
       now: () => new Date(),
       signal: options.signal,
       print: (line) => io.out(line),

@@ -17,6 +17,7 @@ export async function runCommand(file: string, runtime: Runtime, io: Io, options
     config: runtime.config,
     pool: runtime.pool,
     audit: runtime.audit,
+    schemaChecker: runtime.schemaChecker,
     now: () => new Date(),
     dryRun: options.dryRun || runtime.config.execution.dryRun,
     signal: options.signal,

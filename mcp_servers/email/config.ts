@@ -3,7 +3,6 @@
  * (`MCP_STATE_DIR`, default `<vault>/.mcp-state`), the sender (`SMTP_FROM`) and, when `SMTP_URL` is set,
  * SMTP delivery. Error messages never echo the URL: it may hold a password.
  */
-import path from 'node:path';
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { ToolFailure } from '../shared/result.js';
@@ -41,6 +40,3 @@ export function deliveryFromEnv(env: NodeJS.ProcessEnv): Delivery {
   return { kind: 'smtp', options, secrets };
 }
 
-export function stateDirFromEnv(env: NodeJS.ProcessEnv, root: string): string {
-  return env.MCP_STATE_DIR && env.MCP_STATE_DIR.trim() !== '' ? path.resolve(env.MCP_STATE_DIR) : path.join(root, '.mcp-state');
-}

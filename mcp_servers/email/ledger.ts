@@ -2,10 +2,10 @@
  * The idempotency ledger: one JSON line per successful send, appended and fsynced, so a key seen once is
  * never sent again, across restarts. A torn last line (crash mid-append) is skipped, not fatal.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { appendLineDurable } from '../shared/atomic-file.js';
+import { readJsonLines } from '../shared/jsonl.js';
 
 export const LEDGER_FILE = 'email-ledger.jsonl';
 
@@ -27,25 +27,7 @@ export function fileLedger(stateDir: string): Ledger {
   const file = path.join(stateDir, LEDGER_FILE);
   return {
     async find(key) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        let raw: unknown;
-        try {
-          raw = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        const parsed = entrySchema.safeParse(raw);
-        if (parsed.success && parsed.data.key === key) return parsed.data;
-      }
-      return undefined;
+      return (await readJsonLines(file, entrySchema)).find((entry) => entry.key === key);
     },
     async record(entry) {
       await appendLineDurable(file, JSON.stringify(entry));

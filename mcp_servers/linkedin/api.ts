@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../shared/result.js';
-import { requestJson } from './http.js';
+import { requestJson } from '../shared/http.js';
 import type { Visibility } from './ledger.js';
 import { escapeLittleText, unescapeLittleText } from './little-text.js';
 import type { LinkedInCredentials, LinkedInSettings } from './settings.js';

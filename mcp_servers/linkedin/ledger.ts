@@ -4,10 +4,10 @@
  * the last 7 days?" — and backs `list_posts` when there are no credentials.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { appendLineDurable } from '../shared/atomic-file.js';
+import { readJsonLines } from '../shared/jsonl.js';
 
 export const VisibilitySchema = z.enum(['PUBLIC', 'CONNECTIONS']);
 export type Visibility = z.infer<typeof VisibilitySchema>;
@@ -44,24 +44,7 @@ export function textHash(text: string): string {
 
 /** All valid entries, oldest first. A torn last line (crash mid-append) is skipped, not fatal. */
 export async function readLedger(file: string): Promise<LedgerEntry[]> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const entries: LedgerEntry[] = [];
-  for (const line of raw.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const parsed = LedgerEntrySchema.safeParse(JSON.parse(line));
-      if (parsed.success) entries.push(parsed.data);
-    } catch {
-      // Only a crash mid-append produces a bad line; the entry it would have held was never confirmed.
-    }
-  }
-  return entries;
+  return readJsonLines(file, LedgerEntrySchema);
 }
 
 export async function appendLedger(file: string, entry: LedgerEntry): Promise<void> {

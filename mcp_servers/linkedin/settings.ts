@@ -2,7 +2,7 @@
  * The LinkedIn server's settings, read once from the environment at start. Credentials are optional:
  * without them the server writes drafts instead of posting.
  */
-import path from 'node:path';
+import { clockFromEnv, positiveInt, stateDirFromEnv } from '../shared/env.js';
 import { vaultRootFromEnv } from '../shared/vault-path.js';
 
 export interface LinkedInCredentials {
@@ -44,25 +44,4 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): LinkedInSettings {
     timeoutMs: positiveInt(env.LINKEDIN_TIMEOUT_MS, 'LINKEDIN_TIMEOUT_MS', 30_000),
     now: clockFromEnv(env),
   };
-}
-
-export function stateDirFromEnv(env: NodeJS.ProcessEnv, vaultRoot: string): string {
-  const dir = env.MCP_STATE_DIR?.trim();
-  return dir ? path.resolve(dir) : path.join(vaultRoot, '.mcp-state');
-}
-
-/** `MCP_FAKE_NOW` (an ISO time) freezes the clock, for tests of time windows; otherwise the real clock. */
-export function clockFromEnv(env: NodeJS.ProcessEnv): () => Date {
-  const fake = env.MCP_FAKE_NOW?.trim();
-  if (!fake) return () => new Date();
-  const at = Date.parse(fake);
-  if (Number.isNaN(at)) throw new Error(`MCP_FAKE_NOW "${fake}" is not an ISO time; set it like 2026-02-16T14:20:30Z or unset it`);
-  return () => new Date(at);
-}
-
-export function positiveInt(raw: string | undefined, name: string, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} "${raw}" is not a positive whole number`);
-  return value;
 }

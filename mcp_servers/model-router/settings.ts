@@ -2,7 +2,7 @@
  * The model router's settings, read once from the environment at start.
  */
 import path from 'node:path';
-import { clockFromEnv, positiveInt, stateDirFromEnv } from '../linkedin/settings.js';
+import { clockFromEnv, positiveInt, stateDirFromEnv } from '../shared/env.js';
 import { vaultRootFromEnv } from '../shared/vault-path.js';
 import { defaultModelsPath } from './config.js';
 import type { Ceilings } from './cost.js';

@@ -2,10 +2,10 @@
  * The durable record of model spend: one fsynced JSON line per completed request. Today's total
  * (UTC day) is what MCP_DAILY_LIMIT is checked against, across restarts.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { appendLineDurable } from '../shared/atomic-file.js';
+import { readJsonLines } from '../shared/jsonl.js';
 
 const SpendEntrySchema = z.object({
   at: z.string(),
@@ -27,24 +27,7 @@ export function utcDay(at: Date): string {
 }
 
 export async function readSpend(file: string): Promise<SpendEntry[]> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const entries: SpendEntry[] = [];
-  for (const line of raw.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const parsed = SpendEntrySchema.safeParse(JSON.parse(line));
-      if (parsed.success) entries.push(parsed.data);
-    } catch {
-      // A torn last line from a crash mid-append: that request's cost was never confirmed.
-    }
-  }
-  return entries;
+  return readJsonLines(file, SpendEntrySchema);
 }
 
 export function spentOn(entries: readonly SpendEntry[], day: string): number {

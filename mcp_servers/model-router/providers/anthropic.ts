@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../shared/result.js';
-import { requestJson } from '../../linkedin/http.js';
+import { requestJson } from '../../shared/http.js';
 import type { ProviderReply, ProviderRequest } from './types.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';

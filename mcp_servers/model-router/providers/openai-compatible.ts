@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../shared/result.js';
-import { requestJson } from '../../linkedin/http.js';
+import { requestJson } from '../../shared/http.js';
 import type { ProviderReply, ProviderRequest } from './types.js';
 
 const ChatReplySchema = z.looseObject({

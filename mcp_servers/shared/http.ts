@@ -1,9 +1,9 @@
 /**
  * JSON over HTTP for the bundled servers that call web APIs (LinkedIn here, model providers in
  * model-router): global fetch with a deadline, and the mapping of HTTP statuses to the error types of
- * SPEC §7. Lives here because linkedin was first; model-router imports it (a candidate for shared/).
+ * SPEC §7. Shared by the LinkedIn and model-router servers.
  */
-import { ToolFailure } from '../shared/result.js';
+import { ToolFailure } from './result.js';
 
 export interface HttpRequest {
   /** Who we talk to, for messages: "LinkedIn", "Anthropic (sonnet)". */

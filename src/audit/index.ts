@@ -4,3 +4,7 @@ export { formatHumanLine, formatJsonLine, prepareEvent } from './format.js';
 export { formatLocalDateTime } from './localTime.js';
 export { HUMAN_LOG_FILE, JSON_LOG_FILE, createAuditLog, type AuditLogOptions } from './logger.js';
 export { createMemoryAuditLog, createNullAuditLog, type MemoryAuditLog } from './memory.js';
+export { teeAuditLogs } from './tee.js';
+export { createHackathonAuditSink, hackathonAuditSinkFor, type HackathonAuditSinkOptions } from './vault-audit-sink.js';
+export { toVaultAuditEntry, type VaultAuditEntry } from './vault-audit.js';
+export { DEFAULT_ROTATION, localDay, rotatedFilesOf, type RotatedFile } from './rotation.js';

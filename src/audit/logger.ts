@@ -1,16 +1,19 @@
 /**
- * The audit log on disk (SPEC §8): `mcp_actions.log` (human lines, for `tail -f`) and
- * `mcp_actions.jsonl` (the same events as JSON lines, for `stats`), both append-only, via winston.
+ * The audit log on disk (SPEC §8): `mcp_actions.log` (human lines, for `tail -F`) and
+ * `mcp_actions.jsonl` (the same events as JSON lines, for `stats`), both append-only, via winston,
+ * each rotated by size and/or day with retention (`logging.rotate`, rotating-file.ts).
  *
- * Winston's Stream transport over our own append-mode file streams, not its File transport: the File
+ * Winston's Stream transport over our own rotating streams, not its File transport: the File
  * transport swallows open errors (an unwritable file would make close() wait forever) and we need
  * close() to mean "on disk".
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import type { LoggingConfig } from '../config/schema.js';
 import { formatHumanLine, formatJsonLine, prepareEvent } from './format.js';
+import { createRotatingFile } from './rotating-file.js';
+import { DEFAULT_ROTATION } from './rotation.js';
 import type { AuditEvent, AuditLog } from './types.js';
 
 export type { AuditEvent, AuditLog } from './types.js';
@@ -37,8 +40,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     ((error: Error) => process.stderr.write(`audit log: cannot write to ${options.logsDir}: ${error.message}\n`));
   mkdirSync(options.logsDir, { recursive: true });
 
-  const human = openAppend(path.join(options.logsDir, HUMAN_LOG_FILE), onError);
-  const json = openAppend(path.join(options.logsDir, JSON_LOG_FILE), onError);
+  const rotation = { policy: options.logging.rotate ?? DEFAULT_ROTATION, now, onError };
+  const human = createRotatingFile(path.join(options.logsDir, HUMAN_LOG_FILE), rotation);
+  const json = createRotatingFile(path.join(options.logsDir, JSON_LOG_FILE), rotation);
   const transports = [
     new winston.transports.Stream({ stream: human.stream, eol: '\n', format: winston.format.printf((i) => String(i[HUMAN])) }),
     new winston.transports.Stream({ stream: json.stream, eol: '\n', format: winston.format.printf((i) => String(i[JSON_LINE])) }),
@@ -72,31 +76,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         await Promise.all([human.end(), json.end()]);
       })();
       return closing;
-    },
-  };
-}
-
-interface AppendFile {
-  readonly stream: WriteStream;
-  /** Resolves once the file is flushed and closed, or has failed (already reported). */
-  end(): Promise<void>;
-}
-
-function openAppend(file: string, onError: (error: Error) => void): AppendFile {
-  const stream = createWriteStream(file, { flags: 'a' });
-  let failed = false;
-  stream.on('error', (error) => {
-    if (!failed) onError(error);
-    failed = true;
-  });
-  const closed = new Promise<void>((resolve) => {
-    stream.once('close', () => resolve());
-  });
-  return {
-    stream,
-    end() {
-      if (!stream.destroyed) stream.end();
-      return closed;
     },
   };
 }

@@ -2,12 +2,14 @@
  * The command line (SPEC §3). Every command prints `--help`; every failure is one clear line and an
  * exit code (0 ok, 1 failed, 2 usage or configuration), never a stack trace.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { checkCommand } from './commands/check.js';
 import { daemonCommand } from './commands/daemon.js';
 import { runCommand } from './commands/run.js';
 import { serversCommand } from './commands/servers.js';
+import { statsCommand } from './commands/stats.js';
+import { parseMetricsPort, serveMetricsWhile } from '../metrics/serve.js';
 import { describeError } from './describe-error.js';
 import { EXIT, processIo, type ExitCode, type Io } from './io.js';
 import { loadConfigFrom, openRuntime, type Runtime } from './runtime.js';
@@ -72,9 +74,10 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
     .description('watch the vault\'s Approved/ folder and execute approved plans')
     .option('--once', 'process everything already waiting, then exit', false)
     .option('--dry-run', 'validate and show what would run, without claiming or calling anything', false)
-    .action(async (options: { once: boolean; dryRun: boolean }) => {
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:PORT', metricsPortOption)
+    .action(async ({ metricsPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number }) => {
       await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
-        daemonCommand(runtime, io, { ...options, signal: root.signal }),
+        serveMetricsWhile(runtime, metricsPort, (line) => io.out(line), (served) => daemonCommand(served, io, { ...options, signal: root.signal })),
       );
     });
 
@@ -84,6 +87,15 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
     .option('--json', 'print JSON instead of a table', false)
     .action(async (options: { json: boolean }) => {
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => serversCommand(runtime, io, options), false);
+    });
+
+  program
+    .command('stats')
+    .description('metrics from the audit log: calls per server and day, durations, success and error rates, retries, queue depth')
+    .option('--since <duration>', 'only events newer than this: 30m, 24h, 7d (default: the whole retained log)')
+    .option('--json', 'print JSON instead of tables', false)
+    .action(async (options: { since?: string; json: boolean }) => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) => statsCommand(runtime, io, options), false);
     });
 
   try {
@@ -100,4 +112,13 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
     process.removeListener('SIGTERM', stop);
   }
   return code;
+}
+
+/** `--metrics-port`: a usage error (exit 2) when not a port. */
+function metricsPortOption(text: string): number {
+  try {
+    return parseMetricsPort(text);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }

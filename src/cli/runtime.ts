@@ -4,6 +4,8 @@
  */
 import { createAuditLog, type AuditLog } from '../audit/logger.js';
 import { createNullAuditLog } from '../audit/memory.js';
+import { teeAuditLogs } from '../audit/tee.js';
+import { hackathonAuditSinkFor } from '../audit/vault-audit-sink.js';
 import { loadConfig, resolveConfigPath, serverEnvironment } from '../config/index.js';
 import type { Config } from '../config/schema.js';
 import { McpPool } from '../mcp/pool.js';
@@ -30,7 +32,11 @@ export async function openRuntime(config: Config, options: { audit?: boolean } =
     defaultCwd: path.dirname(config.configPath),
     defaultTimeoutMs: config.execution.timeoutMs,
   });
-  const audit = options.audit === false ? createNullAuditLog() : createAuditLog({ logsDir: config.logs, logging: config.logging });
+  // The tail-able log and its JSON twin in logs/, and the hackathon-format daily files in vault/Logs/.
+  const audit =
+    options.audit === false
+      ? createNullAuditLog()
+      : teeAuditLogs(createAuditLog({ logsDir: config.logs, logging: config.logging }), hackathonAuditSinkFor(config));
   return {
     config,
     pool,

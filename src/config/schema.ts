@@ -71,6 +71,8 @@ export const ActionSchema = z.strictObject({
   /** Arguments merged under the step's own. */
   defaults: z.record(z.string(), z.unknown()).default({}),
   description: z.string().optional(),
+  /** At most `max` calls per `per` (ms, or "30s", "10m", "1h", "1d"); more are deferred, never failed. */
+  rateLimit: z.lazy(() => RateLimitSchema).optional(),
 });
 
 export const ExecutionSchema = z.strictObject({
@@ -97,9 +99,80 @@ export const DaemonSchema = z.strictObject({
   maxDeferMs: positiveInt.default(24 * 60 * 60 * 1000),
 });
 
+/** Rotation of `logs/mcp_actions.log` and `.jsonl`; when absent, the defaults below apply. */
+export const LogRotationSchema = z.strictObject({
+  /** Rotate a file before it would grow past this many bytes; 0 turns size rotation off. */
+  maxBytes: nonNegativeInt.default(20 * 1024 * 1024),
+  /** Also rotate when the local day changes. */
+  daily: z.boolean().default(false),
+  /** Rotated files kept per log; older ones are deleted. */
+  keep: positiveInt.default(10),
+  /** Rotated files older than this many days are deleted, whatever `keep` says. */
+  keepDays: positiveInt.optional(),
+});
+
+/** The hackathon audit format, `vault/Logs/YYYY-MM-DD.json`; when absent, the defaults below apply. */
+export const VaultAuditSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Day files older than this are deleted. */
+  retentionDays: positiveInt.default(90),
+});
+
 export const LoggingSchema = z.strictObject({
   logParameters: z.boolean().default(true),
   sanitize: z.boolean().default(true),
+  rotate: LogRotationSchema.optional(),
+  vaultAudit: VaultAuditSchema.optional(),
+});
+
+/** A duration: milliseconds, or a number with a unit (`500ms`, `30s`, `10m`, `1h`, `1d`). */
+export const DurationSchema = z.union(
+  [
+    positiveInt,
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/)
+      .transform((text) => {
+        const [, amount, unit] = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text) as RegExpExecArray;
+        const sizes: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+        return Math.max(1, Math.round(Number(amount) * (sizes[unit as string] as number)));
+      }),
+  ],
+  { error: 'expected a duration: milliseconds, or a number with ms, s, m, h or d (e.g. "1h")' },
+);
+
+export const RateLimitSchema = z.strictObject({
+  max: positiveInt,
+  per: DurationSchema,
+});
+
+/**
+ * One circuit breaker per server (issue 7). An authentication failure keeps a server's breaker open
+ * until the daemon restarts (with corrected configuration or credentials): no probe could fix it.
+ */
+export const BreakerSchema = z.strictObject({
+  /** Consecutive failures (server_error, connection, timeout, ambiguous) that open it. */
+  failureThreshold: positiveInt.default(5),
+  /** How long it stays open before one probe call is let through. */
+  coolDown: DurationSchema.default(30_000),
+});
+
+/** When the daemon raises an ALERT (audit log, Dashboard.md, optional webhook). */
+export const AlertsSchema = z.strictObject({
+  /** POSTed a JSON object per alert raised or resolved; its own failures are only logged. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** A server whose breaker has been open this long. */
+  serverDown: DurationSchema.default(5 * 60_000),
+  /** This many plans ending in Failed/ or Needs_Review/ within `failedPlansWithin`. */
+  failedPlans: positiveInt.default(3),
+  failedPlansWithin: DurationSchema.default(60 * 60_000),
+  /** More plans than this waiting to run. */
+  queueThreshold: positiveInt.default(20),
+});
+
+export const DashboardSchema = z.strictObject({
+  /** `<vault>/Dashboard.md`, rewritten by the daemon on change, at most once a second. */
+  enabled: z.boolean().default(true),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -111,6 +184,9 @@ export const ConfigSchema = z.strictObject({
   daemon: DaemonSchema.default(() => DaemonSchema.parse({})),
   mcpServers: z.record(z.string(), ServerSchema).default({}),
   actions: z.record(z.string(), ActionSchema).default({}),
+  breaker: BreakerSchema.default(() => BreakerSchema.parse({})),
+  alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
+  dashboard: DashboardSchema.default(() => DashboardSchema.parse({})),
 });
 
 export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
@@ -119,6 +195,8 @@ export type ServerConfig = z.infer<typeof ServerSchema>;
 export type ActionConfig = z.infer<typeof ActionSchema>;
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
 export type LoggingConfig = z.infer<typeof LoggingSchema>;
+export type LogRotationConfig = z.infer<typeof LogRotationSchema>;
+export type VaultAuditConfig = z.infer<typeof VaultAuditSchema>;
 export type DaemonConfig = z.infer<typeof DaemonSchema>;
 
 /** A loaded configuration: validated, variables expanded, paths absolute. */
@@ -126,3 +204,7 @@ export type Config = z.infer<typeof ConfigSchema> & {
   /** Absolute path of the file it came from. */
   readonly configPath: string;
 };
+export type RateLimitConfig = z.infer<typeof RateLimitSchema>;
+export type BreakerConfig = z.infer<typeof BreakerSchema>;
+export type AlertsConfig = z.infer<typeof AlertsSchema>;
+export type DashboardConfig = z.infer<typeof DashboardSchema>;

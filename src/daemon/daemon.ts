@@ -18,6 +18,7 @@ import { ApprovedScanner } from './scanner.js';
 import { recoverAtStart } from './recovery.js';
 import { PlanRunner } from './plan-runner.js';
 import { startupBanner } from './banner.js';
+import { startMonitor, type Monitor } from './monitor.js';
 import type { CrashHook } from './crash-points.js';
 
 export interface DaemonOptions {
@@ -57,12 +58,15 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
 
   let journal: JournalWriter | undefined;
   let watcher: FolderWatcher | undefined;
+  let monitor: Monitor | undefined;
   const timers = new Set<NodeJS.Timeout>();
   try {
     const journalFile = journalPath(vault);
     const recovered = await recoverAtStart(vault, journalFile);
     for (const problem of recovered.problems) audit.record({ event: 'ALERT', message: `journal: ${problem}` });
     journal = await JournalWriter.open(journalFile);
+    // Breakers, rate limits, alerts, Dashboard.md. A dry run calls nothing and writes nothing.
+    if (!options.dryRun) monitor = await startMonitor({ config, pool: options.pool, audit, now: options.now });
 
     const schedule = (ms: number, task: () => void): void => {
       if (stopping.signal.aborted) return;
@@ -75,7 +79,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const queue = new PQueue({ concurrency: config.execution.maxConcurrentPlans });
     const runner = new PlanRunner({
       config,
-      pool: options.pool,
+      pool: monitor?.guard ?? options.pool,
+      ...(monitor ? { guard: monitor.guard, tracker: monitor.tracker } : {}),
       audit,
       now: options.now,
       ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
@@ -105,6 +110,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
           again = false;
           const result = await scanner.scan();
           recheckInMs = result.recheckInMs;
+          monitor?.tracker.settling(result.settling);
           if (recheckInMs !== undefined && !options.once) schedule(recheckInMs, () => void scan());
           await runner.admit(result, options.dryRun === true);
         } while (again && !stopping.signal.aborted);
@@ -153,6 +159,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     options.signal.removeEventListener('abort', onSignal);
     for (const timer of timers) clearTimeout(timer);
     await watcher?.close().catch(() => undefined);
+    await monitor?.stop().catch(() => undefined);
     await journal?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type PQueue from 'p-queue';
 import type { AuditLog } from '../audit/logger.js';
 import type { Config } from '../config/schema.js';
+import type { CallGuard } from '../execution/call-guard.js';
+import { HeldBackError } from '../execution/errors.js';
 import type { StepResult } from '../execution/outcome.js';
 import { JournalFatalError, type FinalFolder, type JournalWriter } from '../journal/index.js';
 import type { McpPool } from '../mcp/pool.js';
@@ -20,12 +22,18 @@ import { moveNoClobber } from '../vault/index.js';
 import type { CrashHook } from './crash-points.js';
 import { journalObserver } from './journal-observer.js';
 import { claimPlan, deferPlan, finalizePlan, inProgressPath, recordClaim, type Lifecycle } from './lifecycle.js';
+import type { PlanEvents, PlanTracker } from './plan-tracker.js';
 import type { RecoveredClaim } from './recovery.js';
 import type { ScanResult } from './scanner.js';
 
 export interface RunnerOptions {
   readonly config: Config;
-  readonly pool: McpPool;
+  /** The pool, or the GuardedCaller in front of it. */
+  readonly pool: Pick<McpPool, 'catalog' | 'callTool'>;
+  /** Circuit breakers and rate limits (monitor.ts); absent in a dry run. */
+  readonly guard?: CallGuard;
+  /** The dashboard's tracker; absent in a dry run. */
+  readonly tracker?: Pick<PlanTracker, 'observer'> & PlanEvents;
   readonly audit: AuditLog;
   readonly now: () => Date;
   readonly schemaChecker?: SchemaChecker;
@@ -85,7 +93,7 @@ export class PlanRunner {
           await this.endWithStatus(job, 'Needs_Review', 'needs_review', `step ${decision.step}: ${decision.reason}`);
           break;
         case 'finalize':
-          await finalizePlan(this.life, claim, decision.folder, job.plan);
+          await this.finalize(job, decision.folder);
           break;
         case 'forget':
           break;
@@ -124,12 +132,14 @@ export class PlanRunner {
 
   private enqueue(job: Job): void {
     if (this.options.stopSignal.aborted) return;
+    this.options.tracker?.queued(job.claim);
     void this.options.queue.add(() => this.run(job)).catch(this.options.onFatal);
   }
 
   private async run(job: Job): Promise<void> {
-    if (this.options.stopSignal.aborted) return;
-    const { config, pool, audit, now } = this.options;
+    const { config, pool, audit, now, tracker } = this.options;
+    if (this.options.stopSignal.aborted) return tracker?.released(job.claim);
+    tracker?.running(job.claim);
     let result: RunResult;
     try {
       result = await runPlan(job.claim, diskPlanFile(inProgressPath(config.vault, job.claim)), {
@@ -139,7 +149,11 @@ export class PlanRunner {
         now,
         signal: this.options.hardSignal,
         stopSignal: this.options.stopSignal,
-        observers: [journalObserver(this.options.journal, job.claim, now, this.options.crash)],
+        observers: [
+          journalObserver(this.options.journal, job.claim, now, this.options.crash),
+          ...(tracker ? [tracker.observer(job.claim)] : []),
+        ],
+        ...(this.options.guard ? { guard: this.options.guard } : {}),
         previous: job.previous,
         ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
       });
@@ -147,7 +161,7 @@ export class PlanRunner {
       if (error instanceof JournalFatalError) throw error;
       // A bug or an I/O error outside any call: keep the plan where it is; the next start resumes it.
       audit.record({ event: 'ALERT', plan: job.plan, message: `run stopped, plan left in In_Progress/: ${String(error)}` });
-      return;
+      return tracker?.released(job.claim);
     }
     await this.settle(job, result);
   }
@@ -155,9 +169,11 @@ export class PlanRunner {
   private async settle(job: Job, result: RunResult): Promise<void> {
     switch (result.kind) {
       case 'invalid':
-        await finalizePlan(this.life, job.claim, 'Failed', result.planId);
+        this.options.tracker?.action(job.claim, '(invalid plan)', 'failed');
+        await this.finalize(job, 'Failed', result.planId);
         return;
       case 'unavailable':
+        this.options.tracker?.action(job.claim, '(server unavailable)', 'deferred');
         await this.defer(job, result.retryAt, result.problems.map(formatProblem).join(' | '));
         return;
       case 'dry_run':
@@ -170,15 +186,19 @@ export class PlanRunner {
         const end = result.report.outcome;
         switch (end.kind) {
           case 'completed':
-            return void (await finalizePlan(this.life, job.claim, 'Done', job.plan));
+            return this.finalize(job, 'Done');
           case 'failed':
-            return void (await finalizePlan(this.life, job.claim, 'Failed', job.plan));
+            return this.finalize(job, 'Failed');
           case 'needs_review':
-            return void (await finalizePlan(this.life, job.claim, 'Needs_Review', job.plan));
-          case 'deferred':
-            return this.defer(job, end.retryAt, `${end.error.type}: ${end.error.message}`);
+            return this.finalize(job, 'Needs_Review');
+          case 'deferred': {
+            // Our own rate limit only ever delays a plan: it is never a reason to give up on it.
+            const patient = end.error instanceof HeldBackError && end.error.reason === 'rate_limit';
+            return this.defer(job, end.retryAt, `${end.error.type}: ${end.error.message}`, patient);
+          }
           case 'interrupted':
-            return; // stays in In_Progress/; the next start resumes it from the journal
+            // Stays in In_Progress/; the next start resumes it from the journal.
+            return this.options.tracker?.released(job.claim);
           default: {
             const unreachable: never = end;
             throw new Error(`unknown plan outcome ${JSON.stringify(unreachable)}`);
@@ -192,9 +212,9 @@ export class PlanRunner {
     }
   }
 
-  private async defer(job: Job, retryAt: Date, reason: string): Promise<void> {
+  private async defer(job: Job, retryAt: Date, reason: string, patient = false): Promise<void> {
     const maxAge = this.options.config.daemon.maxDeferMs;
-    if (retryAt.getTime() - job.claimedAt.getTime() > maxAge) {
+    if (!patient && retryAt.getTime() - job.claimedAt.getTime() > maxAge) {
       await this.endWithStatus(job, 'Failed', 'failed', `deferred for longer than ${Math.round(maxAge / 60_000)} min: ${reason}`);
       return;
     }
@@ -203,7 +223,9 @@ export class PlanRunner {
   }
 
   private wait(job: Job, retryAt: Date): void {
-    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.now().getTime()), () => this.enqueue(job));
+    this.options.tracker?.deferred(job.claim, retryAt);
+    // A few ms late rather than early: timers may fire a hair before the wall clock reaches retryAt.
+    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.now().getTime() + 10), () => this.enqueue(job));
   }
 
   /** Writes the status and error into the plan file, then moves it to `folder`. */
@@ -213,7 +235,13 @@ export class PlanRunner {
     const at = this.options.now().toISOString();
     await new PlanFileWriter(diskPlanFile(file), text).update({ fields: { status, error, failed_at: at } });
     this.options.audit.record({ event: 'FAILED', plan: job.plan, status, message: error });
-    await finalizePlan(this.life, job.claim, folder, job.plan);
+    this.options.tracker?.action(job.claim, '(plan)', status === 'needs_review' ? 'needs_review' : 'failed');
+    await this.finalize(job, folder);
+  }
+
+  private async finalize(job: Job, folder: FinalFolder, plan = job.plan): Promise<void> {
+    await finalizePlan(this.life, job.claim, folder, plan);
+    this.options.tracker?.finished(job.claim, folder);
   }
 
   private async describe(file: string, seenKey: string): Promise<void> {

@@ -11,6 +11,8 @@ export interface ScanResult {
   readonly symlinks: readonly string[];
   /** Milliseconds until the soonest still-settling file should be looked at again. */
   readonly recheckInMs?: number;
+  /** Files still being written (not ready yet). */
+  readonly settling: number;
 }
 
 export class ApprovedScanner {
@@ -40,6 +42,6 @@ export class ApprovedScanner {
     }
     // Only files still settling are remembered; a claimed file leaves Approved/ anyway.
     this.observations = next;
-    return { ready, symlinks: listing.symlinks, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
+    return { ready, symlinks: listing.symlinks, settling: next.size, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
   }
 }

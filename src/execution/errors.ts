@@ -38,3 +38,21 @@ export class StepError extends Error {
 export function isUnknownOutcome(error: StepError): boolean {
   return error.sent && (error.type === 'ambiguous' || error.type === 'timeout' || error.type === 'connection');
 }
+
+/** Why a call was held back before it left this process. */
+export type HoldReason = 'breaker' | 'rate_limit';
+
+/**
+ * A call that was never sent because a guard held it back: the server's circuit breaker is open, or
+ * the action's rate limit is reached. Not a failed attempt: the plan is deferred to `retryAt` and no
+ * retry of the step's budget is spent (guarded-caller.ts, run-step.ts).
+ */
+export class HeldBackError extends StepError {
+  constructor(
+    readonly reason: HoldReason,
+    message: string,
+    readonly retryAt: Date,
+  ) {
+    super(reason === 'rate_limit' ? 'rate_limit' : 'connection', message, false);
+  }
+}

@@ -2,14 +2,15 @@
  * One step, with its retries: resolve templates, announce the attempt, call the tool, classify the
  * failure, and retry with exponential backoff and jitter (p-retry) while the policy allows.
  */
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import { sleep } from '../mcp/backoff.js';
 import type { ToolCaller } from '../mcp/pool.js';
 import { resolveTemplates } from '../plan/templates.js';
 import type { ResolvedStep } from '../plan/validated.js';
+import type { CallGuard } from './call-guard.js';
 import { classifyError, classifyResult, resultText } from './classify.js';
 import { dispositionAfter, isRetryable } from './decide.js';
-import { StepError } from './errors.js';
+import { HeldBackError, StepError } from './errors.js';
 import type { ExecutionObserver } from './observer.js';
 import type { StepOutcome, StepResult } from './outcome.js';
 
@@ -26,20 +27,33 @@ export interface StepContext {
   readonly deferDelayMs: number;
   /** Cancels calls in flight (hard shutdown). */
   readonly signal?: AbortSignal;
+  /** Circuit breakers and rate limits: asked before each attempt is announced (guarded-caller.ts). */
+  readonly guard?: CallGuard;
 }
 
 export async function runStep(step: ResolvedStep, context: StepContext): Promise<StepOutcome> {
   let attempts = 0;
   const attempt = async (attemptNumber: number): Promise<StepResult> => {
-    attempts = attemptNumber;
     const args = argumentsFor(step, context);
+    // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
+    // and no retry loop runs against the guard: the plan is deferred at once.
+    const admission = context.guard?.admit({ server: step.server, tool: step.tool });
+    if (admission && !admission.ok) throw new AbortError(admission.error);
+    const permit = admission?.permit;
+    attempts = attemptNumber;
     const start = { step, attempt: attemptNumber, args };
-    await context.observer.attemptStarting(start);
+    try {
+      await context.observer.attemptStarting(start);
+    } catch (error) {
+      permit?.release();
+      throw error;
+    }
     const started = performance.now();
     let error: StepError | undefined;
     let result: StepResult | undefined;
     try {
-      const response = await context.caller.callTool({
+      const send = permit ? permit.call.bind(permit) : context.caller.callTool.bind(context.caller);
+      const response = await send({
         server: step.server,
         tool: step.tool,
         args,
@@ -81,6 +95,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     });
     return { kind: 'succeeded', attempts, ...result };
   } catch (thrown) {
+    if (thrown instanceof HeldBackError) return { kind: 'deferred', error: thrown, retryAt: thrown.retryAt, attempts };
     const error = classifyError(thrown);
     const disposition = dispositionAfter(error, {
       idempotent: step.idempotent,

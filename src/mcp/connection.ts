@@ -3,10 +3,12 @@
  * dies (a crashed stdio server is restarted by the next call). The tool list is cached per connection.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import { reconnectDelayMs, sleep } from './backoff.js';
 import { McpCallError, messageOf } from './errors.js';
+import { redact, secretsOf } from './redact.js';
+import { scopedSignal } from './scoped-signal.js';
 import { buildTransport } from './transport.js';
 
 export interface ConnectionDeps {
@@ -20,6 +22,8 @@ export interface ConnectionDeps {
 interface Live {
   readonly client: Client;
   tools?: Promise<Tool[]>;
+  /** A liveness check in progress after a call timed out. */
+  probe?: Promise<void>;
 }
 
 type State =
@@ -29,6 +33,8 @@ type State =
   | { readonly kind: 'closed' };
 
 const STDERR_TAIL_CHARS = 2_000;
+/** Longest wait for the ping that checks a server after one of its calls timed out. */
+const PROBE_TIMEOUT_MS = 5_000;
 
 export class ServerConnection {
   private state: State = { kind: 'idle', notBefore: 0 };
@@ -36,12 +42,21 @@ export class ServerConnection {
   private stderrTail = '';
   /** The last failure seen, for `servers` and error messages. */
   lastError: string | undefined;
+  /** Configured values (tokens, URL credentials) that no message of ours may quote. */
+  private readonly secrets: readonly string[];
 
   constructor(
     readonly name: string,
     private readonly config: ServerConfig,
     private readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    this.secrets = secretsOf(config, deps.env);
+  }
+
+  /** An error's message, fit to print: the server's configured secrets masked. */
+  private said(error: unknown): string {
+    return redact(messageOf(error), this.secrets);
+  }
 
   get connected(): boolean {
     return this.state.kind === 'connected';
@@ -63,7 +78,7 @@ export class ServerConnection {
       return await live.tools;
     } catch (error) {
       live.tools = undefined;
-      throw new McpCallError(this.name, 'connect', `${this.name}: could not list tools: ${messageOf(error)}`, {
+      throw new McpCallError(this.name, 'connect', `${this.name}: could not list tools: ${this.said(error)}`, {
         cause: error,
       });
     }
@@ -73,25 +88,59 @@ export class ServerConnection {
     request: { name: string; arguments: Record<string, unknown>; _meta?: Record<string, unknown> },
     timeoutMs: number,
     signal?: AbortSignal,
+    /** Told the moment the request is handed to the transport: from then on it may reach the server. */
+    onSending?: () => void,
   ): Promise<CallToolResult> {
     const live = await this.live(timeoutMs, signal);
+    onSending?.();
+    const scoped = scopedSignal(signal);
     try {
       const result = (await live.client.callTool(request, undefined, {
         timeout: timeoutMs,
         maxTotalTimeout: timeoutMs,
-        signal,
+        signal: scoped.signal,
       })) as CallToolResult;
       this.failures = 0;
       return result;
     } catch (error) {
-      this.lastError = messageOf(error);
-      throw new McpCallError(this.name, 'call', `${this.name}.${request.name}: ${messageOf(error)}`, { cause: error });
+      this.lastError = this.said(error);
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) await this.checkAlive(live, timeoutMs);
+      throw new McpCallError(this.name, 'call', `${this.name}.${request.name}: ${this.said(error)}`, { cause: error });
+    } finally {
+      scoped.release();
     }
+  }
+
+  /**
+   * After a call timed out: does the server still answer a ping? One that does merely had a slow tool.
+   * One that does not (its output closed, or it is wedged while its process lives on) would time out
+   * every later call too, and no exit event will ever say so: drop it, so the next call restarts it.
+   */
+  private checkAlive(live: Live, timeoutMs: number): Promise<void> {
+    live.probe ??= live.client
+      .ping({ timeout: Math.min(timeoutMs, PROBE_TIMEOUT_MS) })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.state.kind !== 'connected' || this.state.live !== live) return;
+          this.noteFailure(new Error(`the server stopped answering (no reply to a ping after a call timed out: ${messageOf(error)})`));
+          void live.client.close().catch(() => undefined);
+        },
+      )
+      .finally(() => {
+        live.probe = undefined;
+      });
+    return live.probe;
   }
 
   async ping(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const live = await this.live(timeoutMs, signal);
-    await live.client.ping({ timeout: timeoutMs, signal });
+    const scoped = scopedSignal(signal);
+    try {
+      await live.client.ping({ timeout: timeoutMs, signal: scoped.signal });
+    } finally {
+      scoped.release();
+    }
   }
 
   async close(): Promise<void> {
@@ -107,7 +156,10 @@ export class ServerConnection {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     do {
-      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal });
+      const scoped = scopedSignal(signal);
+      const page = await client
+        .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal: scoped.signal })
+        .finally(() => scoped.release());
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor);
@@ -151,7 +203,7 @@ export class ServerConnection {
             return live;
           } catch (error) {
             if (this.state.kind === 'connecting' && this.state.promise === promise) this.noteFailure(error);
-            throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${messageOf(error)}`, {
+            throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${this.said(error)}`, {
               cause: error,
             });
           }
@@ -166,7 +218,7 @@ export class ServerConnection {
 
   private noteFailure(error: unknown): void {
     this.failures += 1;
-    this.lastError = messageOf(error) + (this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : '');
+    this.lastError = redact(messageOf(error) + (this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : ''), this.secrets);
     this.state = { kind: 'idle', notBefore: this.deps.now() + reconnectDelayMs(this.failures) };
   }
 

@@ -66,9 +66,19 @@ export class McpPool implements ToolCaller {
     const connection = this.connection(call.server);
     const queue = this.queues.get(call.server) as PQueue;
     const request = { name: call.tool, arguments: call.args, ...(call.meta ? { _meta: call.meta } : {}) };
-    return queue.add(() => connection.callTool(request, call.timeoutMs, call.signal), {
-      signal: call.signal,
-    }) as Promise<CallToolResult>;
+    let sending = false;
+    try {
+      return (await queue.add(() => connection.callTool(request, call.timeoutMs, call.signal, () => (sending = true)), {
+        signal: call.signal,
+      })) as CallToolResult;
+    } catch (error) {
+      if (error instanceof McpCallError) throw error;
+      // p-queue rejects with the bare abort reason even when the call is already under way, which would
+      // read as "never sent" and let a non-idempotent call be sent again: say which phase it was in.
+      throw new McpCallError(call.server, sending ? 'call' : 'connect', `${call.server}.${call.tool}: cancelled: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   async listTools(server: string, signal?: AbortSignal): Promise<ToolInfo[]> {

@@ -4,6 +4,7 @@
  */
 import type { AuditLog } from '../audit/logger.js';
 import type { Config } from '../config/schema.js';
+import type { CallGuard } from '../execution/call-guard.js';
 import { executePlan } from '../execution/execute-plan.js';
 import { combineObservers, type ExecutionObserver } from '../execution/observer.js';
 import type { PlanReport, StepResult } from '../execution/outcome.js';
@@ -33,6 +34,8 @@ export interface RunPlanDeps {
   readonly previous?: ReadonlyMap<number, StepResult>;
   readonly dryRun?: boolean;
   readonly schemaChecker?: SchemaChecker;
+  /** Circuit breakers and rate limits, asked before each call (the daemon's GuardedCaller). */
+  readonly guard?: CallGuard;
 }
 
 export type RunResult =
@@ -112,6 +115,7 @@ export async function runPlan(fileName: string, store: PlanFileStore, deps: RunP
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.stopSignal ? { stopSignal: deps.stopSignal } : {}),
     ...(previous ? { previous } : {}),
+    ...(deps.guard ? { guard: deps.guard } : {}),
   });
   await writer.update({ fields: finalFields(report.outcome, deps.now()) });
   deps.audit.record({

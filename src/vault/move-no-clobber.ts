@@ -59,8 +59,8 @@ export async function moveNoClobber(file: string, destDir: string): Promise<stri
         { cause: error },
       );
     }
-    await fsyncDir(targetDir);
-    await fsyncDir(sourceDir);
+    // Both entries must be durable before we return; the order between the two flushes does not matter.
+    await Promise.all([fsyncDir(targetDir), fsyncDir(sourceDir)]);
     return candidate;
   }
   throw new VaultMoveError(

@@ -1,50 +1,133 @@
-/** `servers [--json]`: each configured server, reachable or not, its tools, and a ping's latency. */
-import type { Runtime } from '../runtime.js';
+/**
+ * `servers [--json]`: each configured server — connected or not, negotiated protocol version, tool
+ * count, ping latency, breaker state, last error — as a table or JSON. Nothing from the server's
+ * configuration (headers, env, command line) is printed, and error text is masked like the logs.
+ */
+import { isSecretKey, sanitizeText } from '../../audit/sanitize.js';
+import type { Config } from '../../config/schema.js';
+import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
-import { sanitizeText } from '../../audit/sanitize.js';
+import type { Runtime } from '../runtime.js';
 
-interface ServerReport {
+export interface ServerReport {
   readonly name: string;
   readonly type: string;
   readonly enabled: boolean;
-  readonly reachable: boolean;
-  readonly protocolServer?: string;
-  readonly tools: string[];
-  readonly pingMs?: number;
-  readonly error?: string;
+  readonly connected: boolean;
+  /** The MCP protocol version negotiated at initialize, when the pool reports it. */
+  readonly protocolVersion: string | null;
+  /** The server's own name and version, from initialize. */
+  readonly serverInfo: string | null;
+  readonly toolCount: number | null;
+  readonly tools: readonly string[];
+  readonly pingMs: number | null;
+  /** `closed`, `open`, `half-open`, or `-` when no breaker is known to this process. */
+  readonly breaker: string;
+  readonly lastError: string | null;
 }
 
+/** What `servers` reads beyond ServerStatus, when the runtime offers it (duck-typed: both are optional). */
+interface OptionalStatus {
+  readonly protocolVersion?: unknown;
+}
+interface BreakerSource {
+  breakerStates(): Record<string, { readonly state: string }>;
+}
+
+const TABLE_ERROR_CHARS = 80;
+
 export async function serversCommand(runtime: Runtime, io: Io, options: { json: boolean }): Promise<ExitCode> {
-  const reports = await Promise.all(
-    Object.entries(runtime.config.mcpServers).map(async ([name, server]): Promise<ServerReport> => {
-      const base = { name, type: server.type, enabled: server.enabled };
-      if (!server.enabled) return { ...base, reachable: false, tools: [] };
+  const mask = secretMasker(runtime.config);
+  const probed = await Promise.all(
+    Object.entries(runtime.config.mcpServers).map(async ([name, server]) => {
+      if (!server.enabled) return { name, tools: [] as string[], pingMs: null, error: null };
       try {
         const tools = await runtime.pool.listTools(name);
         const pingMs = Math.round((await runtime.pool.ping(name)) * 10) / 10;
-        const version = runtime.pool.status().find((s) => s.name === name)?.serverVersion;
-        return {
-          ...base,
-          reachable: true,
-          tools: tools.map((tool) => tool.name),
-          pingMs,
-          ...(version ? { protocolServer: `${version.name} ${version.version}` } : {}),
-        };
+        return { name, tools: tools.map((tool) => tool.name), pingMs, error: null };
       } catch (error) {
-        // Error text can carry a URL with credentials; mask it like the logs do.
-        return { ...base, reachable: false, tools: [], error: sanitizeText(error instanceof Error ? error.message : String(error)) };
+        return { name, tools: [] as string[], pingMs: null, error: error instanceof Error ? error.message : String(error) };
       }
     }),
   );
-  if (options.json) {
-    io.out(JSON.stringify(reports, null, 2));
-  } else {
-    for (const r of reports) {
-      const state = !r.enabled ? 'disabled' : r.reachable ? `reachable, ping ${r.pingMs} ms` : 'UNREACHABLE';
-      io.out(`${r.name} (${r.type}): ${state}${r.protocolServer ? `, ${r.protocolServer}` : ''}`);
-      if (r.tools.length > 0) io.out(`  tools: ${r.tools.join(', ')}`);
-      if (r.error) io.out(`  error: ${r.error}`);
+  const statuses = new Map(runtime.pool.status().map((status) => [status.name, status]));
+  const breakers = breakerStatesOf(runtime);
+  const reports = probed.map(({ name, tools, pingMs, error }): ServerReport => {
+    const server = runtime.config.mcpServers[name];
+    const status = statuses.get(name);
+    const protocol = (status as OptionalStatus | undefined)?.protocolVersion;
+    const version = status?.serverVersion;
+    const connected = status?.connected === true && error === null;
+    // The pool's record of a failure quotes the server's stderr, which the thrown message does not.
+    const lastError = status?.lastError ?? error ?? null;
+    return {
+      name,
+      type: server?.type ?? 'stdio',
+      enabled: server?.enabled ?? false,
+      connected,
+      protocolVersion: connected && typeof protocol === 'string' ? protocol : null,
+      serverInfo: version ? mask(`${version.name} ${version.version}`) : null,
+      toolCount: connected ? tools.length : null,
+      tools,
+      pingMs,
+      breaker: breakers?.[name]?.state ?? '-',
+      lastError: lastError === null ? null : mask(lastError),
+    };
+  });
+
+  if (options.json) io.out(JSON.stringify(reports, null, 2));
+  else for (const line of formatServersTable(reports)) io.out(line);
+  return reports.every((r) => r.connected || !r.enabled) ? EXIT.ok : EXIT.failed;
+}
+
+export function formatServersTable(reports: readonly ServerReport[]): string[] {
+  const dash = (value: string | number | null): string => (value === null ? '-' : String(value));
+  return formatTable(
+    ['SERVER', 'TYPE', 'STATE', 'PROTOCOL', 'SERVER INFO', 'TOOLS', 'PING MS', 'BREAKER', 'LAST ERROR'],
+    reports.map((r) => [
+      r.name,
+      r.type,
+      !r.enabled ? 'disabled' : r.connected ? 'connected' : 'UNREACHABLE',
+      dash(r.protocolVersion),
+      dash(r.serverInfo),
+      dash(r.toolCount),
+      dash(r.pingMs),
+      r.breaker,
+      r.lastError === null ? '-' : oneLine(r.lastError),
+    ]),
+    ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left', 'left'],
+  );
+}
+
+/** The breaker of each server, if this runtime carries a breaker (on the pool or as `guard`). */
+function breakerStatesOf(runtime: Runtime): Record<string, { readonly state: string }> | undefined {
+  for (const candidate of [runtime.pool, (runtime as { guard?: unknown }).guard]) {
+    if (candidate !== null && typeof candidate === 'object' && typeof (candidate as Partial<BreakerSource>).breakerStates === 'function') {
+      return (candidate as BreakerSource).breakerStates();
     }
   }
-  return reports.every((r) => r.reachable || !r.enabled) ? EXIT.ok : EXIT.failed;
+  return undefined;
+}
+
+/**
+ * Masks text the way the logs do, and also any header value, and any env value under a secret-looking
+ * name, from the configuration: a server's stderr (quoted in errors) could echo its own credentials.
+ */
+export function secretMasker(config: Pick<Config, 'mcpServers'>): (text: string) => string {
+  const secrets: string[] = [];
+  for (const server of Object.values(config.mcpServers)) {
+    if (server.type === 'http') {
+      // `Bearer <token>`: the token alone may show up too.
+      for (const value of Object.values(server.headers)) secrets.push(value, ...value.split(/\s+/).filter((part) => part.length >= 8));
+    }
+    else secrets.push(...Object.entries(server.env).filter(([key]) => isSecretKey(key)).map(([, value]) => value));
+  }
+  // Longest first, so a secret containing another is masked whole; very short values would mask noise.
+  const known = [...new Set(secrets)].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+  return (text) => sanitizeText(known.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text));
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= TABLE_ERROR_CHARS ? flat : `${flat.slice(0, TABLE_ERROR_CHARS - 1)}…`;
 }

@@ -1,0 +1,57 @@
+/** The real daemon as a child process, as a user runs it; its start-up time and memory from /proc. */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { DAEMON_ENTRY } from './paths.mjs';
+import { hrNow, msBetween } from './time.mjs';
+
+/** BENCH_PROFILE_DIR: every daemon the bench starts writes a V8 CPU profile there when it stops. */
+const PROFILE = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+
+export function startDaemon(configPath, { env = {}, args = [], nodeArgs = PROFILE } = {}) {
+  const startedAt = hrNow();
+  const child = spawn(process.execPath, [...nodeArgs, DAEMON_ENTRY, 'daemon', '--config', configPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let readyAt;
+  let onReady;
+  const ready = new Promise((resolve, reject) => {
+    onReady = resolve;
+    child.once('exit', (code) => reject(new Error(`daemon exited (${code}) before it was ready:\n${output}`)));
+  });
+  child.stdout.on('data', (chunk) => {
+    output += chunk.toString();
+    if (readyAt === undefined && output.includes('watching ')) {
+      readyAt = hrNow();
+      onReady(msBetween(startedAt, readyAt));
+    }
+  });
+  child.stderr.on('data', (chunk) => (output += chunk.toString()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return {
+    child,
+    pid: child.pid,
+    /** Resolves with the milliseconds from spawn to the banner's last line (the first scan follows at once). */
+    ready,
+    output: () => output,
+    exited,
+    /** Current and peak resident set size, in MB (VmRSS, VmHWM). */
+    memory: () => memoryOf(child.pid),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`daemon stopped with ${code}:\n${output.slice(-2000)}`);
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
+
+export async function memoryOf(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}

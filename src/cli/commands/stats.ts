@@ -1,0 +1,38 @@
+/**
+ * `stats [--since DURATION] [--json]` (SPEC §8): figures from `logs/mcp_actions.jsonl` (and the rotated
+ * files inside the window) plus the queue in the vault right now.
+ */
+import { formatStatsReport } from '../../stats/format.js';
+import { parseDuration } from '../../stats/duration.js';
+import { readQueueDepth } from '../../stats/queue-depth.js';
+import { readLogStats } from '../../stats/read-log.js';
+import type { StatsReport } from '../../stats/types.js';
+import { EXIT, type ExitCode, type Io } from '../io.js';
+import type { Runtime } from '../runtime.js';
+
+export interface StatsCommandOptions {
+  readonly since?: string;
+  readonly json: boolean;
+  readonly now?: () => Date;
+}
+
+export async function statsCommand(runtime: Pick<Runtime, 'config'>, io: Io, options: StatsCommandOptions): Promise<ExitCode> {
+  let sinceMs: number | undefined;
+  if (options.since !== undefined) {
+    try {
+      sinceMs = (options.now ?? (() => new Date()))().getTime() - parseDuration(options.since);
+    } catch (error) {
+      io.err(`error: --since: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.usage;
+    }
+  }
+  const { config } = runtime;
+  const [log, queue] = await Promise.all([
+    readLogStats(config.logs, sinceMs !== undefined ? { sinceMs } : {}),
+    readQueueDepth(config.vault),
+  ]);
+  const report: StatsReport = { ...log, queue };
+  if (options.json) io.out(JSON.stringify(report, null, 2));
+  else for (const line of formatStatsReport(report, options.since)) io.out(line);
+  return EXIT.ok;
+}

@@ -1,0 +1,148 @@
+/**
+ * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
+ * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
+ */
+import { formatLocalDateTime } from '../audit/localTime.js';
+import type { BreakerView } from '../execution/breaker.js';
+import type { OpenAlert } from './alert-center.js';
+import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
+
+export interface ServerHealth {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly breaker?: BreakerView;
+  /** The connection's last error, shown when the breaker has none of its own. */
+  readonly connectionError?: string;
+}
+
+export interface DashboardCounts {
+  readonly waiting: number;
+  readonly inProgress: number;
+  readonly deferred: number;
+  readonly doneToday: number;
+  readonly failedToday: number;
+  readonly needsReviewToday: number;
+}
+
+export interface DashboardModel {
+  readonly startedAt: Date;
+  /** Set by the last write of a daemon that stops: what follows is its final state. */
+  readonly stoppedAt?: Date;
+  readonly counts: DashboardCounts;
+  readonly servers: readonly ServerHealth[];
+  readonly alerts: readonly OpenAlert[];
+  readonly recent: readonly RecentAction[];
+}
+
+export interface ModelInput {
+  readonly now: Date;
+  readonly startedAt: Date;
+  readonly stoppedAt?: Date;
+  readonly plans: TrackerSnapshot;
+  readonly servers: readonly ServerHealth[];
+  readonly alerts: readonly OpenAlert[];
+}
+
+export function buildDashboardModel(input: ModelInput): DashboardModel {
+  const today = localDay(input.now);
+  const finishedToday = input.plans.finished.filter((plan) => localDay(plan.at) === today);
+  const count = (folder: string): number => finishedToday.filter((plan) => plan.folder === folder).length;
+  return {
+    startedAt: input.startedAt,
+    ...(input.stoppedAt ? { stoppedAt: input.stoppedAt } : {}),
+    counts: {
+      waiting: input.plans.waiting,
+      inProgress: input.plans.inProgress,
+      deferred: input.plans.deferred,
+      doneToday: count('Done'),
+      failedToday: count('Failed'),
+      needsReviewToday: count('Needs_Review'),
+    },
+    servers: input.servers,
+    alerts: input.alerts,
+    recent: input.plans.recent,
+  };
+}
+
+const OUTCOME_LABELS: Record<RecentOutcome, string> = {
+  success: '✓ Success',
+  failed: '✗ Failed',
+  needs_review: '⚠ Needs review',
+  deferred: '⏳ Deferred',
+};
+
+/** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md` */
+export function formatRecentAction(entry: RecentAction): string {
+  return `- [${formatLocalDateTime(entry.at)}] ${oneLine(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${oneLine(entry.file)}`;
+}
+
+export function renderDashboard(model: DashboardModel, updatedAt: Date): string {
+  const c = model.counts;
+  const since = formatLocalDateTime(model.startedAt);
+  const status = model.stoppedAt
+    ? `The daemon stopped at ${formatLocalDateTime(model.stoppedAt)} (it had run since ${since}); this was its last state.`
+    : `Written by the mcp-orchestrator daemon (running since ${since}); edits here are overwritten.`;
+  const lines = [
+    '# Orchestrator Dashboard',
+    '',
+    `_${status} Updated ${formatLocalDateTime(updatedAt)}._`,
+    '',
+    '## Plans',
+    '',
+    '| Waiting | In progress | Deferred | Done today | Failed today | Needs review today |',
+    '|---:|---:|---:|---:|---:|---:|',
+    `| ${c.waiting} | ${c.inProgress} | ${c.deferred} | ${c.doneToday} | ${c.failedToday} | ${c.needsReviewToday} |`,
+    '',
+    '## Servers',
+    '',
+    '| Server | Health | Since | Last error |',
+    '|---|---|---|---|',
+    ...model.servers.map(serverRow),
+    '',
+    '## Alerts',
+    '',
+    ...(model.alerts.length === 0
+      ? ['- None']
+      : model.alerts.map((alert) => `- ⚠ [${formatLocalDateTime(alert.raisedAt)}] ${oneLine(alert.message)}`)),
+    '',
+    '## Recent actions',
+    '',
+    ...(model.recent.length === 0 ? ['- None since the daemon started'] : model.recent.map(formatRecentAction)),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function serverRow(server: ServerHealth): string {
+  const breaker = server.breaker;
+  const since = breaker && server.enabled ? formatLocalDateTime(new Date(breaker.since)) : '';
+  const error = breaker?.lastError ? `${breaker.lastError.type}: ${breaker.lastError.message}` : (server.connectionError ?? '');
+  return `| ${cell(server.name)} | ${cell(health(server))} | ${since} | ${cell(cut(error, 160)) || '—'} |`;
+}
+
+function health(server: ServerHealth): string {
+  if (!server.enabled) return '– disabled';
+  const breaker = server.breaker;
+  if (!breaker || breaker.state === 'closed') return '✓ OK';
+  if (breaker.state === 'half-open') return '◐ probing after failures';
+  if (breaker.reason === 'authentication') return '✗ credentials rejected: calls stopped until restart';
+  const probe = breaker.probeAt ? `; next probe ${formatLocalDateTime(new Date(breaker.probeAt))}` : '';
+  return `✗ down (breaker open after ${breaker.consecutiveFailures} failures${probe})`;
+}
+
+function localDay(date: Date): string {
+  return formatLocalDateTime(date).slice(0, 10);
+}
+
+/** A table cell: one line, no column breaks. */
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, '\\|');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,28 @@
+/**
+ * What run-step asks before each attempt: may this call go now? Asked BEFORE the attempt is announced
+ * (journal intent, audit CALL), so a call held back by a circuit breaker or a rate limit leaves no
+ * trace of a send that never happened, and spends no attempt.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ToolCall } from '../mcp/pool.js';
+import type { HeldBackError } from './errors.js';
+
+export interface CallTarget {
+  readonly server: string;
+  readonly tool: string;
+}
+
+/** Leave to send one call; it holds a rate-limit slot and, when half-open, the breaker's probe. */
+export interface Permit {
+  /** Sends the call (the guard watches its outcome). Use once. */
+  call(call: ToolCall): Promise<CallToolResult>;
+  /** Not sending after all: give the slot and the probe back. */
+  release(): void;
+}
+
+export type Admission = { readonly ok: true; readonly permit: Permit } | { readonly ok: false; readonly error: HeldBackError };
+
+export interface CallGuard {
+  /** Synchronous, so two plans can never both take the last slot or the one probe. */
+  admit(target: CallTarget): Admission;
+}

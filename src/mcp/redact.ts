@@ -1,0 +1,50 @@
+/**
+ * Keeps a server's configured secrets out of the error messages this layer builds (SPEC §9: secrets are
+ * never printed). Those messages travel far — `check` and `run` print them, plan files store them — and
+ * they quote text we do not control: fetch puts the whole URL (credentials included) in its error, a
+ * careless server echoes the Authorization header it refused, a crashing one prints its token on stderr.
+ * So every configured value that may be secret is replaced wherever it appears. Pure.
+ */
+import type { ServerConfig } from '../config/schema.js';
+
+export const REDACTED = '[REDACTED]';
+
+/** Env names whose values are credentials (`API_KEY`, `LINKEDIN_ACCESS_TOKEN`, `SMTP_PASSWORD`, …). */
+const SECRET_NAME = /token|secret|passw|pwd|key|auth|credential|cookie/i;
+/** Shorter values would mask ordinary words and numbers; real credentials are longer. */
+const MIN_SECRET_CHARS = 6;
+
+/** The values of `server`'s configuration that must never appear in a message. */
+export function secretsOf(server: ServerConfig, env: Readonly<Record<string, string>> = {}): string[] {
+  const found: string[] = [];
+  if (server.type === 'http') {
+    for (const value of Object.values(server.headers)) {
+      // `Bearer <token>`: the token may be quoted without its scheme.
+      found.push(value, ...value.split(/\s+/));
+    }
+    const url = new URL(server.url);
+    found.push(url.username, url.password, decodeSafe(url.password), ...[...url.searchParams.values()]);
+  } else {
+    for (const [name, value] of Object.entries({ ...server.env, ...env })) if (SECRET_NAME.test(name)) found.push(value);
+  }
+  return [...new Set(found)].filter((value) => value.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
+}
+
+/** `text` with each secret (longest first, so one containing another goes whole) replaced. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    out = out.split(secret).join(REDACTED);
+    const encoded = encodeURIComponent(secret);
+    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
+  }
+  return out;
+}
+
+function decodeSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * `daemon --metrics-port N` glue: for the length of `body`, metrics are counted from the audit events
+ * (the runtime's audit log teed with the metrics sink) and served on 127.0.0.1:N.
+ */
+import type { AuditLog } from '../audit/types.js';
+import { teeAuditLogs } from '../audit/tee.js';
+import { readQueueDepth } from '../stats/queue-depth.js';
+import { createMetricsAuditSink } from './audit-sink.js';
+import { createOrchestratorMetrics } from './metrics.js';
+import { startMetricsServer } from './server.js';
+
+/** What the glue needs of a runtime (cli/runtime.ts's Runtime has it). */
+export interface MetricsHost {
+  readonly config: { readonly vault: string };
+  readonly pool: { status(): readonly { readonly name: string; readonly enabled: boolean; readonly connected: boolean }[] };
+  readonly audit: AuditLog;
+}
+
+/** `--metrics-port` values: 0 (any free port) to 65535. */
+export function parseMetricsPort(text: string): number {
+  const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`invalid port "${text}": use a number from 1 to 65535 (0 picks a free one)`);
+  }
+  return port;
+}
+
+export async function serveMetricsWhile<R extends MetricsHost, T>(
+  runtime: R,
+  port: number | undefined,
+  print: (line: string) => void,
+  body: (runtime: R) => Promise<T>,
+): Promise<T> {
+  if (port === undefined) return body(runtime);
+  const started = Date.now();
+  const enabled = () => runtime.pool.status().filter((server) => server.enabled);
+  const metrics = createOrchestratorMetrics({ queueDepth: () => readQueueDepth(runtime.config.vault), servers: enabled });
+  const server = await startMetricsServer({
+    port,
+    registry: metrics.registry,
+    // Liveness: the process serves, so it is up. Server connections are details, not a reason to restart.
+    health: () => ({
+      ok: true,
+      uptime_s: Math.round((Date.now() - started) / 1000),
+      servers: Object.fromEntries(enabled().map((s) => [s.name, s.connected ? 'connected' : 'not connected'])),
+    }),
+  });
+  print(`metrics: ${server.url}/metrics and ${server.url}/healthz`);
+  try {
+    return await body({ ...runtime, audit: teeAuditLogs(runtime.audit, createMetricsAuditSink(metrics)) });
+  } finally {
+    await server.close();
+  }
+}

@@ -16,6 +16,7 @@ import { sleep } from '../mcp/backoff.js';
 import { watchFolder, type FolderWatcher } from './watch.js';
 import { ApprovedScanner } from './scanner.js';
 import { recoverAtStart } from './recovery.js';
+import { Admission } from './admission.js';
 import { PlanRunner } from './plan-runner.js';
 import { startupBanner } from './banner.js';
 import { startMonitor, type Monitor } from './monitor.js';
@@ -90,10 +91,21 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       hardSignal: hardStop.signal,
       onFatal: fail,
       schedule,
-      print: options.print,
       crash: options.crash ?? (() => undefined),
     });
     await runner.recover(recovered.claims);
+    const admission = new Admission({
+      config,
+      life: runner.life,
+      audit,
+      pool: options.pool,
+      now: options.now,
+      ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
+      stopSignal: stopping.signal,
+      dryRun: options.dryRun === true,
+      print: options.print,
+      onClaimed: (claim) => runner.start(claim),
+    });
 
     const scanner = new ApprovedScanner(path.join(vault, 'Approved'), tuning.stabilityMs, () => options.now().getTime());
     let scanning: Promise<void> | undefined;
@@ -112,10 +124,15 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
           recheckInMs = result.recheckInMs;
           monitor?.tracker.settling(result.settling);
           if (recheckInMs !== undefined && !options.once) schedule(recheckInMs, () => void scan());
-          await runner.admit(result, options.dryRun === true);
+          await admission.admit(result);
         } while (again && !stopping.signal.aborted);
       })()
-        .catch(fail)
+        .catch(async (error: unknown) => {
+          if (error instanceof JournalFatalError) return fail(error);
+          // The folder vanished or cannot be read: say so, recreate what is missing, keep running.
+          audit.record({ event: 'ALERT', message: `scan of Approved/ failed, retrying on the next scan: ${String(error)}` });
+          await ensureVaultFolders(vault).catch(() => undefined);
+        })
         .finally(() => {
           scanning = undefined;
         });

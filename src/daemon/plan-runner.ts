@@ -3,7 +3,6 @@
  * start-up recovery decisions. One PlanRunner per daemon; its queue bounds plans run at once.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type PQueue from 'p-queue';
 import type { AuditLog } from '../audit/logger.js';
 import type { Config } from '../config/schema.js';
@@ -14,17 +13,13 @@ import { JournalFatalError, type FinalFolder, type JournalWriter } from '../jour
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { formatProblem } from '../plan/problems.js';
-import { describeValidPlan } from '../run/describe.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
-import { preparePlan } from '../run/prepare.js';
 import { runPlan, type RunResult } from '../run/run-plan.js';
-import { moveNoClobber } from '../vault/index.js';
 import type { CrashHook } from './crash-points.js';
 import { journalObserver } from './journal-observer.js';
-import { claimPlan, deferPlan, finalizePlan, inProgressPath, recordClaim, type Lifecycle } from './lifecycle.js';
+import { deferPlan, finalizePlan, inProgressPath, recordClaim, type Claim, type Lifecycle } from './lifecycle.js';
 import type { PlanEvents, PlanTracker } from './plan-tracker.js';
 import type { RecoveredClaim } from './recovery.js';
-import type { ScanResult } from './scanner.js';
 
 export interface RunnerOptions {
   readonly config: Config;
@@ -43,7 +38,6 @@ export interface RunnerOptions {
   readonly hardSignal: AbortSignal;
   readonly onFatal: (error: unknown) => void;
   readonly schedule: (ms: number, task: () => void) => void;
-  readonly print: (line: string) => void;
   readonly crash: CrashHook;
 }
 
@@ -57,9 +51,8 @@ interface Job {
 }
 
 export class PlanRunner {
-  private readonly life: Lifecycle;
-  /** Dry run: files already described, by name and mtime, so each is printed once. */
-  private readonly described = new Set<string>();
+  /** The journaled folder moves, shared with admission. */
+  readonly life: Lifecycle;
 
   constructor(private readonly options: RunnerOptions) {
     const { config, journal, audit, now, crash } = options;
@@ -108,26 +101,9 @@ export class PlanRunner {
     }
   }
 
-  /** Claims (or, in a dry run, describes) every ready plan of a scan of Approved/. */
-  async admit(scan: ScanResult, dryRun: boolean): Promise<void> {
-    for (const link of scan.symlinks) {
-      if (dryRun) continue;
-      const dest = await moveNoClobber(link, path.join(this.options.config.vault, 'Failed')).catch(() => undefined);
-      this.options.audit.record({
-        event: 'FAILED',
-        status: 'refused',
-        message: `${path.basename(link)} is a symbolic link; plans must be regular files (moved to ${dest ? 'Failed/' : 'nowhere: move failed'})`,
-      });
-    }
-    for (const entry of scan.ready) {
-      if (this.options.stopSignal.aborted) return;
-      if (dryRun) {
-        await this.describe(entry.path, `${entry.name}:${entry.mtimeMs}`);
-        continue;
-      }
-      const claimed = await claimPlan(this.life, entry.path);
-      if (claimed) this.enqueue({ claim: claimed.name, plan: claimed.plan, claimedAt: claimed.claimedAt, previous: new Map() });
-    }
+  /** Takes over a plan just claimed from Approved/. */
+  start(claimed: Claim): void {
+    this.enqueue({ claim: claimed.name, plan: claimed.plan, claimedAt: claimed.claimedAt, previous: new Map() });
   }
 
   private enqueue(job: Job): void {
@@ -242,20 +218,5 @@ export class PlanRunner {
   private async finalize(job: Job, folder: FinalFolder, plan = job.plan): Promise<void> {
     await finalizePlan(this.life, job.claim, folder, plan);
     this.options.tracker?.finished(job.claim, folder);
-  }
-
-  private async describe(file: string, seenKey: string): Promise<void> {
-    if (this.described.has(seenKey)) return;
-    this.described.add(seenKey);
-    const bytes = await readFile(file).catch(() => undefined);
-    if (!bytes) return;
-    const prepared = await preparePlan(bytes, path.basename(file), this.options);
-    if (prepared.ok) {
-      for (const line of describeValidPlan(`Approved/${path.basename(file)}`, prepared.plan)) this.options.print(line);
-    } else {
-      this.options.print(`Approved/${path.basename(file)}: invalid`);
-      for (const problem of prepared.problems) this.options.print(`  ${formatProblem(problem)}`);
-    }
-    this.options.print('dry run: nothing was claimed or called');
   }
 }

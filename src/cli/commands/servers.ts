@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
+import { readDaemonHealth } from '../../daemon/health-file.js';
 
 export interface ServerReport {
   readonly name: string;
@@ -30,9 +31,6 @@ export interface ServerReport {
 interface OptionalStatus {
   readonly protocolVersion?: unknown;
 }
-interface BreakerSource {
-  breakerStates(): Record<string, { readonly state: string }>;
-}
 
 const TABLE_ERROR_CHARS = 80;
 
@@ -51,7 +49,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
     }),
   );
   const statuses = new Map(runtime.pool.status().map((status) => [status.name, status]));
-  const breakers = breakerStatesOf(runtime);
+  const breakers = await daemonBreakers(runtime.config.vault);
   const reports = probed.map(({ name, tools, pingMs, error }): ServerReport => {
     const server = runtime.config.mcpServers[name];
     const status = statuses.get(name);
@@ -99,14 +97,13 @@ export function formatServersTable(reports: readonly ServerReport[]): string[] {
   );
 }
 
-/** The breaker of each server, if this runtime carries a breaker (on the pool or as `guard`). */
-function breakerStatesOf(runtime: Runtime): Record<string, { readonly state: string }> | undefined {
-  for (const candidate of [runtime.pool, (runtime as { guard?: unknown }).guard]) {
-    if (candidate !== null && typeof candidate === 'object' && typeof (candidate as Partial<BreakerSource>).breakerStates === 'function') {
-      return (candidate as BreakerSource).breakerStates();
-    }
-  }
-  return undefined;
+/**
+ * The breakers live in the running daemon, not in this process: read the state it publishes in
+ * `.orchestrator/health.json`. No daemon running (or never run): no breaker to show.
+ */
+async function daemonBreakers(vault: string): Promise<Record<string, { readonly state: string }> | undefined> {
+  const health = await readDaemonHealth(vault).catch(() => undefined);
+  return health?.running ? health.breakers : undefined;
 }
 
 /**

@@ -10,6 +10,8 @@ import { ToolFailure } from '../shared/result.js';
 import { refuseLifecycle, resolveInVault } from '../shared/vault-path.js';
 
 export const STATE_FOLDER = '.mcp-state';
+/** The orchestrator's status page at the vault root: only the daemon writes it. */
+export const DASHBOARD_NOTE = 'Dashboard.md';
 
 /** Vault-relative path with forward slashes, for results. */
 export function toVaultRelative(root: string, absolute: string): string {
@@ -71,7 +73,11 @@ export function vaultPolicy(root: string, stateDir?: string): VaultPolicy {
       }
       for (const candidate of [absolute, real]) {
         refuseLifecycle(root, candidate, relative);
-        const hidden = segments(root, candidate).find((s) => s.startsWith('.'));
+        const parts = segments(root, candidate);
+        if (parts.length === 1 && parts[0]?.toLowerCase() === DASHBOARD_NOTE.toLowerCase()) {
+          throw new ToolFailure('validation', `"${DASHBOARD_NOTE}" is written by the orchestrator only; write your note elsewhere`);
+        }
+        const hidden = parts.find((s) => s.startsWith('.'));
         if (hidden !== undefined) {
           throw new ToolFailure('validation', `path "${relative}" touches the hidden entry "${hidden}", which tools may not change`);
         }

@@ -89,6 +89,12 @@ describe('vault-watcher confinement', () => {
     expect(await readFile(path.join(vault, 'Notes/plan.md'), 'utf8')).toContain('A plan');
   });
 
+  it('refuses writes to Dashboard.md, which only the orchestrator writes', async () => {
+    await refused('write_note', { path: 'Dashboard.md', content: '# all is well', mode: 'overwrite' });
+    await refused('move_note', { from: 'Notes/plan.md', to: 'dashboard.md' });
+    await expect(stat(path.join(vault, 'Dashboard.md'))).rejects.toThrow();
+  });
+
   it('refuses moves out of In_Progress/ and writes into other lifecycle folders', async () => {
     await refused('move_note', { from: 'In_Progress/running.md', to: 'Notes/running.md' });
     await refused('move_note', { from: 'In_Progress/running.md', to: 'Done/running.md' });

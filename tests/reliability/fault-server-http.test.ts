@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createFaultWorkspace, faultPlan, startFaultHttp, statusOf, type FaultWorkspace } from './fault-helpers.js';
 
-const DEADLINE_MS = 600;
+const DEADLINE_MS = 800;
 
 let ws: FaultWorkspace;
 let http: Awaited<ReturnType<typeof startFaultHttp>>;

@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 import { createFaultWorkspace, faultPlan, statusOf, type FaultWorkspace } from './fault-helpers.js';
 
 /** The per-call deadline of every step here; connecting gets the roomier execution.timeoutMs. */
-const DEADLINE_MS = 600;
+const DEADLINE_MS = 800;
 
 let ws: FaultWorkspace;
 beforeAll(async () => {

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/stdio-client.js';
@@ -54,9 +56,10 @@ async function writeFiftyMegabytes(file: string): Promise<void> {
   const line = `${'All work and no play makes a huge plan. '.repeat(25)}\n`;
   const chunk = line.repeat(Math.ceil((1024 * 1024) / line.length));
   for (let i = 0; i < 50; i++) {
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await once(out, 'drain');
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  out.end();
+  await finished(out);
 }
 
 export async function buildHostileVault(): Promise<HostileVault> {

@@ -86,6 +86,8 @@ for (let cycle = 1; cycle <= cycles; cycle++) {
 const drain = startDaemon(ws);
 let drainError: string | undefined;
 try {
+  // SIGTERM before the banner would meet a process still loading its modules, without its handlers.
+  await until(async () => drain.output().includes('watching'), 30_000, 'the banner of the last run');
   await until(
     async () => {
       const now = await census(ws, plans);

@@ -6,6 +6,7 @@ import type { LoggingConfig } from '../config/schema.js';
 import { formatLocalDateTime } from './localTime.js';
 import { cut, sanitize, sanitizeText } from './sanitize.js';
 import type { AuditEvent } from './types.js';
+import { escapeUnprintable, hasUnprintable } from './printable.js';
 
 const MAX_MESSAGE_CHARS = 500;
 
@@ -62,11 +63,10 @@ export function formatJsonLine(event: AuditEvent, at: Date): string {
 
 /** Bare when it cannot be misread (no spaces, quotes or `=`), else a JSON string (escapes newlines). */
 function logfmtValue(value: string): string {
-  return /^[^\s"=]+$/u.test(value) ? value : JSON.stringify(value);
+  return /^[^\s"=]+$/u.test(value) && !hasUnprintable(value) ? value : escapeUnprintable(JSON.stringify(value));
 }
 
-/** JSON.stringify escapes every line break, so the output is one line; U+2028/2029 escaped too. */
+/** JSON.stringify escapes every line break, so the output is one line; other controls escaped too. */
 function compactJson(value: unknown): string {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
-  return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return escapeUnprintable(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null');
 }

@@ -13,7 +13,7 @@ import { formatProblem } from '../plan/problems.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { describeValidPlan } from '../run/describe.js';
 import { preparePlan } from '../run/prepare.js';
-import { moveNoClobber } from '../vault/index.js';
+import { moveBadlyNamed, moveNoClobber } from '../vault/index.js';
 import { claimPlan, type Claim, type Lifecycle } from './lifecycle.js';
 import type { ScanResult } from './scanner.js';
 
@@ -44,6 +44,16 @@ export class Admission {
         event: 'FAILED',
         status: 'refused',
         message: `${path.basename(link)} is a symbolic link; plans must be regular files (moved to ${dest ? 'Failed/' : 'nowhere: move failed'})`,
+      });
+    }
+    for (const raw of dryRun ? [] : scan.badNames) {
+      const dest = await moveBadlyNamed(path.join(this.options.config.vault, 'Approved'), raw, path.join(this.options.config.vault, 'Failed')).catch(
+        () => undefined,
+      );
+      audit.record({
+        event: 'FAILED',
+        status: 'refused',
+        message: `a plan file name is not valid UTF-8 (${raw.toString('hex')}); rename it in UTF-8 (moved to ${dest ? `Failed/${path.basename(dest)}` : 'nowhere: move failed'})`,
       });
     }
     for (const entry of scan.ready) {

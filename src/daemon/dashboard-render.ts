@@ -6,6 +6,7 @@ import { formatLocalDateTime } from '../audit/localTime.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
+import { escapeUnprintable } from '../audit/printable.js';
 
 export interface ServerHealth {
   readonly name: string;
@@ -140,7 +141,7 @@ function cell(text: string): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return escapeUnprintable(text.replace(/\s+/g, ' ').trim());
 }
 
 function cut(text: string, max: number): string {

@@ -3,7 +3,7 @@
  * rename first, then the record) and finalize (the record first, then the rename), so a restart always
  * knows where a plan is and what was sent for it.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../audit/logger.js';
 import type { FinalFolder, JournalWriter } from '../journal/index.js';
@@ -54,15 +54,22 @@ export async function recordClaim(
   info: { readonly plan: string; readonly claimedAt: Date },
   originalName = claim,
 ): Promise<void> {
-  const bytes = await readFile(inProgressPath(life.vault, claim));
   await life.journal.append({
     type: 'claimed',
     claim,
     plan: info.plan,
     file: originalName,
-    hash: sha256(bytes),
+    hash: await contentHash(inProgressPath(life.vault, claim)),
     at: info.claimedAt.toISOString(),
   });
+}
+
+/** Files larger than this are pinned by size alone: they are refused unread as too large anyway. */
+const MAX_HASHED_BYTES = 64 * 1024 * 1024;
+
+async function contentHash(file: string): Promise<string> {
+  const { size } = await stat(file);
+  return size > MAX_HASHED_BYTES ? `size:${size}` : sha256(await readFile(file));
 }
 
 /** Moves a claimed plan into its final folder; returns the vault-relative destination. */

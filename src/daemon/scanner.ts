@@ -9,6 +9,8 @@ export interface ScanResult {
   readonly ready: readonly PlanFileEntry[];
   /** Symlinked plan files: refused, never followed. */
   readonly symlinks: readonly string[];
+  /** Plan files whose names are not valid UTF-8: refused, as raw name bytes. */
+  readonly badNames: readonly Buffer[];
   /** Milliseconds until the soonest still-settling file should be looked at again. */
   readonly recheckInMs?: number;
   /** Files still being written (not ready yet). */
@@ -42,6 +44,6 @@ export class ApprovedScanner {
     }
     // Only files still settling are remembered; a claimed file leaves Approved/ anyway.
     this.observations = next;
-    return { ready, symlinks: listing.symlinks, settling: next.size, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
+    return { ready, symlinks: listing.symlinks, badNames: listing.badNames, settling: next.size, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
   }
 }

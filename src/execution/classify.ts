@@ -37,6 +37,10 @@ export function classifyError(error: unknown): StepError {
 function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
+    // A gateway's 502/504 comes after it forwarded the request: the server behind it may have acted.
+    if (sent && (cause.code === 502 || cause.code === 504)) {
+      return new StepError('ambiguous', `${message} (a gateway answered ${cause.code}; the server may have acted)`, true);
+    }
     return new StepError(typeOfHttpStatus(cause.code), message, sent);
   }
   if (cause instanceof McpError) {

@@ -8,20 +8,18 @@ export type Decoded = { readonly ok: true; readonly text: string } | { readonly 
 // Lone surrogates cannot be encoded as UTF-8, so a string holding one did not come from a UTF-8 file.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** The problem of a file over the size limit; callers that know the size from stat use it before reading. */
+export function tooLargeProblem(bytes: number, file: string, maxBytes = DEFAULT_MAX_BYTES): PlanProblem {
+  return problem('too_large', `the file is ${bytes} bytes; plans may be at most ${maxBytes} bytes: split it into smaller plans`, { file });
+}
+
 /**
  * The safety gate before any parsing (SPEC §9.5): size first (cheap), then binary content, then strict
  * UTF-8. A leading BOM is dropped; it is not part of the front matter.
  */
 export function decodePlanText(input: string | Uint8Array, file: string, maxBytes = DEFAULT_MAX_BYTES): Decoded {
   const loc = { file };
-  const tooLarge = (bytes: number): Decoded => ({
-    ok: false,
-    problem: problem(
-      'too_large',
-      `the file is ${bytes} bytes; plans may be at most ${maxBytes} bytes: split it into smaller plans`,
-      loc,
-    ),
-  });
+  const tooLarge = (bytes: number): Decoded => ({ ok: false, problem: tooLargeProblem(bytes, file, maxBytes) });
   const binary: Decoded = {
     ok: false,
     problem: problem('not_utf8', 'the file contains NUL bytes, so it is binary, not a markdown plan: save it as UTF-8 text', loc),

@@ -2,17 +2,20 @@
  * The plan file as the run layer sees it: read once, then rewritten atomically as steps finish.
  * Updates are applied to the latest text in order, so parallel steps never lose each other's ticks.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { applyPlanUpdate, type PlanFileUpdate } from '../plan/render.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
 export interface PlanFileStore {
+  /** Size in bytes, so a huge file is refused before it is read. */
+  size(): Promise<number>;
   read(): Promise<Uint8Array>;
   write(text: string): Promise<void>;
 }
 
 export function diskPlanFile(file: string): PlanFileStore {
   return {
+    size: async () => (await stat(file)).size,
     read: () => readFile(file),
     write: (text) => writeFileAtomic(file, text),
   };

@@ -17,7 +17,8 @@ import { auditObserver } from './audit-observer.js';
 import { finalFields, invalidFields, planIdOf } from './final-status.js';
 import { PlanFileWriter, type PlanFileStore } from './plan-file.js';
 import { planFileObserver } from './plan-file-observer.js';
-import { preparePlan } from './prepare.js';
+import { preparePlan, type Prepared } from './prepare.js';
+import { DEFAULT_MAX_BYTES, tooLargeProblem } from '../plan/decode.js';
 
 export interface RunPlanDeps {
   readonly config: Config;
@@ -45,12 +46,21 @@ export type RunResult =
   | { readonly kind: 'dry_run'; readonly plan: ValidPlan }
   | { readonly kind: 'executed'; readonly plan: ValidPlan; readonly report: PlanReport };
 
+/** Largest refused file whose text still gets the status and error written into it. */
+const ANNOTATE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 export async function runPlan(fileName: string, store: PlanFileStore, deps: RunPlanDeps): Promise<RunResult> {
-  const bytes = await store.read();
-  const prepared = await preparePlan(bytes, fileName, {
-    ...deps,
-    ...(deps.previous ? { knownResults: new Set(deps.previous.keys()) } : {}),
-  });
+  // A file over the plan size limit is refused by its size; it is read only when small enough to note
+  // the error in it (a multi-GiB file would not even fit in a string).
+  const size = await store.size();
+  const bytes = size > ANNOTATE_LIMIT_BYTES ? new Uint8Array() : await store.read();
+  const prepared: Prepared =
+    size > DEFAULT_MAX_BYTES
+      ? { ok: false, problems: [tooLargeProblem(size, fileName)] }
+      : await preparePlan(bytes, fileName, {
+          ...deps,
+          ...(deps.previous ? { knownResults: new Set(deps.previous.keys()) } : {}),
+        });
   const deferDelayMs = deps.config.execution.deferDelayMs;
   if (!prepared.ok) {
     const planId = prepared.plan?.id ?? planIdOf(fileName);
@@ -75,8 +85,8 @@ export async function runPlan(fileName: string, store: PlanFileStore, deps: RunP
       message: `${problems.length} problem(s): ${problems.map(formatProblem).join(' | ')}`,
     });
     if (!deps.dryRun) {
-      // Bytes that are not text (binary, not UTF-8) are left exactly as they came.
-      const text = decodeOrUndefined(bytes);
+      // Bytes that are not text (binary, not UTF-8, too large to read) are left exactly as they came.
+      const text = size > ANNOTATE_LIMIT_BYTES ? undefined : decodeOrUndefined(bytes);
       if (text !== undefined) {
         await new PlanFileWriter(store, text).update({
           fields: invalidFields(problems, deps.now()),

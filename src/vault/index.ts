@@ -3,7 +3,7 @@ export type { VaultFolder, LifecycleFolder, FinalFolder } from './folders.js';
 export { isPlanFileName } from './plan-file-name.js';
 export { listPlanFiles } from './list-plan-files.js';
 export type { PlanFileEntry, PlanFileListing } from './list-plan-files.js';
-export { moveNoClobber, suffixedName, VaultMoveError } from './move-no-clobber.js';
+export { moveBadlyNamed, moveNoClobber, suffixedName, VaultMoveError } from './move-no-clobber.js';
 export { writeFileAtomic } from './write-file-atomic.js';
 export { fsyncDir } from './fsync-dir.js';
 export { acquireVaultLock, isPidAlive, AlreadyRunningError, ORCHESTRATOR_DIR, LOCK_FILE } from './vault-lock.js';

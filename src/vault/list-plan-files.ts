@@ -1,4 +1,3 @@
-import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode } from './fsync-dir.js';
@@ -18,6 +17,8 @@ export interface PlanFileListing {
   readonly symlinks: readonly string[];
   /** `*.md` entries that are neither (directories, FIFOs, sockets…): never read. */
   readonly others: readonly string[];
+  /** `*.md` entries whose names are not valid UTF-8, as raw bytes (no string can name them). */
+  readonly badNames: readonly Buffer[];
 }
 
 /**
@@ -26,46 +27,69 @@ export interface PlanFileListing {
  * simply left out.
  */
 export async function listPlanFiles(dir: string): Promise<PlanFileListing> {
-  const names = (await readdir(dir)).filter(isPlanFileName);
-  const infos = await lstatAll(names.map((name) => join(dir, name)));
+  const names: string[] = [];
+  const badNames: Buffer[] = [];
+  for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+    const name = utf8OrUndefined(raw);
+    if (name === undefined) {
+      if (isPlanFileName(raw.toString('utf8'))) badNames.push(raw);
+    } else if (isPlanFileName(name)) {
+      names.push(name);
+    }
+  }
+  const kinds = await lstatAll(dir, names);
   const files: PlanFileEntry[] = [];
   const symlinks: string[] = [];
   const others: string[] = [];
   names.forEach((name, i) => {
-    const info = infos[i];
+    const kind = kinds[i];
+    if (kind === undefined) return;
     const path = join(dir, name);
-    if (info === undefined) return;
-    if (info.isSymbolicLink()) symlinks.push(path);
-    else if (info.isFile()) files.push({ name, path, mtimeMs: info.mtimeMs, size: info.size });
-    else others.push(path);
+    if (kind === SYMLINK) symlinks.push(path);
+    else if (kind === OTHER) others.push(path);
+    else files.push({ name, path, mtimeMs: kind.mtimeMs, size: kind.size });
   });
   files.sort((a, b) => a.mtimeMs - b.mtimeMs || compareNames(a.name, b.name));
-  return { files, symlinks: symlinks.sort(compareNames), others: others.sort(compareNames) };
+  return { files, symlinks: symlinks.sort(compareNames), others: others.sort(compareNames), badNames: badNames.sort(Buffer.compare) };
 }
 
+function utf8OrUndefined(raw: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+const SYMLINK = 'symlink';
+const OTHER = 'other';
+type Kind = { readonly mtimeMs: number; readonly size: number } | typeof SYMLINK | typeof OTHER;
+
 /**
- * lstat of many paths, a few at a time: one after another, a folder of 60,000 notes took seconds (each
+ * lstat of every name, a few at a time: one after another, a folder of 60,000 notes took seconds (each
  * lstat is a thread-pool round trip); with LSTAT_WIDTH in flight the pool's threads overlap, about 4x
- * faster. A small worker loop rather than p-queue: per-path task objects would cost more than the lstat.
- * A path that vanished in between is undefined.
+ * faster. Only what the listing needs is kept, not the Stats objects (~2 KB each in the heap). A small
+ * worker loop rather than p-queue: a task object per path would cost more than the lstat. A name that
+ * vanished in between is undefined.
  */
 const LSTAT_WIDTH = 32;
 
-async function lstatAll(paths: readonly string[]): Promise<(Stats | undefined)[]> {
-  const infos = new Array<Stats | undefined>(paths.length);
+async function lstatAll(dir: string, names: readonly string[]): Promise<(Kind | undefined)[]> {
+  const kinds = new Array<Kind | undefined>(names.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < paths.length) {
+    while (next < names.length) {
       const i = next++;
       try {
-        infos[i] = await lstat(paths[i] as string);
+        const info = await lstat(join(dir, names[i] as string));
+        kinds[i] = info.isSymbolicLink() ? SYMLINK : info.isFile() ? { mtimeMs: info.mtimeMs, size: info.size } : OTHER;
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(LSTAT_WIDTH, paths.length) }, worker));
-  return infos;
+  await Promise.all(Array.from({ length: Math.min(LSTAT_WIDTH, names.length) }, worker));
+  return kinds;
 }
 
 /** Code-unit order: stable across locales, unlike localeCompare. */

@@ -42,10 +42,23 @@ export function suffixedName(name: string, attempt: number): string {
  */
 export async function moveNoClobber(file: string, destDir: string): Promise<string> {
   const source = resolve(file);
-  const sourceDir = dirname(source);
   const targetDir = resolve(destDir);
-  if (sourceDir === targetDir) return source; // already there: a rename onto itself would only add a suffix
-  const name = basename(source);
+  if (dirname(source) === targetDir) return source; // already there: a rename onto itself would only add a suffix
+  return moveInto(source, dirname(source), targetDir, basename(source));
+}
+
+/**
+ * Moves an entry whose name is not valid UTF-8 (so no string path can name it) into `destDir` under a
+ * readable name: each undecodable byte becomes `_`.
+ */
+export async function moveBadlyNamed(dir: string, rawName: Buffer, destDir: string): Promise<string> {
+  const readable = rawName.toString('utf8').replace(/\uFFFD/g, '_');
+  const source = Buffer.concat([Buffer.from(`${resolve(dir)}/`), rawName]);
+  return moveInto(source, resolve(dir), resolve(destDir), readable);
+}
+
+async function moveInto(source: string | Buffer, sourceDir: string, targetDir: string, name: string): Promise<string> {
+  const shown = typeof source === 'string' ? source : join(sourceDir, name);
   for (let attempt = 1; attempt <= MAX_SUFFIX; attempt++) {
     const candidate = join(targetDir, suffixedName(name, attempt));
     if (await exists(candidate)) continue;
@@ -54,7 +67,7 @@ export async function moveNoClobber(file: string, destDir: string): Promise<stri
     } catch (error) {
       const code = errorCode(error);
       throw new VaultMoveError(
-        `Cannot move ${source} to ${targetDir}/ (${code ?? String(error)}): check the file still exists and both folders are on one writable filesystem.`,
+        `Cannot move ${shown} to ${targetDir}/ (${code ?? String(error)}): check the file still exists and both folders are on one writable filesystem.`,
         code,
         { cause: error },
       );
@@ -64,7 +77,7 @@ export async function moveNoClobber(file: string, destDir: string): Promise<stri
     return candidate;
   }
   throw new VaultMoveError(
-    `Cannot move ${source} to ${targetDir}/: names ${name} up to ${suffixedName(name, MAX_SUFFIX)} are all taken; clean up that folder.`,
+    `Cannot move ${shown} to ${targetDir}/: names ${name} up to ${suffixedName(name, MAX_SUFFIX)} are all taken; clean up that folder.`,
     'EEXIST',
   );
 }

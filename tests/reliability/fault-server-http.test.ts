@@ -85,10 +85,8 @@ describe('faults of a Streamable HTTP server, through `run`', () => {
   });
 
   // SPEC §7: "timeout ... after the request was sent" is an unknown outcome. A gateway timeout (504) or
-  // bad gateway (502) comes from a proxy after it forwarded the request, so the server may have acted;
-  // classify.ts maps every status >= 500 to `server_error`, which is retried even for non-idempotent
-  // actions, so the call is sent three times. Expected: one call, then Needs_Review.
-  it.fails('HTTP 504 after the request was forwarded is an unknown outcome: Needs_Review, sent once', async () => {
+  // bad gateway (502) comes from a proxy after it forwarded the request, so the server may have acted.
+  it('HTTP 504 after the request was forwarded is an unknown outcome: Needs_Review, sent once', async () => {
     const r = await runCase(ws, 'gateway504', 'remote', ['httpstatus:504']);
     expect({ status: r.status, calls: r.calls }).toEqual({ status: 'needs_review', calls: 1 });
   });

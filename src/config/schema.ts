@@ -97,6 +97,8 @@ export const DaemonSchema = z.strictObject({
   graceMs: nonNegativeInt.default(10_000),
   /** A plan deferred for longer than this (since its claim) goes to Failed/. */
   maxDeferMs: positiveInt.default(24 * 60 * 60 * 1000),
+  /** Past this size the journal is rewritten to the live plans' records, so months of running stay small. */
+  journalMaxBytes: positiveInt.default(16 * 1024 * 1024),
 });
 
 /** Rotation of `logs/mcp_actions.log` and `.jsonl`; when absent, the defaults below apply. */

@@ -2,7 +2,8 @@
  * Takes claimed plans through their run and into a final folder, or defers them; carries out the
  * start-up recovery decisions. One PlanRunner per daemon; its queue bounds plans run at once.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type PQueue from 'p-queue';
 import type { AuditLog } from '../audit/logger.js';
 import type { Config } from '../config/schema.js';
@@ -15,6 +16,7 @@ import type { SchemaChecker } from '../plan/schema-check.js';
 import { formatProblem } from '../plan/problems.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
 import { runPlan, type RunResult } from '../run/run-plan.js';
+import { isPlanFileName } from '../vault/index.js';
 import type { CrashHook } from './crash-points.js';
 import { journalObserver } from './journal-observer.js';
 import { deferPlan, finalizePlan, inProgressPath, recordClaim, type Claim, type Lifecycle } from './lifecycle.js';
@@ -218,5 +220,11 @@ export class PlanRunner {
   private async finalize(job: Job, folder: FinalFolder, plan = job.plan): Promise<void> {
     await finalizePlan(this.life, job.claim, folder, plan);
     this.options.tracker?.finished(job.claim, folder);
+    const { journal, config } = this.options;
+    if (journal.size > config.daemon.journalMaxBytes) {
+      // Live claims are exactly the plan files in In_Progress/ (claimed by rename before any record).
+      const inProgress = path.join(config.vault, 'In_Progress');
+      void journal.compactLive(async () => (await readdir(inProgress)).filter(isPlanFileName)).catch(this.options.onFatal);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errorCode, fsyncDir } from '../vault/fsync-dir.js';
 import { boundRecord } from './bound.js';
+import { compactJournal, type CompactionResult } from './compact.js';
 import { JournalFatalError } from './errors.js';
 import { JournalRecordSchema, type JournalRecord } from './records.js';
 
@@ -11,6 +12,13 @@ export interface JournalHooks {
   readonly sync?: (handle: FileHandle) => Promise<void>;
   /** Writes bytes at the end of the file. */
   readonly write?: (handle: FileHandle, bytes: Buffer) => Promise<void>;
+}
+
+interface Compaction {
+  readonly listLive: () => Promise<Iterable<string>>;
+  readonly done: Promise<CompactionResult>;
+  readonly resolve: (result: CompactionResult) => void;
+  readonly reject: (error: Error) => void;
 }
 
 interface Pending {
@@ -35,10 +43,14 @@ export class JournalWriter {
   private flushing: Promise<void> | undefined;
   private fatal: JournalFatalError | undefined;
   private closed = false;
+  /** A compaction asked for; the drain loop runs it between batches, so no append races it. */
+  private compaction: Compaction | undefined;
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
+    /** Bytes in the file, kept as we append: what `compactLive` is weighed against. */
+    private bytes: number,
     private readonly sync: (handle: FileHandle) => Promise<void>,
     private readonly write: (handle: FileHandle, bytes: Buffer) => Promise<void>,
     /** The file ended in a torn line: start our first write on a fresh line. */
@@ -55,6 +67,7 @@ export class JournalWriter {
       return new JournalWriter(
         path,
         handle,
+        (await handle.stat()).size,
         options.hooks?.sync ?? ((h) => h.datasync()),
         options.hooks?.write ?? writeAll,
         needsNewline,
@@ -63,6 +76,29 @@ export class JournalWriter {
       await handle.close();
       throw error;
     }
+  }
+
+  /** Size of the journal file in bytes. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Rewrites the journal keeping only the records of the claims `listLive` names, while the daemon runs.
+   * It runs between two batches, so every record already on disk is either kept or belongs to a claim
+   * that is over, and appends made meanwhile wait and go to the new file. `listLive` is asked at that
+   * moment: a claim is renamed into In_Progress/ before its `claimed` record is written, so every claim
+   * with a record in the file is already listed. A failure is fatal, like a failed fsync.
+   */
+  compactLive(listLive: () => Promise<Iterable<string>>): Promise<CompactionResult> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new Error(`Journal ${this.path} is closed: compaction after close() is a daemon bug.`));
+    if (this.compaction) return this.compaction.done;
+    let settle!: Pick<Compaction, 'resolve' | 'reject'>;
+    const done = new Promise<CompactionResult>((resolve, reject) => (settle = { resolve, reject }));
+    this.compaction = { listLive, done, ...settle };
+    this.kick();
+    return done;
   }
 
   /** The error that stopped this writer, if any. */
@@ -106,11 +142,17 @@ export class JournalWriter {
 
   private async drain(): Promise<void> {
     await Promise.resolve(); // appends made in the same tick join the first batch
-    while (this.queue.length > 0 && !this.fatal) {
+    while ((this.queue.length > 0 || this.compaction) && !this.fatal) {
+      if (this.compaction) {
+        await this.runCompaction(this.compaction);
+        continue;
+      }
       const batch = this.queue.splice(0);
       const text = (this.needsNewline ? '\n' : '') + batch.map((p) => p.line).join('');
       try {
-        await this.write(this.handle, Buffer.from(text, 'utf8'));
+        const bytes = Buffer.from(text, 'utf8');
+        await this.write(this.handle, bytes);
+        this.bytes += bytes.length;
         this.needsNewline = false;
         await this.sync(this.handle);
       } catch (error) {
@@ -121,10 +163,28 @@ export class JournalWriter {
     }
   }
 
-  private fail(error: unknown, batch: Pending[]): void {
-    this.fatal = new JournalFatalError(this.path, errorCode(error), { cause: error });
-    for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(this.fatal);
+  private async runCompaction(job: Compaction): Promise<void> {
+    this.compaction = undefined;
+    try {
+      const result = await compactJournal(this.path, await job.listLive());
+      // The old handle points at the replaced file; appends must go to the new one.
+      const next = await open(this.path, 'a+', 0o600);
+      await this.handle.close().catch(() => undefined);
+      this.handle = next;
+      this.bytes = (await next.stat()).size;
+      this.needsNewline = false;
+      job.resolve(result);
+    } catch (error) {
+      job.reject(this.fail(error, []));
+    }
+  }
+
+  private fail(error: unknown, batch: Pending[]): JournalFatalError {
+    const fatal = new JournalFatalError(this.path, errorCode(error), { cause: error });
+    this.fatal = fatal;
+    for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(fatal);
     this.handle.close().catch(() => undefined); // nothing more will be written through it
+    return fatal;
   }
 }
 

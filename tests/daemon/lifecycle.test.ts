@@ -104,4 +104,19 @@ describe('daemon lifecycle', () => {
     expect((await ws.calls()).filter((c) => c.tool === 'add')).toHaveLength(1);
     expect(calls[1]?.args.text).toBe('sum 5');
   });
+
+  it('keeps its journal small over a long run: finished plans are compacted away while it runs', async () => {
+    ws = await createWorkspace({ daemon: { journalMaxBytes: 4_000 } });
+    const daemon = start(ws.configPath);
+    await waitFor(() => daemon.output().includes('watching'), 'the banner');
+    for (let i = 0; i < 30; i += 1) await ws.writePlan(`p${i}.md`, `---\nid: p${i}\naction: echo\ntext: number ${i}\n---\n`, 'Approved');
+    const workspace = ws;
+    await waitFor(async () => (await workspace.list('Done')).length === 30, '30 plans in Done/', 30_000);
+    const journal = path.join(ws.vault, '.orchestrator', 'journal.jsonl');
+    const size = (await readFile(journal)).length;
+    // 30 plans of 4 records each would be well over 20 kB; compaction keeps it near the threshold.
+    expect(size).toBeLessThan(8_000);
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect((await ws.calls()).length).toBe(30);
+  });
 });

@@ -3,7 +3,8 @@
  * `npm run bench`: the performance figures of docs/PERFORMANCE.md, each taken in one run against the
  * no-op MCP server and, where there is one, the raw SDK client as the baseline. Prints a table and writes
  * bench/results/latest.json. Options: --only pickup,per-step,throughput,parallel,vault-scale,cold-start
- * --quick (fewer plans and notes, for a smoke run; not for the record) --out FILE.
+ * --quick (fewer plans and notes, for a smoke run; not for the record) --reps N --plans N (figure 3)
+ * --out FILE. Environment: BENCH_DIST (another build of dist/), BENCH_PROFILE_DIR (CPU profiles).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -74,6 +75,7 @@ const figures = {
       row({ figure: 2, metric: 'per step, 50-step plan (non-idempotent)', unit: 'ms', reps: r.nonIdempotent, baseline: r.raw }),
       row({ figure: 2, metric: 'added per step (non-idempotent)', unit: 'ms', reps: r.nonIdempotent.map((v, i) => v - r.raw[i]), target: { op: '<=', value: 2 } }),
       row({ figure: 2, metric: '50-step plan, rename → Done/', unit: 'ms', reps: r.planWall }),
+      row({ figure: 2, metric: 'daemon CPU per step (idempotent)', unit: 'ms', reps: r.cpuPerStep, note: 'user + system time of the daemon process, all threads, /proc/<pid>/stat' }),
     ];
   },
   async throughput(probe) {
@@ -85,6 +87,7 @@ const figures = {
       row({ figure: 3, metric: 'plans per second', unit: 'plans/s', reps: r.seconds.map((s) => r.plans / s) }),
       row({ figure: 3, metric: 'steps per second', unit: 'steps/s', reps: r.seconds.map((s) => steps / s), baseline: r.raw.map((s) => steps / s) }),
       row({ figure: 3, metric: 'daemon peak RSS', unit: 'MB', reps: r.peakRss, target: { op: '<=', value: 150 } }),
+      row({ figure: 3, metric: 'daemon CPU per plan', unit: 'ms', reps: r.cpuPerPlan, note: 'user + system time of the daemon process, all threads' }),
     ];
   },
   async parallel(probe) {

@@ -28,8 +28,11 @@ export async function perStep({ probe, reps, log }) {
     const idempotent = [];
     const nonIdempotent = [];
     const planWall = [];
+    const cpuPerStep = [];
     for (let rep = 0; rep < reps; rep += 1) {
+      const cpu0 = await daemon.cpuMs();
       const a = await runPlan(ws, probe, `seq${rep}`, 'noop');
+      cpuPerStep.push((await daemon.cpuMs() - cpu0) / STEPS);
       const b = await runPlan(ws, probe, `once${rep}`, 'noop_once');
       idempotent.push(a.perStepMs);
       nonIdempotent.push(b.perStepMs);
@@ -38,7 +41,7 @@ export async function perStep({ probe, reps, log }) {
     }
     const raw = [];
     for (let rep = 0; rep < reps; rep += 1) raw.push(await rawLoop(probe, `raw${rep}`));
-    return { idempotent, nonIdempotent, planWall, raw };
+    return { idempotent, nonIdempotent, planWall, cpuPerStep, raw };
   } finally {
     await daemon.stop().catch((error) => log(String(error)));
     await ws.cleanup();

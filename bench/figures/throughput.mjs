@@ -17,6 +17,7 @@ const STEPS = 3;
 export async function throughput({ probe, reps, plans, log }) {
   const seconds = [];
   const peakRss = [];
+  const cpuPerPlan = [];
   const raw = [];
   for (let rep = 0; rep < reps; rep += 1) {
     const ws = await createWorkspace({ probePort: probe.port });
@@ -37,11 +38,13 @@ export async function throughput({ probe, reps, plans, log }) {
       await utimes(path.join(ws.folder('Plans'), 'warm.md'), old, old);
       await rename(path.join(ws.folder('Plans'), 'warm.md'), path.join(ws.folder('Approved'), 'warm.md'));
       await until(async () => (await ws.list('Done')).length === 1, 'the warm-up plan in Done/', 20_000, 5);
+      const cpu0 = await daemon.cpuMs();
       const t0 = hrNow();
       for (const name of names) await rename(path.join(ws.folder('Plans'), name), path.join(ws.folder('Approved'), name));
       await until(async () => (await readdir(ws.folder('Done'))).length >= plans + 1, `${plans} plans in Done/`, 300_000, 20);
       const s = msBetween(t0, hrNow()) / 1000;
       const memory = await daemon.memory();
+      cpuPerPlan.push((await daemon.cpuMs() - cpu0) / plans);
       seconds.push(s);
       peakRss.push(memory.peakRssMb);
       const failed = (await ws.list('Failed')).length + (await ws.list('Needs_Review')).length;
@@ -53,7 +56,7 @@ export async function throughput({ probe, reps, plans, log }) {
     }
     raw.push(await rawThroughput(plans * STEPS, 4));
   }
-  return { seconds, peakRss, raw, plans, steps: STEPS };
+  return { seconds, peakRss, cpuPerPlan, raw, plans, steps: STEPS };
 }
 
 /** Seconds for `calls` raw callTool with `inFlight` at once. */

@@ -129,7 +129,12 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     );
     writer.poke();
   };
-  tracker.seed(await finishedRecently(vault, now()));
+  // In the background: listing Done/ of a vault with 100,000 notes must not delay the daemon's start.
+  // Only files finished before now are counted, so a plan finishing meanwhile is not counted twice.
+  const seededAt = now();
+  void finishedRecently(vault, seededAt)
+    .then((finished) => tracker.seed(finished))
+    .catch(() => undefined);
 
   const tickMs = options.tickMs ?? 1_000;
   let tick: unknown;
@@ -168,7 +173,7 @@ async function finishedRecently(vault: string, now: Date): Promise<FinishedPlan[
   for (const folder of ['Done', 'Failed', 'Needs_Review'] as const satisfies readonly FinalFolder[]) {
     const listing = await listPlanFiles(path.join(vault, folder)).catch(() => undefined);
     for (const file of listing?.files ?? []) {
-      if (file.mtimeMs >= since && file.mtimeMs <= now.getTime()) finished.push({ at: new Date(file.mtimeMs), folder, file: file.name });
+      if (file.mtimeMs >= since && file.mtimeMs < now.getTime()) finished.push({ at: new Date(file.mtimeMs), folder, file: file.name });
     }
   }
   return finished;

@@ -21,6 +21,8 @@ export interface ConnectionDeps {
 
 interface Live {
   readonly client: Client;
+  /** The protocol version agreed at initialization. */
+  protocolVersion?: string;
   tools?: Promise<Tool[]>;
   /** A liveness check in progress after a call timed out. */
   probe?: Promise<void>;
@@ -60,6 +62,10 @@ export class ServerConnection {
 
   get connected(): boolean {
     return this.state.kind === 'connected';
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.state.kind === 'connected' ? this.state.live.protocolVersion : undefined;
   }
 
   get serverVersion(): { name: string; version: string } | undefined {
@@ -229,6 +235,12 @@ export class ServerConnection {
     });
     const client = new Client(this.deps.clientInfo);
     const live: Live = { client };
+    // The SDK hands the negotiated version only to the transport (stdio has no setter): note it on the way.
+    const passOn = transport.setProtocolVersion?.bind(transport);
+    transport.setProtocolVersion = (version: string) => {
+      live.protocolVersion = version;
+      passOn?.(version);
+    };
     client.onclose = () => {
       // The server went away (crash, exit, stream closed): the next call reconnects after a backoff.
       if (this.state.kind === 'connected' && this.state.live === live) {

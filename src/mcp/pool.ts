@@ -29,6 +29,7 @@ export interface ServerStatus {
   readonly enabled: boolean;
   readonly connected: boolean;
   readonly serverVersion?: { name: string; version: string };
+  readonly protocolVersion?: string;
   readonly lastError?: string;
 }
 
@@ -117,6 +118,7 @@ export class McpPool implements ToolCaller {
     return Object.entries(this.options.servers).map(([name, server]) => {
       const connection = this.connections.get(name);
       const version = connection?.serverVersion;
+      const protocolVersion = connection?.protocolVersion;
       const lastError = connection?.lastError;
       return {
         name,
@@ -124,6 +126,7 @@ export class McpPool implements ToolCaller {
         enabled: server.enabled,
         connected: connection?.connected ?? false,
         ...(version ? { serverVersion: version } : {}),
+        ...(protocolVersion ? { protocolVersion } : {}),
         ...(lastError ? { lastError } : {}),
       };
     });

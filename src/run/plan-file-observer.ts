@@ -19,10 +19,11 @@ export function planFileObserver(writer: PlanFileWriter, now: () => Date): Execu
         durationMs: event.durationMs,
         detail,
       });
-      await writer.update({
+      // Not awaited: the step goes on while the file catches up; the final status update waits for it.
+      void writer.update({
         logLines: [line],
         ...(event.result.ok && event.step.line !== undefined ? { tickLines: [event.step.line] } : {}),
-      });
+      }).catch(() => undefined);
     },
     stepFinished: async () => undefined,
   };

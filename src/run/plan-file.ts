@@ -21,33 +21,49 @@ export function diskPlanFile(file: string): PlanFileStore {
   };
 }
 
-/** Serialises updates of one plan file over its current text. */
+/**
+ * Keeps one plan file up to date. An update changes the text in memory at once; the file follows in the
+ * background, one atomic rewrite at a time, updates made meanwhile merged into the next rewrite. The
+ * journal, not this file, is what recovery trusts, so steps need not wait for it: the returned promise
+ * is for callers that must (the final status).
+ */
 export class PlanFileWriter {
-  private chain: Promise<void> = Promise.resolve();
-
   /** The text the plan was parsed from: step line numbers count lines of it. */
   private readonly parsedText: string;
+  /** What is on disk. */
+  private written: string;
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly store: PlanFileStore,
     private text: string,
   ) {
     this.parsedText = text;
+    this.written = text;
   }
 
   get current(): string {
     return this.text;
   }
 
+  /** Applies `update` now; resolves once the file holds it (or a later text that includes it). */
   update(update: PlanFileUpdate): Promise<void> {
-    const next = this.chain.then(async () => {
-      const text = applyPlanUpdate(this.text, update, this.parsedText);
-      if (text === this.text) return;
-      await this.store.write(text);
-      this.text = text;
+    this.text = applyPlanUpdate(this.text, update, this.parsedText);
+    return this.flush();
+  }
+
+  private flush(): Promise<void> {
+    this.flushing ??= this.writeUntilCurrent().finally(() => {
+      this.flushing = undefined;
     });
-    // A failed write must reach its caller, but not poison later updates.
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.flushing;
+  }
+
+  private async writeUntilCurrent(): Promise<void> {
+    while (this.written !== this.text) {
+      const text = this.text;
+      await this.store.write(text);
+      this.written = text;
+    }
   }
 }

@@ -27,11 +27,6 @@ export interface ServerReport {
   readonly lastError: string | null;
 }
 
-/** What `servers` reads beyond ServerStatus, when the runtime offers it (duck-typed: both are optional). */
-interface OptionalStatus {
-  readonly protocolVersion?: unknown;
-}
-
 const TABLE_ERROR_CHARS = 80;
 
 export async function serversCommand(runtime: Runtime, io: Io, options: { json: boolean }): Promise<ExitCode> {
@@ -53,7 +48,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
   const reports = probed.map(({ name, tools, pingMs, error }): ServerReport => {
     const server = runtime.config.mcpServers[name];
     const status = statuses.get(name);
-    const protocol = (status as OptionalStatus | undefined)?.protocolVersion;
+    const protocol = status?.protocolVersion;
     const version = status?.serverVersion;
     const connected = status?.connected === true && error === null;
     // The pool's record of a failure quotes the server's stderr, which the thrown message does not.

@@ -8,7 +8,7 @@
  */
 import { Writable } from 'node:stream';
 
-export interface BatchWritable<T> {
+export interface BatchWritable {
   readonly stream: Writable;
   /** Ends the stream; resolves once every batch has been handled. */
   end(): Promise<void>;
@@ -22,7 +22,7 @@ export function batchWritable<T>(
   writeBatch: (items: T[]) => Promise<void>,
   onError: (error: Error) => void,
   options: { readonly objectMode: boolean } = { objectMode: true },
-): BatchWritable<T> {
+): BatchWritable {
   let failing = false;
   const run = (items: T[], callback: (error?: Error | null) => void): void => {
     writeBatch(items).then(

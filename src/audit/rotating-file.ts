@@ -23,7 +23,7 @@ export interface RotatingFileOptions {
 /** A clash on a millisecond stamp needs a suffix; this many clashes means something else is wrong. */
 const MAX_SEQ = 1_000;
 
-export function createRotatingFile(file: string, options: RotatingFileOptions): BatchWritable<Buffer> {
+export function createRotatingFile(file: string, options: RotatingFileOptions): BatchWritable {
   const { policy, now } = options;
   const dir = path.dirname(file);
   const liveName = path.basename(file);

@@ -1,17 +1,9 @@
 import { problem, quote } from './problems.js';
-import type { PlanMode, PlanProblem } from './types.js';
+import type { Plan, PlanMode, PlanProblem } from './types.js';
 import { kindOf } from './yaml-safe.js';
 
 /** Plan-level front-matter keys with meaning (SPEC §5), type-checked here, interpreted by validation. */
-export interface PlanFields {
-  readonly id: string;
-  readonly mode?: PlanMode;
-  readonly expires?: string;
-  readonly approvedBy?: string;
-  readonly approvedAt?: string;
-  readonly approvedActions?: readonly string[];
-  readonly status?: string;
-}
+export type PlanFields = Pick<Plan, 'id' | 'mode' | 'expires' | 'approvedBy' | 'approvedAt' | 'approvedActions' | 'status'>;
 
 export function readPlanFields(
   fm: Readonly<Record<string, unknown>>,

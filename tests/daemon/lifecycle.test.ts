@@ -1,5 +1,5 @@
 /** Single instance, graceful SIGTERM, --once, invalid plans to Failed/, deferral across a restart. */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
@@ -118,5 +118,38 @@ describe('daemon lifecycle', () => {
     expect(size).toBeLessThan(8_000);
     expect(await daemon.stop('SIGTERM')).toBe(0);
     expect((await ws.calls()).length).toBe(30);
+  });
+
+  it('re-runs a failed plan moved back to Approved/, skipping the steps already ticked', async () => {
+    ws = await createWorkspace();
+    const plan = [
+      '---',
+      'id: again',
+      '---',
+      '## Steps',
+      '- [ ] one',
+      '  ```yaml',
+      '  action: act',
+      '  name: one',
+      '  script: ["ok"]',
+      '  ```',
+      '- [ ] two',
+      '  ```yaml',
+      '  action: act',
+      '  name: two',
+      '  script: ["fail:tool_error", "ok"]',
+      '  ```',
+      '',
+    ].join('\n');
+    await ws.writePlan('again.md', plan, 'Approved');
+    const daemon = start(ws.configPath);
+    const workspace = ws;
+    await waitFor(async () => (await workspace.list('Failed')).includes('again.md'), 'the plan in Failed/');
+    expect(await readFile(path.join(ws.vault, 'Failed', 'again.md'), 'utf8')).toContain('- [x] one');
+    await rename(path.join(ws.vault, 'Failed', 'again.md'), path.join(ws.vault, 'Approved', 'again.md'));
+    await waitFor(async () => (await workspace.list('Done')).includes('again.md'), 'the plan in Done/');
+    const names = (await ws.calls()).map((c) => c.args.name);
+    expect(names).toEqual(['one', 'two', 'two']);
+    expect(await daemon.stop('SIGTERM')).toBe(0);
   });
 });

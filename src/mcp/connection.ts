@@ -2,14 +2,14 @@
  * One configured server's connection: opened lazily, reused, reopened with backoff after the server
  * dies (a crashed stdio server is restarted by the next call). The tool list is cached per connection.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import { reconnectDelayMs, sleep } from './backoff.js';
 import { McpCallError, messageOf } from './errors.js';
 import { redact, secretsOf } from './redact.js';
 import { scopedSignal } from './scoped-signal.js';
-import { buildTransport } from './transport.js';
+import { openClient, type Live } from './open-client.js';
 
 export interface ConnectionDeps {
   readonly env: Record<string, string>;
@@ -19,14 +19,6 @@ export interface ConnectionDeps {
   readonly clientInfo: { name: string; version: string };
 }
 
-interface Live {
-  readonly client: Client;
-  /** The protocol version agreed at initialization. */
-  protocolVersion?: string;
-  tools?: Promise<Tool[]>;
-  /** A liveness check in progress after a call timed out. */
-  probe?: Promise<void>;
-}
 
 type State =
   | { readonly kind: 'idle'; readonly notBefore: number }
@@ -228,32 +220,21 @@ export class ServerConnection {
     this.state = { kind: 'idle', notBefore: this.deps.now() + reconnectDelayMs(this.failures) };
   }
 
-  private async open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
-    const { transport, stderr } = buildTransport(this.config, this.deps.env, this.deps.defaultCwd);
-    stderr?.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString()).slice(-STDERR_TAIL_CHARS);
+  private open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
+    return openClient(this.config, {
+      ...this.deps,
+      timeoutMs,
+      ...(signal ? { signal } : {}),
+      onStderr: (text) => {
+        this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+      },
+      onClose: (live) => {
+        // The next call reconnects after a backoff.
+        if (this.state.kind === 'connected' && this.state.live === live) {
+          this.noteFailure(new Error('the server closed the connection'));
+        }
+      },
     });
-    const client = new Client(this.deps.clientInfo);
-    const live: Live = { client };
-    // The SDK hands the negotiated version only to the transport (stdio has no setter): note it on the way.
-    const passOn = transport.setProtocolVersion?.bind(transport);
-    transport.setProtocolVersion = (version: string) => {
-      live.protocolVersion = version;
-      passOn?.(version);
-    };
-    client.onclose = () => {
-      // The server went away (crash, exit, stream closed): the next call reconnects after a backoff.
-      if (this.state.kind === 'connected' && this.state.live === live) {
-        this.noteFailure(new Error('the server closed the connection'));
-      }
-    };
-    try {
-      await client.connect(transport, { timeout: timeoutMs, signal });
-    } catch (error) {
-      await client.close().catch(() => undefined);
-      throw error;
-    }
-    return live;
   }
 }
 

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     if (email?.type === 'stdio') {
       expect(email.cwd).toBe(path.join(repoRoot, 'config'));
       expect(path.resolve(email.cwd ?? '', email.args[0] ?? '')).toBe(path.join(repoRoot, 'dist/mcp_servers/email/server.js'));
-      expect(email.env).toEqual({ SMTP_URL: '', SMTP_FROM: '' });
+      expect(email.env).toEqual({ SMTP_URL: '', SMTP_FROM: '', MCP_STATE_DIR: '' });
     }
     const expected: Record<string, [string, string]> = {
       send_email: ['email-server', 'send_email'],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startDaemon, waitFor } from '../helpers/daemon-process.js';
+import { writeDefaultConfig } from '../helpers/default-config.js';
 import { REPO_ROOT } from '../helpers/stdio-client.js';
 
 let dir: string | undefined;
@@ -17,25 +18,9 @@ afterEach(async () => {
   dir = undefined;
 });
 
-/** The default config, pointed at a temporary vault; server paths made absolute so it can live elsewhere. */
 async function defaultConfigCopy(): Promise<{ configPath: string; vault: string }> {
   dir = await mkdtemp(path.join(os.tmpdir(), 'orch-default-'));
-  const repoConfigDir = path.join(REPO_ROOT, 'config');
-  const config = JSON.parse(await readFile(path.join(repoConfigDir, 'orchestrator.json'), 'utf8')) as {
-    vault: string;
-    logs: string;
-    mcpServers: Record<string, { args: string[]; env: Record<string, string> }>;
-  };
-  for (const server of Object.values(config.mcpServers)) {
-    server.args = server.args.map((arg) => (arg.startsWith('.') ? path.resolve(repoConfigDir, arg) : arg));
-    server.env = { ...server.env, MODELS_CONFIG: path.join(repoConfigDir, 'models.json') };
-  }
-  config.vault = '../vault';
-  config.logs = '../logs';
-  const configPath = path.join(dir, 'config', 'orchestrator.json');
-  await mkdir(path.dirname(configPath), { recursive: true });
-  await writeFile(configPath, JSON.stringify(config));
-  return { configPath, vault: path.join(dir, 'vault') };
+  return { configPath: await writeDefaultConfig(dir), vault: path.join(dir, 'vault') };
 }
 
 describe('the default configuration, offline', () => {

@@ -10,8 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import os from 'node:os';
+import { writeDefaultConfig } from '../helpers/default-config.js';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/stdio-client.js';
 import { CONTROLS, HOSTILE_DIR, HOSTILE_FILES, SYMLINKS } from './hostile-manifest.js';
 
 export interface HostileVault {
@@ -27,29 +27,6 @@ export interface HostileVault {
 export const FIFTY_MB_NAME = 'fifty-megabytes.md';
 export const MANY_STEPS_NAME = 'ten-thousand-front-matter-steps.md';
 
-/** The shipped config, vault and logs moved to `root`, server paths made absolute (as default-config.test.ts does). */
-async function writeDefaultConfig(root: string): Promise<string> {
-  const repoConfigDir = path.join(REPO_ROOT, 'config');
-  const config = JSON.parse(await readFile(path.join(repoConfigDir, 'orchestrator.json'), 'utf8')) as {
-    vault: string;
-    logs: string;
-    daemon?: Record<string, unknown>;
-    mcpServers: Record<string, { args: string[]; env: Record<string, string> }>;
-  };
-  for (const server of Object.values(config.mcpServers)) {
-    server.args = server.args.map((arg) => (arg.startsWith('.') ? path.resolve(repoConfigDir, arg) : arg));
-    server.env = { ...server.env, MODELS_CONFIG: path.join(repoConfigDir, 'models.json') };
-  }
-  config.vault = '../vault';
-  config.logs = '../logs';
-  // Files are dropped just before the start: no need to wait for them to settle.
-  config.daemon = { ...config.daemon, stabilityMs: 0 };
-  const configPath = path.join(root, 'config', 'orchestrator.json');
-  await mkdir(path.dirname(configPath), { recursive: true });
-  await writeFile(configPath, JSON.stringify(config, null, 2));
-  return configPath;
-}
-
 async function writeFiftyMegabytes(file: string): Promise<void> {
   const out = createWriteStream(file);
   out.write('---\nid: fifty-megabytes\naction: write_vault\npath: Notes/huge.md\ncontent: x\n---\n');
@@ -64,7 +41,8 @@ async function writeFiftyMegabytes(file: string): Promise<void> {
 
 export async function buildHostileVault(): Promise<HostileVault> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'orch-hostile-'));
-  const configPath = await writeDefaultConfig(root);
+  // Files are dropped just before the start: no need to wait for them to settle.
+  const configPath = await writeDefaultConfig(root, { stabilityMs: 0 });
   const vault = path.join(root, 'vault');
   const approved = path.join(vault, 'Approved');
   const outside = path.join(root, 'outside');

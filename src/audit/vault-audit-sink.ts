@@ -54,7 +54,9 @@ export function createHackathonAuditSink(options: HackathonAuditSinkOptions): Au
     const today = localDay(now());
     if (prunedOn !== today) {
       await mkdir(options.dir, { recursive: true });
-      await prune(today);
+      // Deleting old days is housekeeping: its failure is reported, never paid for with today's lines.
+      await prune(today).catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      prunedOn = today;
     }
     // Consecutive lines of one day go out in one append.
     for (let start = 0; start < lines.length; ) {

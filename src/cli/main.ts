@@ -37,7 +37,8 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
       code = await body(runtime);
     } catch (error) {
       io.err(`error: ${describeError(error)}`);
-      code = EXIT.usage;
+      // 2 is for usage and configuration; anything that goes wrong while acting is a failure (1).
+      code = runtime === undefined ? EXIT.usage : EXIT.failed;
     } finally {
       await runtime?.close();
     }

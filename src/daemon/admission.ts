@@ -13,7 +13,7 @@ import { formatProblem } from '../plan/problems.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { describeValidPlan } from '../run/describe.js';
 import { preparePlan } from '../run/prepare.js';
-import { moveBadlyNamed, moveNoClobber } from '../vault/index.js';
+import { ensureVaultFolders, moveBadlyNamed, moveNoClobber } from '../vault/index.js';
 import { claimPlan, type Claim, type Lifecycle } from './lifecycle.js';
 import type { ScanResult } from './scanner.js';
 
@@ -68,6 +68,8 @@ export class Admission {
       } catch (error) {
         if (error instanceof JournalFatalError) throw error;
         audit.record({ event: 'ALERT', message: `cannot claim Approved/${entry.name}, left where it is: ${String(error)}` });
+        // A lifecycle folder removed under us is recreated, so the next scan can claim again.
+        await ensureVaultFolders(this.options.config.vault).catch(() => undefined);
       }
     }
   }

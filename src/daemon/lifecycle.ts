@@ -3,11 +3,12 @@
  * rename first, then the record) and finalize (the record first, then the rename), so a restart always
  * knows where a plan is and what was sent for it.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../audit/logger.js';
 import type { FinalFolder, JournalWriter } from '../journal/index.js';
 import { planIdOf } from '../run/final-status.js';
+import { errorCode } from '../vault/fsync-dir.js';
 import { moveNoClobber, sha256 } from '../vault/index.js';
 import type { CrashHook } from './crash-points.js';
 
@@ -37,7 +38,8 @@ export async function claimPlan(life: Lifecycle, approvedFile: string): Promise<
   try {
     dest = await moveNoClobber(approvedFile, path.join(life.vault, 'In_Progress'));
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    // Gone because a human moved it away: nothing to claim. Gone because In_Progress/ is missing: an error.
+    if (errorCode(error) === 'ENOENT' && !(await lstat(approvedFile).then(() => true, () => false))) return undefined;
     throw error;
   }
   const claim = { name: path.basename(dest), plan: planIdOf(path.basename(approvedFile)), claimedAt: life.now() };

@@ -14,9 +14,10 @@ import { JournalFatalError, type FinalFolder, type JournalWriter } from '../jour
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { formatProblem } from '../plan/problems.js';
+import { planIdOf } from '../run/final-status.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
 import { runPlan, type RunResult } from '../run/run-plan.js';
-import { isPlanFileName } from '../vault/index.js';
+import { ensureVaultFolders, isPlanFileName } from '../vault/index.js';
 import type { CrashHook } from './crash-points.js';
 import { journalObserver } from './journal-observer.js';
 import { deferPlan, finalizePlan, inProgressPath, recordClaim, type Claim, type Lifecycle } from './lifecycle.js';
@@ -66,7 +67,7 @@ export class PlanRunner {
     for (const { claim, state, decision } of claims) {
       const job: Job = {
         claim,
-        plan: state?.plan ?? claim.replace(/\.md$/i, ''),
+        plan: state?.plan ?? planIdOf(claim),
         claimedAt: state?.claimedAt ? new Date(state.claimedAt) : this.options.now(),
         previous: new Map(
           [...(state?.completed.values() ?? [])].map((step) => [step.step, { text: step.text ?? '', structured: step.structured }]),
@@ -141,7 +142,16 @@ export class PlanRunner {
       audit.record({ event: 'ALERT', plan: job.plan, message: `run stopped, plan left in In_Progress/: ${String(error)}` });
       return tracker?.released(job.claim);
     }
-    await this.settle(job, result);
+    try {
+      await this.settle(job, result);
+    } catch (error) {
+      if (error instanceof JournalFatalError) throw error;
+      // The move to a final folder failed (a folder removed, permissions): one plan's trouble, not the
+      // daemon's. It stays in In_Progress/ and the next start finishes it from the journal.
+      audit.record({ event: 'ALERT', plan: job.plan, message: `could not finish the plan, left in In_Progress/: ${String(error)}` });
+      await ensureVaultFolders(config.vault).catch(() => undefined);
+      tracker?.released(job.claim);
+    }
   }
 
   private async settle(job: Job, result: RunResult): Promise<void> {

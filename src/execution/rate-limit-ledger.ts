@@ -142,10 +142,16 @@ export class RateLedger {
   private async rewrite(): Promise<void> {
     if (!this.file) return;
     const lines = [...this.times].flatMap(([a, list]) => list.map((t) => `${JSON.stringify({ a, t })}\n`));
-    await this.handle?.close();
-    await writeFileAtomic(this.file, lines.join(''));
-    this.handle = await open(this.file, 'a', 0o600);
-    this.appended = 0;
+    const old = this.handle;
+    this.handle = undefined;
+    await old?.close();
+    try {
+      await writeFileAtomic(this.file, lines.join(''));
+      this.appended = 0;
+    } finally {
+      // Whether or not the rewrite worked, later sends must be recordable: never keep a closed handle.
+      this.handle = await open(this.file, 'a', 0o600);
+    }
   }
 }
 

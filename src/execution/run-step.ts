@@ -33,6 +33,8 @@ export interface StepContext {
 
 export async function runStep(step: ResolvedStep, context: StepContext): Promise<StepOutcome> {
   let attempts = 0;
+  /** The last classified failure: what a hard stop between attempts leaves the step with. */
+  let lastError: StepError | undefined;
   const attempt = async (attemptNumber: number): Promise<StepResult> => {
     const args = argumentsFor(step, context);
     // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
@@ -68,6 +70,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     }
     const durationMs = Math.round(performance.now() - started);
     if (error) {
+      lastError = error;
       const retrying = attemptNumber <= step.retries && isRetryable(error, step.idempotent) && !context.signal?.aborted;
       await context.observer.attemptFinished({ ...start, durationMs, result: { ok: false, error }, retrying });
       throw error;
@@ -96,7 +99,13 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     return { kind: 'succeeded', attempts, ...result };
   } catch (thrown) {
     if (thrown instanceof HeldBackError) return { kind: 'deferred', error: thrown, retryAt: thrown.retryAt, attempts };
-    const error = classifyError(thrown);
+    // Every call's failure was classified inside the attempt. Anything else (the journal could not fsync,
+    // a bug) is no outcome of a call: it must stop the plan, not pass for a connection error.
+    const stopped = !(thrown instanceof StepError) && context.signal?.aborted === true;
+    const error = thrown instanceof StepError ? thrown : stopped ? lastError : undefined;
+    if (!error) throw thrown;
+    // The hard stop ended the retries: what could still be retried waits for the next start.
+    if (stopped && isRetryable(error, step.idempotent)) return { kind: 'deferred', error, retryAt: context.now(), attempts };
     const disposition = dispositionAfter(error, {
       idempotent: step.idempotent,
       now: context.now(),

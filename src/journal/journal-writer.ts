@@ -136,7 +136,7 @@ export class JournalWriter {
     if (this.flushing) return; // the running flush picks the new append up in its next batch
     this.flushing = this.drain().finally(() => {
       this.flushing = undefined;
-      if (this.queue.length > 0 && !this.fatal) this.kick();
+      if ((this.queue.length > 0 || this.compaction) && !this.fatal) this.kick();
     });
   }
 

@@ -172,7 +172,12 @@ export class ServerConnection {
         case 'connected':
           return state.live;
         case 'connecting':
-          return state.promise;
+          // Joining a connect already under way: its failure reaches this caller masked and typed too.
+          try {
+            return await state.promise;
+          } catch (error) {
+            throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${this.said(error)}`, { cause: error });
+          }
         case 'closed':
           throw new McpCallError(this.name, 'connect', `${this.name}: the connection pool is closed`, {
             cause: undefined,
@@ -197,8 +202,10 @@ export class ServerConnection {
             const live = await promise;
             if (this.state.kind === 'connecting' && this.state.promise === promise) {
               this.state = { kind: 'connected', live };
+              return live;
             }
-            return live;
+            // close() came while we were connecting: the client is closed; nothing may be sent on it.
+            throw new Error('the connection pool closed while connecting');
           } catch (error) {
             if (this.state.kind === 'connecting' && this.state.promise === promise) this.noteFailure(error);
             throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${this.said(error)}`, {
@@ -221,10 +228,12 @@ export class ServerConnection {
   }
 
   private open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
+    // The SDK never removes its abort listener: give it a signal of its own, not the daemon-long one.
+    const scoped = scopedSignal(signal);
     return openClient(this.config, {
       ...this.deps,
       timeoutMs,
-      ...(signal ? { signal } : {}),
+      signal: scoped.signal,
       onStderr: (text) => {
         this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
       },
@@ -234,7 +243,7 @@ export class ServerConnection {
           this.noteFailure(new Error('the server closed the connection'));
         }
       },
-    });
+    }).finally(() => scoped.release());
   }
 }
 

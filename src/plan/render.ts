@@ -5,6 +5,7 @@
  * comments. Line endings of untouched lines are kept; added lines use the file's first line ending.
  */
 import { formatLocalDateTime } from '../audit/localTime.js';
+import { isJsonOpening, setJsonFields } from './json-front-matter.js';
 
 export interface PlanFileUpdate {
   /** Front-matter scalars to set (`status`, `completed_at`, `error`, …); null removes the field. */
@@ -80,7 +81,7 @@ function splitLines(text: string): Line[] {
 /** Index of the closing `---` line, when line 1 opens a YAML front matter (as the parser reads it). */
 function findFrontMatter(lines: Line[]): { close: number } | undefined {
   const first = lines[0]?.text.replace(BOM, '');
-  if (first === undefined || !/^---[ \t]*(?:ya?ml[ \t]*)?$/i.test(first)) return undefined;
+  if (first === undefined || !(/^---[ \t]*(?:ya?ml[ \t]*)?$/i.test(first) || isJsonOpening(first))) return undefined;
   const close = lines.findIndex((l, i) => i > 0 && l.text.startsWith('---'));
   return close === -1 ? undefined : { close };
 }
@@ -100,6 +101,14 @@ function setFields(lines: Line[], fields: Readonly<Record<string, string | null>
   }
   if (entries.length === 0) return;
   let fm = findFrontMatter(lines);
+  if (fm !== undefined && isJsonOpening((lines[0] as Line).text.replace(BOM, ''))) {
+    const json = setJsonFields(lines.slice(1, fm.close).map((l) => l.text), fields);
+    if (json !== undefined) {
+      lines.splice(1, fm.close - 1, ...json.map((text) => ({ text, eol })));
+      return;
+    }
+    fm = undefined; // unreadable JSON: such a plan is invalid; a YAML block in front carries the status
+  }
   if (fm === undefined) {
     if (entries.every(([, value]) => value === null)) return;
     const bom = lines[0]?.text.startsWith(BOM) === true ? BOM : '';

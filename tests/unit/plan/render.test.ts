@@ -201,3 +201,16 @@ describe('ticks after earlier updates moved the body', () => {
     expect(applyPlanUpdate(withFm, { tickLines: [3] }, bare)).toBe('---\nstatus: in_progress\n---\n## Steps\n- [ ] a\n- [x] b\n');
   });
 });
+
+describe('JSON front matter', () => {
+  it('sets fields inside ---json front matter so the plan still parses, body kept byte for byte', async () => {
+    const { parsePlan } = await import('../../../src/plan/parse.js');
+    const actions = { send: { server: 's', tool: 't', keywords: [], idempotent: false, defaults: {} } };
+    const text = '---json\n{"action": "send", "to": "a@b.co"}\n---\nBody stays.\n';
+    const updated = applyPlanUpdate(text, { fields: { status: 'in_progress' } });
+    const parsed = parsePlan(updated, 'j.md', actions);
+    expect(parsed.ok && parsed.plan.status).toBe('in_progress');
+    expect(parsed.ok && parsed.plan.steps[0]).toMatchObject({ action: 'send', args: { to: 'a@b.co' } });
+    expect(updated.endsWith('---\nBody stays.\n')).toBe(true);
+  });
+});

@@ -193,4 +193,3 @@ function waitAbort(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-export { JournalFatalError };

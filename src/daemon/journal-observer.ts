@@ -4,7 +4,7 @@
  */
 import { isUnknownOutcome } from '../execution/errors.js';
 import type { ExecutionObserver } from '../execution/observer.js';
-import { boundRecord, type JournalWriter } from '../journal/index.js';
+import type { JournalWriter } from '../journal/index.js';
 import type { CrashHook } from './crash-points.js';
 
 export function journalObserver(journal: JournalWriter, claim: string, now: () => Date, crash: CrashHook): ExecutionObserver {
@@ -25,7 +25,8 @@ export function journalObserver(journal: JournalWriter, claim: string, now: () =
       const at = now().toISOString();
       const base = { type: 'outcome' as const, claim, step: step.index, key: step.idempotencyKey, attempt, at };
       if (result.ok) {
-        await journal.append(boundRecord({ ...base, status: 'succeeded', text: result.text, structured: result.structured }));
+        // The writer bounds the result's size (journal/bound.ts).
+        await journal.append({ ...base, status: 'succeeded', text: result.text, structured: result.structured });
         crash('after_outcome');
         return;
       }

@@ -10,7 +10,7 @@ import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
 import { rateRulesFrom } from '../execution/rate-limit.js';
 import type { McpPool } from '../mcp/pool.js';
-import { listPlanFiles, ORCHESTRATOR_DIR, writeFileAtomic, type FinalFolder } from '../vault/index.js';
+import { FINAL_FOLDERS, listPlanFiles, ORCHESTRATOR_DIR, writeFileAtomic } from '../vault/index.js';
 import { AlertCenter } from './alert-center.js';
 import { activeAlerts } from './alerts.js';
 import { buildDashboardModel, renderDashboard, type DashboardModel } from './dashboard-render.js';
@@ -170,7 +170,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
 async function finishedRecently(vault: string, now: Date): Promise<FinishedPlan[]> {
   const since = now.getTime() - 48 * 3_600_000;
   const finished: FinishedPlan[] = [];
-  for (const folder of ['Done', 'Failed', 'Needs_Review'] as const satisfies readonly FinalFolder[]) {
+  for (const folder of FINAL_FOLDERS) {
     const listing = await listPlanFiles(path.join(vault, folder)).catch(() => undefined);
     for (const file of listing?.files ?? []) {
       if (file.mtimeMs >= since && file.mtimeMs < now.getTime()) finished.push({ at: new Date(file.mtimeMs), folder, file: file.name });

@@ -33,8 +33,9 @@ export async function recoverAtStart(vault: string, journalFile: string): Promis
   const states = recoverState(contents.records);
   const inProgress = new Set((await readdir(path.join(vault, 'In_Progress'))).filter(isPlanFileName));
   const claims: RecoveredClaim[] = [];
+  const folders = folderListings(vault);
   for (const [claim, state] of states) {
-    const location = inProgress.has(claim) ? 'In_Progress' : await locate(vault, claim, state);
+    const location = inProgress.has(claim) ? 'In_Progress' : await locate(folders, claim, state);
     claims.push({ claim, state, decision: decideRecovery(state, location) });
   }
   // Renamed into In_Progress/ but the crash came before the `claimed` record: nothing was sent yet.
@@ -46,10 +47,29 @@ export async function recoverAtStart(vault: string, journalFile: string): Promis
   return { claims, problems: contents.problems, tornTail: contents.tornTail };
 }
 
-async function locate(vault: string, claim: string, state: ClaimState): Promise<PlanLocation> {
+type Searchable = (typeof FINAL_FOLDERS)[number] | 'Approved';
+
+/** Each folder is read once, and only if some claim has to be looked for there. */
+function folderListings(vault: string): (folder: Searchable) => Promise<ReadonlySet<string>> {
+  const read = new Map<Searchable, Promise<ReadonlySet<string>>>();
+  return (folder) => {
+    let names = read.get(folder);
+    if (!names) {
+      names = readdir(path.join(vault, folder)).then((list) => new Set(list), () => new Set<string>());
+      read.set(folder, names);
+    }
+    return names;
+  };
+}
+
+async function locate(
+  folders: (folder: Searchable) => Promise<ReadonlySet<string>>,
+  claim: string,
+  state: ClaimState,
+): Promise<PlanLocation> {
   const names = [state.file, claim].filter((name): name is string => name !== undefined);
   for (const folder of [...FINAL_FOLDERS, 'Approved'] as const) {
-    const entries = new Set(await readdir(path.join(vault, folder)).catch(() => [] as string[]));
+    const entries = await folders(folder);
     if (names.some((name) => entries.has(name))) return folder;
   }
   return 'missing';

@@ -19,7 +19,8 @@ export function classifyResult(result: CallToolResult): StepError | undefined {
   const declared = structured?.error_type;
   const message = typeof structured?.message === 'string' ? structured.message : text || 'the tool reported an error';
   const retryAfter = typeof structured?.retry_after_ms === 'number' ? structured.retry_after_ms : undefined;
-  // The server answered, so the outcome is known even for "ambiguous"-looking types: it said what happened.
+  // The tool's own word: a declared `timeout`, `connection` or `ambiguous` (it may have acted) stays an
+  // unknown outcome, so a non-idempotent step goes to review rather than being sent again.
   const type: ErrorType = isErrorType(declared) ? declared : 'tool_error';
   return new StepError(type, message, true, retryAfter);
 }

@@ -40,9 +40,3 @@ export function combineObservers(...observers: ExecutionObserver[]): ExecutionOb
     },
   };
 }
-
-export const silentObserver: ExecutionObserver = {
-  attemptStarting: async () => undefined,
-  attemptFinished: async () => undefined,
-  stepFinished: async () => undefined,
-};

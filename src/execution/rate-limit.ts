@@ -48,13 +48,6 @@ export function nextFreeSlot(times: readonly number[], rule: RateRule, nowMs: nu
   return freeing + rule.perMs;
 }
 
-/** The largest window among the rules: older times can be forgotten. */
-export function longestWindowMs(rules: RateRules): number {
-  let longest = 0;
-  for (const list of rules.values()) for (const rule of list) longest = Math.max(longest, rule.perMs);
-  return longest;
-}
-
 /** "2 per 1h" for people. */
 export function describeRule(rule: RateRule): string {
   return `${rule.max} per ${formatDuration(rule.perMs)}`;

@@ -71,11 +71,11 @@ export class ServerConnection {
 
   async listTools(timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
     const live = await this.live(timeoutMs, signal);
-    live.tools ??= this.fetchTools(live.client, timeoutMs, signal);
+    const listing = (live.tools ??= this.fetchTools(live.client, timeoutMs, signal));
     try {
-      return await live.tools;
+      return await listing;
     } catch (error) {
-      live.tools = undefined;
+      if (live.tools === listing) live.tools = undefined; // a newer listing may already be under way
       throw new McpCallError(this.name, 'connect', `${this.name}: could not list tools: ${this.said(error)}`, {
         cause: error,
       });

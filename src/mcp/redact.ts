@@ -5,9 +5,8 @@
  * careless server echoes the Authorization header it refused, a crashing one prints its token on stderr.
  * So every configured value that may be secret is replaced wherever it appears. Pure.
  */
+import { REDACTED } from '../audit/sanitize.js';
 import type { ServerConfig } from '../config/schema.js';
-
-export const REDACTED = '[REDACTED]';
 
 /** Env names whose values are credentials (`API_KEY`, `LINKEDIN_ACCESS_TOKEN`, `SMTP_PASSWORD`, …). */
 const SECRET_NAME = /token|secret|passw|pwd|key|auth|credential|cookie/i;
@@ -19,8 +18,8 @@ export function secretsOf(server: ServerConfig, env: Readonly<Record<string, str
   const found: string[] = [];
   if (server.type === 'http') {
     for (const value of Object.values(server.headers)) {
-      // `Bearer <token>`: the token may be quoted without its scheme.
-      found.push(value, ...value.split(/\s+/));
+      // `Bearer <token>`: the token may be quoted without its scheme (the scheme word itself is no secret).
+      found.push(value, ...value.split(/\s+/).filter((part) => part.length >= 8));
     }
     const url = new URL(server.url);
     found.push(url.username, url.password, decodeSafe(url.password), ...[...url.searchParams.values()]);

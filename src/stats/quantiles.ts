@@ -15,9 +15,6 @@ export class DurationCounts {
     this.sum += value;
   }
 
-  get size(): number {
-    return this.total;
-  }
 
   mean(): number | undefined {
     return this.total === 0 ? undefined : this.sum / this.total;

@@ -53,9 +53,12 @@ export async function listPlanFiles(dir: string): Promise<PlanFileListing> {
   return { files, symlinks: symlinks.sort(compareNames), others: others.sort(compareNames), badNames: badNames.sort(Buffer.compare) };
 }
 
+/** Stateless (never used in streaming mode), so one decoder serves every name of every scan. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function utf8OrUndefined(raw: Buffer): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    return STRICT_UTF8.decode(raw);
   } catch {
     return undefined;
   }

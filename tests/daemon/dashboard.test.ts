@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildDashboardModel, renderDashboard, type DashboardModel } from '../../src/daemon/dashboard-render.js';
+import { buildDashboardModel, renderDashboard } from '../../src/daemon/dashboard-render.js';
 import { DashboardWriter, type Timers } from '../../src/daemon/dashboard-writer.js';
 import { readDaemonHealth } from '../../src/daemon/health-file.js';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';

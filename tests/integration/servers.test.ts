@@ -40,14 +40,15 @@ describe('servers', () => {
     expect(scripted.tools).toEqual(expect.arrayContaining(['echo', 'add', 'act', 'send']));
     expect(scripted.pingMs).toBeGreaterThanOrEqual(0);
     expect(scripted.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(typeof scripted.breaker).toBe('string');
+    // No daemon runs on this vault, so there is no breaker to report.
+    expect(scripted.breaker).toBe('-');
 
     const leaky = byName.get('leaky') as ServerReport;
     expect(leaky).toMatchObject({ connected: false, toolCount: null, pingMs: null });
     expect(leaky.lastError).toMatch(/stderr: starting with token \[REDACTED\]/);
 
     expect(byName.get('remote')).toMatchObject({ type: 'http', connected: false });
-    expect(byName.get('remote')?.lastError).toBeTruthy();
+    expect(byName.get('remote')?.lastError).toMatch(/remote|ECONNREFUSED|fetch failed|connect/i);
     expect(byName.get('off')).toMatchObject({ enabled: false, connected: false, lastError: null });
 
     for (const secret of [STDIO_SECRET, HTTP_TOKEN]) expect(result.stdout + result.stderr).not.toContain(secret);

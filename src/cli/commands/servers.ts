@@ -3,12 +3,13 @@
  * count, ping latency, breaker state, last error — as a table or JSON. Nothing from the server's
  * configuration (headers, env, command line) is printed, and error text is masked like the logs.
  */
-import { isSecretKey, sanitizeText } from '../../audit/sanitize.js';
+import { sanitizeText } from '../../audit/sanitize.js';
 import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { readDaemonHealth } from '../../daemon/health-file.js';
+import { redact, secretsOf } from '../../mcp/redact.js';
 
 export interface ServerReport {
   readonly name: string;
@@ -106,17 +107,9 @@ async function daemonBreakers(vault: string): Promise<Record<string, { readonly 
  * name, from the configuration: a server's stderr (quoted in errors) could echo its own credentials.
  */
 export function secretMasker(config: Pick<Config, 'mcpServers'>): (text: string) => string {
-  const secrets: string[] = [];
-  for (const server of Object.values(config.mcpServers)) {
-    if (server.type === 'http') {
-      // `Bearer <token>`: the token alone may show up too.
-      for (const value of Object.values(server.headers)) secrets.push(value, ...value.split(/\s+/).filter((part) => part.length >= 8));
-    }
-    else secrets.push(...Object.entries(server.env).filter(([key]) => isSecretKey(key)).map(([, value]) => value));
-  }
-  // Longest first, so a secret containing another is masked whole; very short values would mask noise.
-  const known = [...new Set(secrets)].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => sanitizeText(known.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text));
+  // The same list the MCP layer masks its own errors with (mcp/redact.ts), longest first; then the logs' rules.
+  const secrets = [...new Set(Object.values(config.mcpServers).flatMap((server) => secretsOf(server)))].sort((a, b) => b.length - a.length);
+  return (text) => sanitizeText(redact(text, secrets));
 }
 
 function oneLine(text: string): string {

@@ -9,7 +9,7 @@ import { daemonCommand } from './commands/daemon.js';
 import { runCommand } from './commands/run.js';
 import { serversCommand } from './commands/servers.js';
 import { statsCommand } from './commands/stats.js';
-import { parseMetricsPort, serveMetricsWhile } from '../metrics/serve.js';
+import { parseMetricsPort } from '../metrics/serve.js';
 import { describeError } from './describe-error.js';
 import { EXIT, processIo, type ExitCode, type Io } from './io.js';
 import { loadConfigFrom, openRuntime, type Runtime } from './runtime.js';
@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
     .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:PORT', metricsPortOption)
     .action(async ({ metricsPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number }) => {
       await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
-        serveMetricsWhile(runtime, metricsPort, (line) => io.out(line), (served) => daemonCommand(served, io, { ...options, signal: root.signal })),
+        daemonCommand(runtime, io, { ...options, signal: root.signal, ...(metricsPort !== undefined ? { metricsPort } : {}) }),
       );
     });
 

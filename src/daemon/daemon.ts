@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { JournalFatalError, JournalWriter, journalPath } from '../journal/index.js';
-import { acquireVaultLock, ensureVaultFolders, type VaultLock } from '../vault/index.js';
+import { ensureVaultFolders, type VaultLock } from '../vault/index.js';
 import { sleep } from '../mcp/backoff.js';
 import { watchFolder, type FolderWatcher } from './watch.js';
 import { ApprovedScanner } from './scanner.js';
@@ -30,6 +30,8 @@ export interface DaemonOptions {
   readonly now: () => Date;
   /** Aborted by SIGTERM/SIGINT: stop claiming, let calls finish within `graceMs`, exit. */
   readonly signal: AbortSignal;
+  /** The vault's single-instance lock, taken by the caller before anything else binds or starts. */
+  readonly lock: VaultLock;
   readonly print: (line: string) => void;
   readonly once?: boolean;
   readonly dryRun?: boolean;
@@ -44,7 +46,6 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const vault = config.vault;
   const tuning = config.daemon;
   await ensureVaultFolders(vault);
-  const lock: VaultLock = await acquireVaultLock(vault);
   const stopping = new AbortController();
   const hardStop = new AbortController();
   setMaxListeners(0, stopping.signal, hardStop.signal);
@@ -178,7 +179,6 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     await watcher?.close().catch(() => undefined);
     await monitor?.stop().catch(() => undefined);
     await journal?.close().catch(() => undefined);
-    await lock.release().catch(() => undefined);
   }
   if (fatal) return { kind: 'fatal', error: fatal.error };
   return { kind: 'stopped' };

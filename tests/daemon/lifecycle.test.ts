@@ -152,4 +152,14 @@ describe('daemon lifecycle', () => {
     expect(names).toEqual(['one', 'two', 'two']);
     expect(await daemon.stop('SIGTERM')).toBe(0);
   });
+
+  it('refuses a second daemon before it binds its metrics port', async () => {
+    ws = await createWorkspace();
+    const first = start(ws.configPath, ['--metrics-port', '0']);
+    await waitFor(() => first.output().includes('watching'), 'the first banner');
+    const second = start(ws.configPath, ['--metrics-port', '0']);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/already run/i);
+    expect(second.output()).not.toMatch(/metrics:/);
+  });
 });

@@ -3,10 +3,11 @@
  * `mcp_actions.log` and the JSON line of `mcp_actions.jsonl`. Both lines are guaranteed single-line.
  */
 import type { LoggingConfig } from '../config/schema.js';
-import { formatLocalDateTime } from './localTime.js';
-import { cut, sanitize, sanitizeText } from './sanitize.js';
+import { formatLocalDateTime } from '../core/local-time.js';
+import { escapeUnprintable, hasUnprintable } from '../core/printable.js';
+import { sanitize, sanitizeText } from '../core/sanitize.js';
+import { cut } from '../core/text.js';
 import type { AuditEvent } from './types.js';
-import { escapeUnprintable, hasUnprintable } from './printable.js';
 
 const MAX_MESSAGE_CHARS = 500;
 
@@ -17,7 +18,7 @@ export function prepareEvent(event: AuditEvent, logging: LoggingConfig): AuditEv
     Object.entries(rest).map(([key, value]) => {
       if (typeof value !== 'string' || key === 'event') return [key, value];
       const text = logging.sanitize ? sanitizeText(value) : value;
-      return [key, key === 'message' ? cut(text, MAX_MESSAGE_CHARS) : text];
+      return [key, key === 'message' ? cut(text, MAX_MESSAGE_CHARS, 'count') : text];
     }),
   ) as Omit<AuditEvent, 'params'>;
   if (!logging.logParameters || params === undefined) return strings;
@@ -25,7 +26,7 @@ export function prepareEvent(event: AuditEvent, logging: LoggingConfig): AuditEv
   return { ...strings, params: safeParams };
 }
 
-const FIELD_ORDER = ['plan', 'step', 'attempt', 'status', 'error_type', 'duration_ms', 'approved_by'] as const;
+const FIELD_ORDER = ['plan', 'file', 'step', 'attempt', 'status', 'error_type', 'duration_ms', 'approved_by'] as const;
 
 /** `[2026-02-16 14:20:30] [MCP_ORCHESTRATOR] CALL - email-server.send_email plan=… step=2 …` */
 export function formatHumanLine(event: AuditEvent, at: Date): string {
@@ -47,6 +48,7 @@ export function formatJsonLine(event: AuditEvent, at: Date): string {
     ts: at.toISOString(),
     event: event.event,
     plan: event.plan,
+    file: event.file,
     step: event.step,
     server: event.server,
     tool: event.tool,

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
 import type { LoggingConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import { formatHumanLine, formatJsonLine, prepareEvent } from './format.js';
 import { createRotatingFile } from './rotating-file.js';
 import { DEFAULT_ROTATION } from './rotation.js';
@@ -24,7 +25,7 @@ export const JSON_LOG_FILE = 'mcp_actions.jsonl';
 export interface AuditLogOptions {
   readonly logsDir: string;
   readonly logging: LoggingConfig;
-  readonly now?: () => Date;
+  readonly clock: Clock;
   /** A write failure (disk full, permissions). Logging must never take the daemon down. */
   readonly onError?: (error: Error) => void;
 }
@@ -34,7 +35,7 @@ const HUMAN = 'auditHuman';
 const JSON_LINE = 'auditJson';
 
 export function createAuditLog(options: AuditLogOptions): AuditLog {
-  const now = options.now ?? (() => new Date());
+  const now = (): Date => options.clock.now();
   const onError =
     options.onError ??
     ((error: Error) => process.stderr.write(`audit log: cannot write to ${options.logsDir}: ${error.message}\n`));

@@ -11,6 +11,7 @@
 import { appendFile, lstat, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRotationConfig } from '../config/schema.js';
+import { errorCode } from '../core/errno.js';
 import { batchWritable, type BatchWritable } from './batch-writable.js';
 import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName, type LiveFileState } from './rotation.js';
 
@@ -36,7 +37,7 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
       lastDay ??= localDay(info.mtime);
       return { size: info.size, lastDay };
     } catch (error) {
-      if (codeOf(error) !== 'ENOENT') throw error;
+      if (errorCode(error) !== 'ENOENT') throw error;
       return { size: 0, lastDay };
     }
   };
@@ -54,7 +55,7 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
       try {
         await rename(file, target);
       } catch (error) {
-        if (codeOf(error) !== 'ENOENT') throw error; // another process rotated it first: fine
+        if (errorCode(error) !== 'ENOENT') throw error; // another process rotated it first: fine
       }
       await prune(at.getTime());
       return;
@@ -95,15 +96,11 @@ async function exists(file: string): Promise<boolean> {
     await lstat(file);
     return true;
   } catch (error) {
-    if (codeOf(error) === 'ENOENT') return false;
+    if (errorCode(error) === 'ENOENT') return false;
     throw error;
   }
 }
 
 function ignoreMissing(error: unknown): void {
-  if (codeOf(error) !== 'ENOENT') throw error;
-}
-
-function codeOf(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
+  if (errorCode(error) !== 'ENOENT') throw error;
 }

@@ -12,6 +12,9 @@ export const AUDIT_EVENT_KINDS = [
   'AUDIT',
   'DONE',
   'ALERT',
+  'REVIEW',
+  'DEFERRED',
+  'AGENT',
 ] as const;
 
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
@@ -20,6 +23,8 @@ export interface AuditEvent {
   readonly event: AuditEventKind;
   /** Plan id. */
   readonly plan?: string;
+  /** The plan's file name, where the file matters (claimed, moved, left in place). */
+  readonly file?: string;
   /** 1-based step index. */
   readonly step?: number;
   readonly server?: string;

@@ -1,30 +1,35 @@
 /**
- * The hackathon audit log: an AuditLog that appends one JSON object per line to
- * `vault/Logs/YYYY-MM-DD.json` (local day of the event) and deletes day files older than the retention.
- * Tee it with the file log (tee.ts) to get both formats.
+ * The hackathon audit log: appends one JSON object per line to `vault/Logs/YYYY-MM-DD.json` (local day
+ * of the event) and deletes day files older than the retention. It hears the plan events (its
+ * subscriber) and the daemon's notices (its AuditLog side), each mapped once by vault-audit.ts.
  */
 import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
+import type { Subscriber } from '../events/event-stream.js';
 import { batchWritable } from './batch-writable.js';
-import { createNullAuditLog } from './memory.js';
 import { localDay } from './rotation.js';
-import type { AuditEvent, AuditLog } from './types.js';
-import { attemptKey, toVaultAuditEntry } from './vault-audit.js';
+import type { AuditLog } from './types.js';
+import { vaultEntriesOf, vaultEntryOfNotice, type VaultAuditEntry } from './vault-audit.js';
 
-export interface HackathonAuditSinkOptions {
+export interface VaultAuditOptions {
   /** The folder of day files, normally `<vault>/Logs`. */
   readonly dir: string;
   /** Day files older than this many days are deleted. Default 90. */
   readonly retentionDays?: number;
   /** When false, entries carry `parameters: {}`, like the main log leaving params out. Default true. */
   readonly logParameters?: boolean;
-  readonly now?: () => Date;
+  readonly clock: Clock;
   readonly onError?: (error: Error) => void;
 }
 
-/** An attempt whose outcome never comes (a crash) must not pin its PARAMS forever. */
-const MAX_WAITING_PARAMS = 1_000;
+export interface VaultAudit {
+  readonly subscriber: Subscriber;
+  /** Alerts and other notices; `close()` waits for every entry to be written. */
+  readonly notices: AuditLog;
+}
+
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 
 interface Line {
@@ -32,30 +37,29 @@ interface Line {
   readonly text: string;
 }
 
-export function createHackathonAuditSink(options: HackathonAuditSinkOptions): AuditLog {
-  const now = options.now ?? (() => new Date());
+export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
+  const { clock } = options;
   const retentionDays = options.retentionDays ?? 90;
+  const logParameters = options.logParameters !== false;
   const onError =
     options.onError ??
     ((error: Error) => process.stderr.write(`vault audit log: cannot write to ${options.dir}: ${error.message}\n`));
-  const waitingParams = new Map<string, unknown>();
   let prunedOn: string | undefined;
 
-  const prune = async (today: string): Promise<void> => {
-    const cutoff = localDay(new Date(now().getTime() - retentionDays * 86_400_000));
+  const prune = async (): Promise<void> => {
+    const cutoff = localDay(new Date(clock.now().getTime() - retentionDays * 86_400_000));
     for (const name of await readdir(options.dir)) {
       const day = DAY_FILE.exec(name)?.[1];
       if (day !== undefined && day < cutoff) await unlink(path.join(options.dir, name)).catch(() => undefined);
     }
-    prunedOn = today;
   };
 
   const writeBatch = async (lines: Line[]): Promise<void> => {
-    const today = localDay(now());
+    const today = localDay(clock.now());
     if (prunedOn !== today) {
       await mkdir(options.dir, { recursive: true });
       // Deleting old days is housekeeping: its failure is reported, never paid for with today's lines.
-      await prune(today).catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      await prune().catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
       prunedOn = today;
     }
     // Consecutive lines of one day go out in one append.
@@ -63,46 +67,43 @@ export function createHackathonAuditSink(options: HackathonAuditSinkOptions): Au
       const day = (lines[start] as Line).day;
       let end = start;
       while (end < lines.length && (lines[end] as Line).day === day) end++;
-      const text = lines.slice(start, end).map((line) => line.text).join('');
-      await appendFile(path.join(options.dir, `${day}.json`), text);
+      await appendFile(path.join(options.dir, `${day}.json`), lines.slice(start, end).map((line) => line.text).join(''));
       start = end;
     }
   };
   const out = batchWritable<Line>(writeBatch, onError);
-
   let closing: Promise<void> | undefined;
+  const write = (entry: VaultAuditEntry, at: Date): void => {
+    if (!closing) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);
+  };
+
   return {
-    record(event: AuditEvent): void {
-      if (closing) return;
-      try {
-        const key = attemptKey(event);
-        if (event.event === 'PARAMS') {
-          if (options.logParameters === false) return;
-          waitingParams.set(key, event.params);
-          if (waitingParams.size > MAX_WAITING_PARAMS) waitingParams.delete(waitingParams.keys().next().value as string);
-          return;
-        }
-        const params = waitingParams.get(key);
-        if (event.event === 'SUCCESS' || event.event === 'RETRY' || event.event === 'FAILED') waitingParams.delete(key);
-        const at = now();
-        const entry = toVaultAuditEntry(event, at, event.tool !== undefined ? params : undefined);
-        if (entry) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
-      }
+    subscriber: (event) => {
+      for (const entry of vaultEntriesOf(event, logParameters)) write(entry, event.at);
     },
-    close(): Promise<void> {
-      closing ??= out.end();
-      return closing;
+    notices: {
+      record(notice) {
+        try {
+          const at = clock.now();
+          const entry = vaultEntryOfNotice(notice, at);
+          if (entry) write(entry, at);
+        } catch (error) {
+          onError(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      close() {
+        closing ??= out.end();
+        return closing;
+      },
     },
   };
 }
 
-/** The sink as the configuration asks for it (`logging.vaultAudit`), or a log that drops everything. */
-export function hackathonAuditSinkFor(config: Config, options: Pick<HackathonAuditSinkOptions, 'now' | 'onError'> = {}): AuditLog {
+/** The vault audit as the configuration asks for it (`logging.vaultAudit`), or undefined when it is off. */
+export function vaultAuditFor(config: Config, options: Pick<VaultAuditOptions, 'clock' | 'onError'>): VaultAudit | undefined {
   const settings = config.logging.vaultAudit;
-  if (settings?.enabled === false) return createNullAuditLog();
-  return createHackathonAuditSink({
+  if (settings?.enabled === false) return undefined;
+  return createVaultAudit({
     dir: path.join(config.vault, 'Logs'),
     logParameters: config.logging.logParameters,
     ...(settings ? { retentionDays: settings.retentionDays } : {}),

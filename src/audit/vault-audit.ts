@@ -1,13 +1,13 @@
 /**
  * The hackathon audit format (one JSON object per line in `vault/Logs/YYYY-MM-DD.json`): pure mapping
- * from our audit events to its entries.
+ * from the plan events, and from the daemon's notices (alerts, refused files), to its entries.
  *
- * One entry per tool-call outcome (SUCCESS / RETRY / FAILED of an attempt), plus one per plan-level
- * event a reviewer cares about (claimed, finished, moved, invalid or refused, manual step, alert).
- * CALL, PARAMS and RESPONSE produce no entry of their own: the PARAMS of an attempt are kept until its
- * outcome and become that entry's `parameters`.
+ * One entry per finished attempt (its arguments as `parameters`), plus one per plan-level event a
+ * reviewer cares about (claimed, ended, deferred, moved, left for the next start, manual step, alert).
  */
-import { cut, sanitize, sanitizeText } from './sanitize.js';
+import { sanitize, sanitizeText } from '../core/sanitize.js';
+import { cut } from '../core/text.js';
+import type { PlanEvent } from '../events/plan-event.js';
 import type { AuditEvent } from './types.js';
 
 export interface VaultAuditEntry {
@@ -35,77 +35,119 @@ export const VAULT_AUDIT_ACTOR = 'mcp-orchestrator';
 const TARGET_KEYS = ['to', 'recipient', 'recipients', 'path', 'url', 'channel', 'to_path', 'from', 'query'];
 const MESSAGE_CHARS = 300;
 
-/** Where an attempt's PARAMS wait for its outcome. */
-export function attemptKey(event: Pick<AuditEvent, 'plan' | 'step' | 'attempt'>): string {
-  return `${event.plan ?? ''}\u0000${event.step ?? ''}\u0000${event.attempt ?? ''}`;
-}
-
-/**
- * The entry for one event, or undefined when it has none. `params` are the attempt's arguments as
- * PARAMS carried them (undefined when `logParameters` is off); everything is sanitized here.
- */
-export function toVaultAuditEntry(event: AuditEvent, at: Date, params: unknown): VaultAuditEntry | undefined {
-  const kind = kindOf(event);
-  if (kind === undefined) return undefined;
-  const safeParams = params === undefined ? {} : sanitize(params);
-  const common = {
-    timestamp: at.toISOString(),
-    actor: VAULT_AUDIT_ACTOR,
-    parameters: safeParams,
-    // The daemon acts only on plans a human moved into Approved/.
-    approval_status: 'approved',
-    approved_by: event.approved_by !== undefined ? sanitizeText(event.approved_by) : 'human',
-    ...(event.plan !== undefined ? { plan: sanitizeText(event.plan) } : {}),
-    ...(event.step !== undefined ? { step: event.step } : {}),
-    ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
-    ...(event.server !== undefined ? { server: event.server } : {}),
-    ...(event.duration_ms !== undefined ? { duration_ms: event.duration_ms } : {}),
-    ...(event.error_type !== undefined ? { error_type: event.error_type } : {}),
-    ...(event.message !== undefined && kind.withMessage ? { error: cut(sanitizeText(event.message), MESSAGE_CHARS) } : {}),
-  };
-  const call = event.server !== undefined && event.tool !== undefined ? `${event.server}.${event.tool}` : undefined;
-  const target = targetOf(safeParams) ?? call ?? (event.plan !== undefined ? sanitizeText(event.plan) : 'daemon');
-  return { ...common, action_type: kind.actionType, target, result: kind.result };
-}
-
-interface Kind {
-  readonly actionType: string;
+interface Draft {
+  readonly action_type: string;
   readonly result: string;
-  /** Does the event's message (an error, a reason) belong in the entry? */
-  readonly withMessage: boolean;
+  readonly plan?: string;
+  readonly approvedBy?: string;
+  readonly params?: unknown;
+  readonly call?: { readonly server: string; readonly tool: string; readonly step: number; readonly attempt?: number };
+  readonly step?: number;
+  readonly durationMs?: number;
+  readonly errorType?: string;
+  readonly error?: string;
 }
 
-function kindOf(event: AuditEvent): Kind | undefined {
-  const call = event.tool !== undefined && event.server !== undefined;
-  const status = event.status ?? '';
-  switch (event.event) {
-    case 'SUCCESS':
-      return call ? { actionType: event.tool as string, result: 'success', withMessage: false } : undefined;
-    case 'RETRY':
-      if (call) return { actionType: event.tool as string, result: 'retrying', withMessage: true };
-      return { actionType: 'plan_deferred', result: status || 'deferred', withMessage: true };
-    case 'FAILED':
-      if (call) return { actionType: event.tool as string, result: 'failed', withMessage: true };
-      return { actionType: 'plan_failed', result: status || 'failed', withMessage: true };
-    case 'CLAIM':
-      return { actionType: 'plan_claimed', result: 'claimed', withMessage: false };
-    case 'DONE':
-      return { actionType: 'plan_run', result: status || 'done', withMessage: true };
-    case 'AUDIT':
-      if (status !== '') return { actionType: 'plan_moved', result: status.toLowerCase(), withMessage: false };
-      return { actionType: 'manual_step', result: 'left_for_human', withMessage: true };
-    case 'ALERT':
-      return { actionType: 'alert', result: status || 'alert', withMessage: true };
-    case 'CALL':
-    case 'PARAMS':
-    case 'RESPONSE':
-    case 'METRICS':
-      return undefined;
+/** The entries of one plan event (most have one, some none). `logParameters` false leaves `parameters` empty. */
+export function vaultEntriesOf(event: PlanEvent, logParameters: boolean): VaultAuditEntry[] {
+  const plan = { plan: event.plan.id, ...(event.plan.approvedBy !== undefined ? { approvedBy: event.plan.approvedBy } : {}) };
+  const drafts: Draft[] = [];
+  switch (event.type) {
+    case 'claimed':
+      drafts.push({ action_type: 'plan_claimed', result: 'claimed', ...plan });
+      break;
+    case 'run_started':
+      for (const step of event.valid.manual) drafts.push({ action_type: 'manual_step', result: 'left_for_human', ...plan, step: step.index, error: step.text });
+      break;
+    case 'attempt_ended': {
+      const { step, result } = event;
+      drafts.push({
+        action_type: step.tool,
+        result: result.ok ? 'success' : event.retrying ? 'retrying' : 'failed',
+        ...plan,
+        ...(logParameters ? { params: event.args } : {}),
+        call: { server: step.server, tool: step.tool, step: step.index, attempt: event.attempt },
+        durationMs: event.durationMs,
+        ...(result.ok ? {} : { errorType: result.error.type, error: result.error.message }),
+      });
+      break;
+    }
+    case 'deferred':
+      if (event.resumed) break;
+      drafts.push({ action_type: 'plan_deferred', result: 'deferred', ...plan, ...(event.error ? { errorType: event.error.type } : {}), error: event.reason });
+      break;
+    case 'plan_ended': {
+      const { outcome } = event;
+      const invalid = outcome.kind === 'failed' && outcome.problems !== undefined;
+      drafts.push({
+        action_type: invalid ? 'plan_failed' : 'plan_run',
+        result: invalid ? 'invalid' : outcome.kind,
+        ...plan,
+        ...(outcome.kind !== 'completed' ? { error: outcome.reason, ...(outcome.cause ? { errorType: outcome.cause.error.type } : {}) } : {}),
+      });
+      break;
+    }
+    case 'plan_moved':
+      drafts.push({ action_type: 'plan_moved', result: event.folder.toLowerCase(), ...plan });
+      break;
+    case 'released':
+      drafts.push({ action_type: 'plan_released', result: 'released', ...plan, error: event.reason });
+      break;
+    case 'queued':
+    case 'attempt_started':
+    case 'step_ended':
+      break;
     default: {
-      const unreachable: never = event.event;
-      throw new Error(`unknown audit event ${String(unreachable)}`);
+      const unreachable: never = event;
+      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
     }
   }
+  return drafts.map((draft) => entryOf(draft, event.at));
+}
+
+/** The entry of a daemon notice: an alert, a refused file, a note. */
+export function vaultEntryOfNotice(notice: AuditEvent, at: Date): VaultAuditEntry | undefined {
+  const base = {
+    ...(notice.plan !== undefined ? { plan: notice.plan } : {}),
+    ...(notice.message !== undefined ? { error: notice.message } : {}),
+  };
+  switch (notice.event) {
+    case 'ALERT':
+      return entryOf({ action_type: 'alert', result: notice.status ?? 'alert', ...base }, at);
+    case 'FAILED':
+      return entryOf({ action_type: 'plan_failed', result: notice.status ?? 'failed', ...base }, at);
+    case 'AUDIT':
+    case 'AGENT':
+      return entryOf({ action_type: notice.event === 'AGENT' ? 'agent_status' : 'notice', result: notice.status ?? 'noted', ...base }, at);
+    default:
+      return undefined;
+  }
+}
+
+function entryOf(draft: Draft, at: Date): VaultAuditEntry {
+  const parameters = draft.params === undefined ? {} : sanitize(draft.params);
+  const call = draft.call;
+  const step = call?.step ?? draft.step;
+  const plan = draft.plan !== undefined ? sanitizeText(draft.plan) : undefined;
+  const target = targetOf(parameters) ?? (call ? `${call.server}.${call.tool}` : undefined) ?? plan ?? 'daemon';
+  return {
+    timestamp: at.toISOString(),
+    action_type: draft.action_type,
+    actor: VAULT_AUDIT_ACTOR,
+    target,
+    parameters,
+    // The daemon acts only on plans a human moved into Approved/.
+    approval_status: 'approved',
+    approved_by: draft.approvedBy !== undefined ? sanitizeText(draft.approvedBy) : 'human',
+    result: draft.result,
+    ...(plan !== undefined ? { plan } : {}),
+    ...(step !== undefined ? { step } : {}),
+    ...(call?.attempt !== undefined ? { attempt: call.attempt } : {}),
+    ...(call ? { server: call.server } : {}),
+    ...(draft.durationMs !== undefined ? { duration_ms: draft.durationMs } : {}),
+    ...(draft.errorType !== undefined ? { error_type: draft.errorType } : {}),
+    ...(draft.error !== undefined ? { error: cut(sanitizeText(draft.error), MESSAGE_CHARS, 'count') } : {}),
+  };
 }
 
 function targetOf(params: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_HINT, durationMs } from '../core/duration.js';
 
 /**
  * The configuration file's shape (SPEC §6), parsed once at start. Types below are derived from it,
@@ -85,6 +86,11 @@ export const ExecutionSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** How long a deferred plan waits when the server gave no Retry-After. */
   deferDelayMs: positiveInt.default(60_000),
+  /**
+   * A result's text (and its structured part) larger than this many bytes is cut and flagged; a later
+   * step's template may not use a cut value. The journal keeps results exactly up to this size.
+   */
+  maxResultBytes: positiveInt.default(1024 * 1024),
 });
 
 /** Tuning of the daemon's watch loop and lifecycle; the defaults suit a personal vault. */
@@ -127,20 +133,16 @@ export const LoggingSchema = z.strictObject({
   vaultAudit: VaultAuditSchema.optional(),
 });
 
-/** A duration: milliseconds, or a number with a unit (`500ms`, `30s`, `10m`, `1h`, `1d`). */
+/** A duration: milliseconds, or a number with a unit (`500ms`, `30s`, `10m`, `1h`, `1d`): core/duration.ts. */
 export const DurationSchema = z.union(
   [
     positiveInt,
     z
       .string()
-      .regex(/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/)
-      .transform((text) => {
-        const [, amount, unit] = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text) as RegExpExecArray;
-        const sizes: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-        return Math.max(1, Math.round(Number(amount) * (sizes[unit as string] as number)));
-      }),
+      .refine((text) => durationMs(text) !== undefined)
+      .transform((text) => durationMs(text) as number),
   ],
-  { error: 'expected a duration: milliseconds, or a number with ms, s, m, h or d (e.g. "1h")' },
+  { error: `expected a duration: milliseconds, or ${DURATION_HINT}` },
 );
 
 export const RateLimitSchema = z.strictObject({

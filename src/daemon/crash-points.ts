@@ -3,6 +3,8 @@
  * these points, the daemon SIGKILLs itself there, exactly as a power cut would stop it. Unset in
  * production, where `crashAt` is a no-op.
  */
+import type { JournalRecord } from '../journal/records.js';
+
 export const CRASH_POINTS = ['after_claim', 'after_intent', 'after_outcome', 'after_finalize'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
@@ -16,4 +18,23 @@ export function crashHookFrom(value: string | undefined): CrashHook {
   return (point) => {
     if (point === value) process.kill(process.pid, 'SIGKILL');
   };
+}
+
+/** The crash point a durable journal record reaches, if any. */
+export function crashPointOf(record: JournalRecord): CrashPoint | undefined {
+  switch (record.type) {
+    case 'claimed':
+      return 'after_claim';
+    case 'intent':
+      return 'after_intent';
+    case 'outcome':
+      return record.status === 'succeeded' ? 'after_outcome' : undefined;
+    case 'deferred':
+    case 'finalized':
+      return undefined;
+    default: {
+      const unreachable: never = record;
+      throw new Error(`unknown journal record ${JSON.stringify(unreachable)}`);
+    }
+  }
 }

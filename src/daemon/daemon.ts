@@ -1,164 +1,150 @@
 /**
- * The daemon (SPEC §4, §7, §9): watch Approved/, claim plans, run them, finalize them; journal every
- * call; recover at start; defer and resume; stop gracefully on SIGTERM. The imperative shell around the
- * pure pieces in journal/, plan/, execution/ and readiness.ts.
+ * The daemon (SPEC §4, §7, §9), wired: the plan event stream and its subscribers (the journal first),
+ * the monitor (breakers, rate limits, dashboard), start-up recovery, the intake of Approved/, the
+ * runner, and the graceful stop. Everything it does is done by the parts it wires.
  */
 import { setMaxListeners } from 'node:events';
+import { once } from 'node:events';
 import path from 'node:path';
-import PQueue from 'p-queue';
-import type { AuditLog } from '../audit/logger.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { messageOf } from '../core/text.js';
+import { bestEffort, EventStream, type Subscriber } from '../events/event-stream.js';
+import type { JournalStore } from '../journal/store.js';
+import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';
+import { startMonitor, type Monitor } from '../monitor/monitor.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
-import { JournalFatalError, JournalWriter, journalPath } from '../journal/index.js';
-import { ensureVaultFolders, type VaultLock } from '../vault/index.js';
-import { sleep } from '../mcp/backoff.js';
-import { watchFolder, type FolderWatcher } from './watch.js';
-import { ApprovedScanner } from './scanner.js';
-import { recoverAtStart } from './recovery.js';
-import { Admission } from './admission.js';
-import { PlanRunner } from './plan-runner.js';
+import { planFileSubscriber } from '../run/plan-file-sink.js';
+import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
-import { startMonitor, type Monitor } from './monitor.js';
-import type { CrashHook } from './crash-points.js';
+import { crashPointOf, type CrashHook } from './crash-points.js';
+import { Intake } from './intake.js';
+import { inProgressPath } from './lifecycle.js';
+import { recoverAtStart } from './recover.js';
+import { PlanRunner, type Schedule } from './runner.js';
+import { Settler } from './settle.js';
+import { runSummary, type PlanStanding } from './summary.js';
+import { watchFolder, type FolderWatcher } from './watch.js';
 
 export interface DaemonOptions {
   readonly config: Config;
   readonly pool: McpPool;
+  /** The daemon's notices (ALERT and the like). */
   readonly audit: AuditLog;
+  /** Subscribers after the journal and the plan file: logs, vault audit, metrics. */
+  readonly sinks: readonly Subscriber[];
+  /** The journal, already locked by the caller before anything else binds or starts. */
+  readonly store: JournalStore;
   readonly schemaChecker?: SchemaChecker;
-  readonly now: () => Date;
+  readonly clock: Clock;
   /** Aborted by SIGTERM/SIGINT: stop claiming, let calls finish within `graceMs`, exit. */
   readonly signal: AbortSignal;
-  /** The vault's single-instance lock, taken by the caller before anything else binds or starts. */
-  readonly lock: VaultLock;
   readonly print: (line: string) => void;
   readonly once?: boolean;
-  readonly dryRun?: boolean;
   /** Test-only fault injection (crash-points.ts). */
   readonly crash?: CrashHook;
+  /** More subscribers, added last (the orchestrator's own MCP server). */
+  readonly onStream?: (stream: EventStream) => void;
 }
 
-export type DaemonExit = { readonly kind: 'stopped' } | { readonly kind: 'fatal'; readonly error: unknown };
+export type DaemonExit =
+  | { readonly kind: 'stopped'; readonly plans: Readonly<Record<PlanStanding, number>> }
+  | { readonly kind: 'fatal'; readonly error: unknown };
 
 export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
-  const { config, audit } = options;
+  const { config, audit, clock, store } = options;
   const vault = config.vault;
-  const tuning = config.daemon;
+  const crash = options.crash ?? (() => undefined);
   await ensureVaultFolders(vault);
   const stopping = new AbortController();
   const hardStop = new AbortController();
   setMaxListeners(0, stopping.signal, hardStop.signal);
   let fatal: { error: unknown } | undefined;
   const fail = (error: unknown): void => {
-    fatal ??= { error };
-    audit.record({ event: 'ALERT', status: 'fatal', message: `daemon stopping: ${error instanceof Error ? error.message : String(error)}` });
+    if (fatal) return;
+    fatal = { error };
+    audit.record({ event: 'ALERT', status: 'fatal', message: `daemon stopping: ${messageOf(error)}` });
     stopping.abort();
   };
   const onSignal = (): void => stopping.abort();
   options.signal.addEventListener('abort', onSignal, { once: true });
+  const timers = new Set<NodeJS.Timeout>();
+  const schedule: Schedule = (ms, task) => {
+    if (stopping.signal.aborted) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      task();
+    }, Math.min(ms, 2 ** 31 - 1));
+    timers.add(timer);
+  };
 
-  let journal: JournalWriter | undefined;
   let watcher: FolderWatcher | undefined;
   let monitor: Monitor | undefined;
-  const timers = new Set<NodeJS.Timeout>();
+  const summary = runSummary();
   try {
-    const journalFile = journalPath(vault);
-    const recovered = await recoverAtStart(vault, journalFile);
-    for (const problem of recovered.problems) audit.record({ event: 'ALERT', message: `journal: ${problem}` });
-    journal = await JournalWriter.open(journalFile);
-    // Breakers, rate limits, alerts, Dashboard.md. A dry run calls nothing and writes nothing.
-    if (!options.dryRun) monitor = await startMonitor({ config, pool: options.pool, audit, now: options.now });
+    monitor = await startMonitor({ config, pool: options.pool, audit, clock });
+    const stream = new EventStream();
+    const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
+    stream.subscribe(journalSubscriber(store, (record) => {
+      const point = crashPointOf(record);
+      if (point) crash(point);
+    }));
+    stream.subscribe(planFileSubscriber((plan) => inProgressPath(vault, plan.claim)));
+    for (const sink of options.sinks) stream.subscribe(bestEffort(sink, reportSinkError));
+    stream.subscribe(bestEffort(monitor.tracker.subscriber, reportSinkError));
+    stream.subscribe(summary.subscriber);
+    options.onStream?.(stream);
 
-    const schedule = (ms: number, task: () => void): void => {
-      if (stopping.signal.aborted) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        task();
-      }, Math.min(ms, 2 ** 31 - 1));
-      timers.add(timer);
-    };
-    const queue = new PQueue({ concurrency: config.execution.maxConcurrentPlans });
+    const settler = new Settler({ vault, stream, clock, afterMove: () => crash('after_finalize') });
     const runner = new PlanRunner({
       config,
-      pool: monitor?.guard ?? options.pool,
-      ...(monitor ? { guard: monitor.guard, tracker: monitor.tracker } : {}),
+      catalog: monitor.guard,
+      guard: monitor.guard,
+      settler,
       audit,
-      now: options.now,
+      clock,
       ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
-      journal,
-      queue,
       stopSignal: stopping.signal,
       hardSignal: hardStop.signal,
-      onFatal: fail,
       schedule,
-      crash: options.crash ?? (() => undefined),
+      onFatal: fail,
     });
-    await runner.recover(recovered.claims);
-    const admission = new Admission({
+    await recoverAtStart({ config, store, stream, audit, clock, runner, settler });
+    const tracker = monitor.tracker;
+    const intake = new Intake({
       config,
-      life: runner.life,
+      stream,
       audit,
-      pool: options.pool,
-      now: options.now,
-      ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
+      clock,
       stopSignal: stopping.signal,
-      dryRun: options.dryRun === true,
-      print: options.print,
-      onClaimed: (claim) => runner.start(claim),
+      schedule,
+      onClaimed: (job) => runner.enqueue(job),
+      onSettling: (count) => tracker.settling(count),
+      onFatal: fail,
     });
 
-    const scanner = new ApprovedScanner(path.join(vault, 'Approved'), tuning.stabilityMs, () => options.now().getTime());
-    let scanning: Promise<void> | undefined;
-    let again = false;
-    let recheckInMs: number | undefined;
-    const scan = (): Promise<void> => {
-      if (stopping.signal.aborted) return Promise.resolve();
-      if (scanning) {
-        again = true;
-        return scanning;
-      }
-      scanning = (async () => {
-        do {
-          again = false;
-          const result = await scanner.scan();
-          recheckInMs = result.recheckInMs;
-          monitor?.tracker.settling(result.settling);
-          if (recheckInMs !== undefined && !options.once) schedule(recheckInMs, () => void scan());
-          await admission.admit(result);
-        } while (again && !stopping.signal.aborted);
-      })()
-        .catch(async (error: unknown) => {
-          if (error instanceof JournalFatalError) return fail(error);
-          // The folder vanished or cannot be read: say so, recreate what is missing, keep running.
-          audit.record({ event: 'ALERT', message: `scan of Approved/ failed, retrying on the next scan: ${String(error)}` });
-          await ensureVaultFolders(vault).catch(() => undefined);
-        })
-        .finally(() => {
-          scanning = undefined;
-        });
-      return scanning;
-    };
-
-    print(options, await startupBanner(config, options.dryRun === true));
-    watcher = await watchFolder(path.join(vault, 'Approved'), () => void scan(), (error) =>
-      audit.record({ event: 'ALERT', message: `watcher: ${String(error)}` }),
-    );
-    await scan();
+    for (const line of await startupBanner(config, { once: options.once === true })) options.print(line);
+    const approved = path.join(vault, 'Approved');
+    watcher = await watchFolder(approved, () => void intake.scan(), (error) => audit.record({ event: 'ALERT', message: `watcher: ${messageOf(error)}` }));
+    await intake.scan();
 
     if (options.once) {
       // Everything already waiting, including files still being written, then stop.
       for (;;) {
-        await scanning;
-        await queue.onIdle();
-        if (stopping.signal.aborted || recheckInMs === undefined) break;
-        await sleep(recheckInMs, stopping.signal).catch(() => undefined);
-        await scan();
+        await intake.idle();
+        await runner.onIdle();
+        const recheckIn = intake.recheckIn;
+        if (stopping.signal.aborted || recheckIn === undefined) break;
+        await sleep(recheckIn, undefined, { signal: stopping.signal }).catch(() => undefined);
+        await intake.scan();
       }
       stopping.abort();
     } else {
-      const interval = setInterval(() => void scan(), tuning.scanIntervalMs);
-      await waitAbort(stopping.signal);
+      const interval = setInterval(() => void intake.scan(), config.daemon.scanIntervalMs);
+      if (!stopping.signal.aborted) await once(stopping.signal, 'abort');
       clearInterval(interval);
     }
 
@@ -166,11 +152,10 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     for (const timer of timers) clearTimeout(timer);
     await watcher.close();
     watcher = undefined;
-    const idle = queue.onIdle();
-    const grace = setTimeout(() => hardStop.abort(new Error('shutdown grace period over')), tuning.graceMs);
-    await idle;
+    const grace = setTimeout(() => hardStop.abort(new Error('shutdown grace period over')), config.daemon.graceMs);
+    await runner.onIdle();
+    await intake.idle();
     clearTimeout(grace);
-    await scanning;
   } catch (error) {
     fatal ??= { error };
   } finally {
@@ -178,18 +163,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     for (const timer of timers) clearTimeout(timer);
     await watcher?.close().catch(() => undefined);
     await monitor?.stop().catch(() => undefined);
-    await journal?.close().catch(() => undefined);
   }
   if (fatal) return { kind: 'fatal', error: fatal.error };
-  return { kind: 'stopped' };
+  return { kind: 'stopped', plans: summary.counts() };
 }
-
-function print(options: DaemonOptions, lines: readonly string[]): void {
-  for (const line of lines) options.print(line);
-}
-
-function waitAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
-

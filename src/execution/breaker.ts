@@ -9,7 +9,7 @@
  * (we must turn them away at once: a held-back call defers its plan), and has no "latched until
  * restart" state with the reason kept. The whole machine is these few pure functions, unit-tested.
  */
-import type { ErrorType, StepError } from './errors.js';
+import type { ErrorType, StepError } from '../core/errors.js';
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open';
 

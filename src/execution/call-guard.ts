@@ -1,11 +1,12 @@
 /**
  * What run-step asks before each attempt: may this call go now? Asked BEFORE the attempt is announced
  * (journal intent, audit CALL), so a call held back by a circuit breaker or a rate limit leaves no
- * trace of a send that never happened, and spends no attempt.
+ * trace of a send that never happened, and spends no attempt. The daemon's guard is GuardedCaller
+ * (breakers and rate limits); a one-off `run` lets every call through (`unguarded`).
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolCall } from '../mcp/pool.js';
-import type { HeldBackError } from './errors.js';
+import type { HeldBackError } from '../core/errors.js';
+import type { ToolCall, ToolCaller } from '../mcp/pool.js';
 
 export interface CallTarget {
   readonly server: string;
@@ -25,4 +26,10 @@ export type Admission = { readonly ok: true; readonly permit: Permit } | { reado
 export interface CallGuard {
   /** Synchronous, so two plans can never both take the last slot or the one probe. */
   admit(target: CallTarget): Admission;
+}
+
+/** A guard that admits every call and sends it through `caller` as it is. */
+export function unguarded(caller: ToolCaller): CallGuard {
+  const permit: Permit = { call: (call) => caller.callTool(call), release: () => undefined };
+  return { admit: () => ({ ok: true, permit }) };
 }

@@ -6,7 +6,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { McpCallError, messageOf } from '../mcp/errors.js';
-import { isErrorType, StepError, type ErrorType } from './errors.js';
+import { isErrorType, StepError, type ErrorType } from '../core/errors.js';
 
 /** Codes of network failures that happen before a byte of the request reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);

@@ -2,7 +2,7 @@
  * What to do after an attempt failed (SPEC §7). Pure: the classified error, whether the action may be
  * repeated, and the clock are all it looks at.
  */
-import { isUnknownOutcome, type StepError } from './errors.js';
+import { isUnknownOutcome, type StepError } from '../core/errors.js';
 
 /** May this failure be retried within the step's in-call budget? */
 export function isRetryable(error: StepError, idempotent: boolean): boolean {

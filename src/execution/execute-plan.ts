@@ -1,41 +1,72 @@
 /**
  * Runs a validated plan's steps: in file order (sequential), or each as soon as its dependencies have
  * succeeded (parallel, bounded by each server's queue in the pool). The first step that ends badly
- * stops new steps from starting; steps already running finish.
+ * stops new steps from starting; steps already running finish. Steps carried over from an earlier run
+ * (recovery's decision, or ticks) are never sent again; their results feed templates.
  */
+import { stepReason, worseOf, type PlanOutcome } from '../events/plan-outcome.js';
+import type { StepOutcome, StepResult } from '../events/step-result.js';
 import { planValues } from '../plan/templates.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
-import { planOutcomeOf, worseOf, type PlanOutcome, type PlanReport, type StepOutcome, type StepResult } from './outcome.js';
 import { runStep, type StepContext } from './run-step.js';
 
-export interface PlanContext extends Omit<StepContext, 'results' | 'planFields'> {
-  /** Results of steps that succeeded in an earlier run (from the journal): never sent again. */
-  readonly previous?: ReadonlyMap<string, StepResult>;
+export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'> {
+  /** Results of steps that succeeded in an earlier run, by step index: never sent again. */
+  readonly carried: ReadonlyMap<number, StepResult>;
   /** Aborted when shutdown begins: no new step starts, running ones finish. */
   readonly stopSignal?: AbortSignal;
 }
 
-export async function executePlan(plan: ValidPlan, context: PlanContext): Promise<PlanReport> {
-  const results = new Map<string, StepResult>(context.previous ?? []);
-  const outcomes = new Map<string, StepOutcome>();
-  const stepContext: StepContext = { ...context, results, planFields: planValues(plan.plan) };
-  const pending = plan.steps.filter((step) => !results.has(step.id));
+export interface PlanReport {
+  readonly outcome: PlanOutcome;
+  /** Every succeeded step's result by index, carried ones included. */
+  readonly results: ReadonlyMap<number, StepResult>;
+}
 
-  const finish = async (step: ResolvedStep, outcome: StepOutcome): Promise<PlanOutcome | undefined> => {
-    outcomes.set(step.id, outcome);
-    if (outcome.kind === 'succeeded') results.set(step.id, { text: outcome.text, structured: outcome.structured });
-    await context.observer.stepFinished(step, outcome);
+export async function executePlan(valid: ValidPlan, context: PlanContext): Promise<PlanReport> {
+  const results = new Map<number, StepResult>(context.carried);
+  const indexOf = new Map<string, number>([...valid.steps, ...valid.done].map((step) => [step.id, step.index]));
+  const stepContext: StepContext = {
+    ...context,
+    resultOf: (id) => {
+      const index = indexOf.get(id);
+      return index === undefined ? undefined : results.get(index);
+    },
+    planFields: planValues(valid.plan),
+  };
+  const pending = valid.steps.filter((step) => !results.has(step.index));
+
+  const finish: Finish = async (step, outcome) => {
+    if (outcome.kind === 'succeeded') results.set(step.index, outcome.result);
+    await context.emitter.emit({ type: 'step_ended', step, outcome });
     return planOutcomeOf(step, outcome);
   };
 
   const outcome =
-    plan.mode === 'parallel'
+    valid.mode === 'parallel'
       ? await runParallel(pending, results, stepContext, context.stopSignal, finish)
       : await runSequential(pending, stepContext, context.stopSignal, finish);
-  return { outcome, steps: outcomes };
+  return { outcome, results };
 }
 
 type Finish = (step: ResolvedStep, outcome: StepOutcome) => Promise<PlanOutcome | undefined>;
+
+/** The plan's end a step's end implies, if it stops the plan. */
+function planOutcomeOf(step: ResolvedStep, outcome: StepOutcome): PlanOutcome | undefined {
+  switch (outcome.kind) {
+    case 'succeeded':
+      return undefined;
+    case 'failed':
+    case 'needs_review':
+      return { kind: outcome.kind, reason: stepReason(step, outcome.error), cause: { step, error: outcome.error } };
+    case 'deferred':
+      return { kind: 'deferred', reason: stepReason(step, outcome.error), retryAt: outcome.retryAt, cause: { step, error: outcome.error } };
+    default: {
+      const unreachable: never = outcome;
+      throw new Error(`unknown step outcome ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
 
 async function runSequential(
   steps: readonly ResolvedStep[],
@@ -53,20 +84,21 @@ async function runSequential(
 
 async function runParallel(
   steps: readonly ResolvedStep[],
-  results: ReadonlyMap<string, StepResult>,
+  results: ReadonlyMap<number, StepResult>,
   context: StepContext,
   stop: AbortSignal | undefined,
   finish: Finish,
 ): Promise<PlanOutcome> {
   const waiting = new Set(steps);
   const pendingIds = new Set(steps.map((step) => step.id));
+  const indexOf = new Map(steps.map((step) => [step.id, step.index]));
   const running = new Map<string, Promise<void>>();
   let end: PlanOutcome = { kind: 'completed' };
-  // An observer failure (say, the journal cannot fsync) must surface once, after running steps settle.
+  // A subscriber's failure (say, the journal cannot fsync) must surface once, after running steps settle.
   let fatal: { error: unknown } | undefined;
   // A dependency outside this run (a step already done) counts as met.
   const ready = (step: ResolvedStep): boolean =>
-    step.dependsOn.every((id) => results.has(id) || !pendingIds.has(id));
+    step.dependsOn.every((id) => !pendingIds.has(id) || results.has(indexOf.get(id) as number));
 
   for (;;) {
     const stopping = end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined;
@@ -92,9 +124,7 @@ async function runParallel(
     await Promise.race(running.values());
   }
   if (fatal) throw fatal.error;
-  if (end.kind === 'completed' && waiting.size > 0) {
-    // Stopped by shutdown (a failed dependency would have set `end` already).
-    return { kind: 'interrupted' };
-  }
+  // Stopped by shutdown (a failed dependency would have set `end` already).
+  if (end.kind === 'completed' && waiting.size > 0) return { kind: 'interrupted' };
   return end;
 }

@@ -27,7 +27,7 @@ import {
 } from './breaker.js';
 import type { Admission, CallGuard, CallTarget } from './call-guard.js';
 import { classifyError, classifyResult } from './classify.js';
-import { HeldBackError, type StepError } from './errors.js';
+import { HeldBackError, type StepError } from '../core/errors.js';
 import type { RateLedger } from './rate-limit-ledger.js';
 import { describeRule, nextFreeSlot, toolKey, type RateRule, type RateRules } from './rate-limit.js';
 

@@ -7,6 +7,7 @@
  * could be walked around. Two limited actions on one tool both apply.
  */
 import type { ActionConfig } from '../config/schema.js';
+import { formatDuration } from '../core/duration.js';
 
 export interface RateRule {
   /** The action whose limit this is; also its key in the durable ledger. */
@@ -51,15 +52,4 @@ export function nextFreeSlot(times: readonly number[], rule: RateRule, nowMs: nu
 /** "2 per 1h" for people. */
 export function describeRule(rule: RateRule): string {
   return `${rule.max} per ${formatDuration(rule.perMs)}`;
-}
-
-export function formatDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1_000, 's'],
-  ];
-  for (const [size, unit] of units) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
 }

@@ -1,82 +1,87 @@
 /**
  * One step, with its retries: resolve templates, announce the attempt, call the tool, classify the
- * failure, and retry with exponential backoff and jitter (p-retry) while the policy allows.
+ * failure, and retry with exponential backoff and jitter (p-retry) while the policy allows. Each
+ * attempt is two events (attempt_started, attempt_ended); their emission is awaited, so the journal
+ * has the intent on disk before the request leaves and the outcome before the next step starts.
  */
 import pRetry, { AbortError } from 'p-retry';
-import { sleep } from '../mcp/backoff.js';
-import type { ToolCaller } from '../mcp/pool.js';
-import { resolveTemplates } from '../plan/templates.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../core/clock.js';
+import { HeldBackError, StepError } from '../core/errors.js';
+import type { PlanEmitter } from '../events/event-stream.js';
+import { boundResult, type StepOutcome, type StepResult } from '../events/step-result.js';
+import { resolveTemplates, type TemplateResult } from '../plan/templates.js';
 import type { ResolvedStep } from '../plan/validated.js';
 import type { CallGuard } from './call-guard.js';
 import { classifyError, classifyResult, resultText } from './classify.js';
 import { dispositionAfter, isRetryable } from './decide.js';
-import { HeldBackError, StepError } from './errors.js';
-import type { ExecutionObserver } from './observer.js';
-import type { StepOutcome, StepResult } from './outcome.js';
 
 export interface StepContext {
-  readonly caller: ToolCaller;
-  readonly observer: ExecutionObserver;
-  readonly now: () => Date;
-  /** Results of the plan's steps so far, by step id, for templates. */
-  readonly results: ReadonlyMap<string, StepResult>;
+  readonly guard: CallGuard;
+  readonly emitter: PlanEmitter;
+  readonly clock: Clock;
+  /** The result of an earlier step of this plan, by step id, for templates. */
+  readonly resultOf: (id: string) => TemplateResult | undefined;
   readonly planFields: Readonly<Record<string, unknown>>;
   /** First retry delay; doubles each retry, with jitter. */
   readonly retryDelayMs: number;
   /** How long a deferred plan waits when the server gave no Retry-After. */
   readonly deferDelayMs: number;
+  /** Results larger than this (UTF-8 bytes, text and structured each) are cut and flagged. */
+  readonly maxResultBytes: number;
   /** Cancels calls in flight (hard shutdown). */
   readonly signal?: AbortSignal;
-  /** Circuit breakers and rate limits: asked before each attempt is announced (guarded-caller.ts). */
-  readonly guard?: CallGuard;
 }
+
+/** Longest wait honoured between two attempts, whatever a server's Retry-After says. */
+const MAX_WAIT_MS = 60_000;
 
 export async function runStep(step: ResolvedStep, context: StepContext): Promise<StepOutcome> {
   let attempts = 0;
   /** The last classified failure: what a hard stop between attempts leaves the step with. */
   let lastError: StepError | undefined;
+  const { emitter } = context;
   const attempt = async (attemptNumber: number): Promise<StepResult> => {
     const args = argumentsFor(step, context);
     // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
     // and no retry loop runs against the guard: the plan is deferred at once.
-    const admission = context.guard?.admit({ server: step.server, tool: step.tool });
-    if (admission && !admission.ok) throw new AbortError(admission.error);
-    const permit = admission?.permit;
+    const admission = context.guard.admit({ server: step.server, tool: step.tool });
+    if (!admission.ok) throw new AbortError(admission.error);
+    const { permit } = admission;
     attempts = attemptNumber;
-    const start = { step, attempt: attemptNumber, args };
     try {
-      await context.observer.attemptStarting(start);
+      await emitter.emit({ type: 'attempt_started', step, attempt: attemptNumber, args });
     } catch (error) {
-      permit?.release();
+      permit.release();
       throw error;
     }
-    const started = performance.now();
+    const started = context.clock.monotonicMs();
     let error: StepError | undefined;
     let result: StepResult | undefined;
     try {
-      const send = permit ? permit.call.bind(permit) : context.caller.callTool.bind(context.caller);
-      const response = await send({
+      const response = await permit.call({
         server: step.server,
         tool: step.tool,
         args,
         meta: { idempotency_key: step.idempotencyKey },
         timeoutMs: step.timeoutMs,
-        signal: context.signal,
+        ...(context.signal ? { signal: context.signal } : {}),
       });
       error = classifyResult(response);
-      if (!error) result = { text: resultText(response), structured: response.structuredContent };
+      if (!error) result = boundResult(resultText(response), response.structuredContent, context.maxResultBytes);
     } catch (thrown) {
       error = classifyError(thrown);
     }
-    const durationMs = Math.round(performance.now() - started);
+    const durationMs = Math.round(context.clock.monotonicMs() - started);
+    const ended = { type: 'attempt_ended', step, attempt: attemptNumber, args, durationMs } as const;
     if (error) {
       lastError = error;
       const retrying = attemptNumber <= step.retries && isRetryable(error, step.idempotent) && !context.signal?.aborted;
-      await context.observer.attemptFinished({ ...start, durationMs, result: { ok: false, error }, retrying });
+      await emitter.emit({ ...ended, result: { ok: false, error }, retrying });
       throw error;
     }
     const ok = result as StepResult;
-    await context.observer.attemptFinished({ ...start, durationMs, result: { ok: true, ...ok }, retrying: false });
+    await emitter.emit({ ...ended, result: { ok: true, result: ok }, retrying: false });
     return ok;
   };
 
@@ -85,18 +90,18 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
       retries: step.retries,
       factor: 2,
       minTimeout: context.retryDelayMs,
-      maxTimeout: Math.max(context.retryDelayMs, 60_000),
+      maxTimeout: Math.max(context.retryDelayMs, MAX_WAIT_MS),
       randomize: true,
-      signal: context.signal,
+      ...(context.signal ? { signal: context.signal } : {}),
       shouldRetry: ({ error }) => error instanceof StepError && isRetryable(error, step.idempotent),
       onFailedAttempt: async ({ error, retriesLeft }) => {
         // Honour a server's Retry-After on top of the backoff, so a rate limit is not hammered.
         if (error instanceof StepError && error.retryAfterMs && retriesLeft > 0 && isRetryable(error, step.idempotent)) {
-          await sleep(Math.min(error.retryAfterMs, 60_000), context.signal);
+          await sleep(Math.min(error.retryAfterMs, MAX_WAIT_MS), undefined, context.signal ? { signal: context.signal } : {});
         }
       },
     });
-    return { kind: 'succeeded', attempts, ...result };
+    return { kind: 'succeeded', attempts, result };
   } catch (thrown) {
     if (thrown instanceof HeldBackError) return { kind: 'deferred', error: thrown, retryAt: thrown.retryAt, attempts };
     // Every call's failure was classified inside the attempt. Anything else (the journal could not fsync,
@@ -105,10 +110,10 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     const error = thrown instanceof StepError ? thrown : stopped ? lastError : undefined;
     if (!error) throw thrown;
     // The hard stop ended the retries: what could still be retried waits for the next start.
-    if (stopped && isRetryable(error, step.idempotent)) return { kind: 'deferred', error, retryAt: context.now(), attempts };
+    if (stopped && isRetryable(error, step.idempotent)) return { kind: 'deferred', error, retryAt: context.clock.now(), attempts };
     const disposition = dispositionAfter(error, {
       idempotent: step.idempotent,
-      now: context.now(),
+      now: context.clock.now(),
       deferDelayMs: context.deferDelayMs,
     });
     switch (disposition.kind) {
@@ -130,11 +135,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
 function argumentsFor(step: ResolvedStep, context: StepContext): Record<string, unknown> {
   let args: Record<string, unknown>;
   try {
-    args = resolveTemplates(step.args, {
-      steps: Object.fromEntries(context.results),
-      plan: context.planFields,
-      now: context.now(),
-    });
+    args = resolveTemplates(step.args, { steps: context.resultOf, plan: context.planFields, now: context.clock.now() });
   } catch (error) {
     // Nothing was sent: a template that cannot be filled is a plan problem, never retried.
     throw new StepError('validation', error instanceof Error ? error.message : String(error), false);

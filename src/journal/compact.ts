@@ -1,11 +1,7 @@
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import { readJournal } from './read-journal.js';
 import type { JournalRecord } from './records.js';
-
-export interface CompactionResult {
-  readonly kept: number;
-  readonly dropped: number;
-}
+import type { CompactionResult } from './store.js';
 
 /**
  * Rewrites the journal atomically, keeping only the records of `liveClaims` from each one's latest

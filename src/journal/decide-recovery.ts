@@ -1,16 +1,17 @@
+import type { StepResult } from '../events/step-result.js';
 import type { FinalFolder } from './records.js';
-import { assertNever, type ClaimState, type StepResult, type UnresolvedStep } from './recover.js';
+import { assertNever, type ClaimState, type UnresolvedStep } from './recover.js';
 
 /** Where the daemon found the claimed plan file at start (`missing`: in none of these folders). */
 export type PlanLocation = 'In_Progress' | FinalFolder | 'Approved' | 'missing';
 
-/** What carries over into a continued run: never re-send `skipSteps`; `results` feed templates. */
+/**
+ * What carries over into a continued run: the succeeded steps by index, with their results exactly as
+ * recorded (cut flags included). The run ticks them, never sends them again, and feeds their results to
+ * templates. Steps whose latest attempt failed with a known outcome are simply run again.
+ */
 export interface Continuation {
-  /** Succeeded steps, ascending: tick them and never send them again. */
-  readonly skipSteps: readonly number[];
-  readonly results: ReadonlyMap<number, StepResult>;
-  /** Steps whose latest attempt failed with a known outcome: may run again (fresh retry budget). */
-  readonly failedSteps: readonly number[];
+  readonly carried: ReadonlyMap<number, StepResult>;
 }
 
 export type RecoveryDecision =
@@ -88,17 +89,8 @@ function decideMovedBack(state: ClaimState, unresolved: UnresolvedStep[]): Recov
 }
 
 function continuationOf(state: ClaimState): Continuation {
-  const skipSteps = [...state.completed.keys()].sort((a, b) => a - b);
-  const results = new Map<number, StepResult>();
-  for (const [step, done] of state.completed) {
-    results.set(step, {
-      ...(done.text !== undefined && { text: done.text }),
-      ...(done.structured !== undefined && { structured: done.structured }),
-      ...(done.textTruncated && { textTruncated: true }),
-      ...(done.structuredDropped && { structuredDropped: true }),
-    });
-  }
-  return { skipSteps, results, failedSteps: [...state.failed.keys()].sort((a, b) => a - b) };
+  const steps = [...state.completed.values()].sort((a, b) => a.step - b.step);
+  return { carried: new Map(steps.map((done) => [done.step, done.result])) };
 }
 
 function unknownOutcome(step: UnresolvedStep): string {

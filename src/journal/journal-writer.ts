@@ -1,8 +1,9 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errorCode, fsyncDir } from '../vault/fsync-dir.js';
-import { boundRecord } from './bound.js';
-import { compactJournal, type CompactionResult } from './compact.js';
+import { errorCode } from '../core/errno.js';
+import { fsyncDir } from '../vault/fsync-dir.js';
+import { compactJournal } from './compact.js';
+import type { CompactionResult } from './store.js';
 import { JournalFatalError } from './errors.js';
 import { JournalRecordSchema, type JournalRecord } from './records.js';
 
@@ -189,7 +190,7 @@ export class JournalWriter {
 }
 
 function serialize(record: JournalRecord): string {
-  const parsed = JournalRecordSchema.safeParse(boundRecord(record));
+  const parsed = JournalRecordSchema.safeParse(record);
   if (!parsed.success) {
     throw new Error(`Not a valid journal record (${parsed.error.issues[0]?.message ?? 'invalid'}): a daemon bug.`);
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { errorCode } from '../vault/fsync-dir.js';
+import { errorCode } from '../core/errno.js';
 import { JournalRecordSchema, type JournalRecord } from './records.js';
 
 export interface JournalContents {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ErrorType } from '../execution/errors.js';
+import { ERROR_TYPES } from '../core/errors.js';
 import { FINAL_FOLDERS, type FinalFolder } from '../vault/folders.js';
 
 /**
@@ -7,21 +7,6 @@ import { FINAL_FOLDERS, type FinalFolder } from '../vault/folders.js';
  * In_Progress/, unique while it is there; `step` is the step's 1-based index in the plan; `at` is an
  * ISO 8601 time. Read through these schemas; the types are derived from them.
  */
-
-/** Mirrors ERROR_TYPES (src/execution/errors.ts) without importing runtime code; checked below. */
-const JOURNAL_ERROR_TYPES = [
-  'validation',
-  'authentication',
-  'rate_limit',
-  'timeout',
-  'server_error',
-  'connection',
-  'tool_error',
-  'ambiguous',
-] as const satisfies readonly ErrorType[];
-// Compile-time guard: fails to type-check if ErrorType gains a member this list lacks.
-const everyErrorTypeListed: Exclude<ErrorType, (typeof JOURNAL_ERROR_TYPES)[number]> extends never ? true : never = true;
-void everyErrorTypeListed;
 
 export const OUTCOME_STATUSES = ['succeeded', 'failed', 'ambiguous'] as const;
 
@@ -37,7 +22,9 @@ export const ClaimedRecordSchema = z.object({
   plan: z.string(),
   /** The file name it was approved as (before any suffix). */
   file: z.string(),
-  /** sha256 of the claimed content. */
+  /** The plan's `approved_by`, so log lines name the approver after a restart too. */
+  approved_by: z.string().optional(),
+  /** What was approved: the hash of the plan's definition (plan/canonical.ts), or of its bytes when unparseable. */
   hash: z.string(),
   at,
 });
@@ -62,10 +49,10 @@ export const OutcomeRecordSchema = z.object({
   status: z.enum(OUTCOME_STATUSES),
   // An unknown type (say, from a newer version) must not make the whole record unreadable: losing a
   // 'succeeded' outcome could lead to a re-send.
-  error_type: z.enum(JOURNAL_ERROR_TYPES).optional().catch(undefined),
+  error_type: z.enum(ERROR_TYPES).optional().catch(undefined),
   text: z.string().optional(),
   structured: z.unknown().optional(),
-  /** Set when `text` was cut to the size bound (bound.ts). */
+  /** Set when `text` was cut to the size bound (events/step-result.ts). */
   text_truncated: z.boolean().optional(),
   /** Set when `structured` exceeded the size bound and was left out. */
   structured_dropped: z.boolean().optional(),

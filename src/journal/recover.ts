@@ -1,19 +1,14 @@
-import type { ErrorType } from '../execution/errors.js';
+import type { ErrorType } from '../core/errors.js';
+import type { StepResult } from '../events/step-result.js';
 import type { FinalFolder, JournalRecord, OutcomeRecord } from './records.js';
 
-/** A step's result as later steps' templates see it (`{{ steps.ID.text }}`, `.structured.PATH`). */
-export interface StepResult {
-  readonly text?: string;
-  readonly structured?: unknown;
-  readonly textTruncated?: boolean;
-  readonly structuredDropped?: boolean;
-}
-
-export interface CompletedStep extends StepResult {
+export interface CompletedStep {
   readonly step: number;
   readonly key: string;
   readonly attempt: number;
   readonly at: string;
+  /** Exactly what later steps' templates saw before the restart, flags included. */
+  readonly result: StepResult;
 }
 
 export interface FailedStep {
@@ -40,6 +35,7 @@ export interface ClaimState {
   readonly claim: string;
   /** From the latest `claimed` record; absent if that record was lost. */
   readonly plan?: string;
+  readonly approvedBy?: string;
   readonly file?: string;
   readonly hash?: string;
   readonly claimedAt?: string;
@@ -56,6 +52,7 @@ export interface ClaimState {
 interface Draft {
   claim: string;
   plan?: string;
+  approvedBy?: string;
   file?: string;
   hash?: string;
   claimedAt?: string;
@@ -87,6 +84,7 @@ export function recoverState(records: readonly JournalRecord[]): Map<string, Cla
         states.set(record.claim, {
           claim: record.claim,
           plan: record.plan,
+          ...(record.approved_by !== undefined && { approvedBy: record.approved_by }),
           file: record.file,
           hash: record.hash,
           claimedAt: record.at,
@@ -136,10 +134,7 @@ function applyOutcome(draft: Draft, record: OutcomeRecord): void {
       key: record.key,
       attempt: record.attempt,
       at: record.at,
-      ...(record.text !== undefined && { text: record.text }),
-      ...(record.structured !== undefined && { structured: record.structured }),
-      ...(record.text_truncated && { textTruncated: true }),
-      ...(record.structured_dropped && { structuredDropped: true }),
+      result: resultOf(record),
     });
     draft.inFlight.delete(step);
     draft.failed.delete(step);
@@ -165,6 +160,16 @@ function applyOutcome(draft: Draft, record: OutcomeRecord): void {
     ...(record.error_type !== undefined && { errorType: record.error_type }),
     ...(record.text !== undefined && { text: record.text }),
   });
+}
+
+/** The result an outcome record carries, as the run had it. */
+export function resultOf(record: OutcomeRecord): StepResult {
+  return {
+    text: record.text ?? '',
+    ...(record.structured !== undefined && { structured: record.structured }),
+    ...(record.text_truncated && { textCut: true as const }),
+    ...(record.structured_dropped && { structuredCut: true as const }),
+  };
 }
 
 export function assertNever(value: never): never {

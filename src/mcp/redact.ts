@@ -5,7 +5,7 @@
  * careless server echoes the Authorization header it refused, a crashing one prints its token on stderr.
  * So every configured value that may be secret is replaced wherever it appears. Pure.
  */
-import { REDACTED } from '../audit/sanitize.js';
+import { REDACTED } from '../core/sanitize.js';
 import type { ServerConfig } from '../config/schema.js';
 
 /** Env names whose values are credentials (`API_KEY`, `LINKEDIN_ACCESS_TOKEN`, `SMTP_PASSWORD`, …). */

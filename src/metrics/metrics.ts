@@ -1,11 +1,12 @@
 /**
  * Prometheus metrics of the orchestrator (prom-client), in a Registry of their own: never the global
  * one, so two orchestrators in one process (tests) or a host application's metrics never collide.
- * Counters are fed audit events (audit-sink.ts) through the same classifier `stats` uses, so a scrape
- * and `stats` count alike; the queue gauges read the vault when scraped.
+ * Counters hear the plan events (their subscriber) and the alerts (the notices); the queue gauges
+ * read the vault when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { observe, type RecordLike } from '../stats/classify.js';
+import type { AuditLog } from '../audit/types.js';
+import type { Subscriber } from '../events/event-stream.js';
 import type { QueueDepth } from '../stats/types.js';
 
 export interface MetricsOptions {
@@ -19,8 +20,10 @@ export interface MetricsOptions {
 
 export interface OrchestratorMetrics {
   readonly registry: Registry;
-  /** Counts one audit event; events that no metric depends on are ignored. */
-  record(event: RecordLike): void;
+  /** Counts finished attempts, deferrals and plans reaching a final folder. */
+  readonly subscriber: Subscriber;
+  /** Counts ALERT notices. */
+  readonly notices: AuditLog;
 }
 
 export const METRIC_PREFIX = 'mcp_orchestrator_';
@@ -95,34 +98,40 @@ export function createOrchestratorMetrics(options: MetricsOptions = {}): Orchest
   }
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
 
+  let closed = false;
   return {
     registry,
-    record(event) {
-      if (event.event === 'ALERT') alerts.inc();
-      const seen = observe(event);
-      if (!seen) return;
-      switch (seen.kind) {
-        case 'call':
-          return; // counted when the attempt finishes, with its status
-        case 'attempt': {
-          const labels = { server: seen.server, tool: seen.tool };
-          calls.inc({ ...labels, status: seen.outcome });
-          if (seen.errorType !== undefined) errors.inc({ ...labels, error_type: seen.errorType });
-          if (seen.outcome === 'retrying') retries.inc(labels);
-          if (seen.durationMs !== undefined) duration.observe(labels, seen.durationMs / 1000);
+    subscriber(event) {
+      switch (event.type) {
+        case 'attempt_ended': {
+          const labels = { server: event.step.server, tool: event.step.tool };
+          const status = event.result.ok ? 'success' : event.retrying ? 'retrying' : 'failed';
+          calls.inc({ ...labels, status });
+          if (!event.result.ok) errors.inc({ ...labels, error_type: event.result.error.type });
+          if (status === 'retrying') retries.inc(labels);
+          duration.observe(labels, event.durationMs / 1000);
           return;
         }
-        case 'plan_finished':
-          plans.inc({ status: seen.status });
+        case 'plan_moved':
+          plans.inc({ status: PLAN_STATUS[event.folder] });
           return;
-        case 'plan_deferred':
-          plans.inc({ status: 'deferred' });
+        case 'deferred':
+          if (!event.resumed) plans.inc({ status: 'deferred' });
           return;
-        default: {
-          const unreachable: never = seen;
-          throw new Error(`unknown observation ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          return; // no metric depends on the other events
       }
+    },
+    notices: {
+      record(notice) {
+        if (!closed && notice.event === 'ALERT') alerts.inc();
+      },
+      close() {
+        closed = true;
+        return Promise.resolve();
+      },
     },
   };
 }
+
+const PLAN_STATUS = { Done: 'done', Failed: 'failed', Needs_Review: 'needs_review' } as const;

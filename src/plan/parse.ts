@@ -89,6 +89,7 @@ export function parsePlan(
       ...(f.status !== undefined ? { status: f.status } : {}),
       frontMatter: fm,
       steps: built.steps,
+      bodyLine,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { oneLine } from '../core/text.js';
 import type { Location, PlanProblem, PlanProblemCode } from './types.js';
 
 /** Builds a problem, dropping absent location parts so objects compare cleanly in tests and logs. */
@@ -36,15 +37,6 @@ export function listNames(names: Iterable<string>, none = '(none configured)'): 
   const all = [...names];
   if (all.length === 0) return none;
   return all.map((n) => quote(n, 60)).join(', ');
-}
-
-/** Split-and-trim rather than a `\s*\n\s*` regex, which backtracks quadratically on long blank runs. */
-function oneLine(message: string): string {
-  return message
-    .split(/[\r\n]+/)
-    .map((part) => part.trim())
-    .filter((part) => part !== '')
-    .join(' ');
 }
 
 function safeJson(value: unknown): string {

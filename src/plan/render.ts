@@ -4,8 +4,11 @@
  * survive byte for byte — re-serialising the YAML or the markdown would reorder, requote and drop
  * comments. Line endings of untouched lines are kept; added lines use the file's first line ending.
  */
-import { formatLocalDateTime } from '../audit/localTime.js';
+import { oneLine } from '../core/text.js';
+import { appendLog } from './execution-log.js';
 import { isJsonOpening, setJsonFields } from './json-front-matter.js';
+import { BOM, findFrontMatter, frontMatterLineCount, joinLines, splitLines, type Line } from './lines.js';
+import { tick } from './ticks.js';
 
 export interface PlanFileUpdate {
   /** Front-matter scalars to set (`status`, `completed_at`, `error`, …); null removes the field. */
@@ -14,14 +17,9 @@ export interface PlanFileUpdate {
   readonly tickLines?: readonly number[];
   /** Lines appended to the `## Execution Log` section (created when absent). */
   readonly logLines?: readonly string[];
+  /** False for plans whose steps are not a body checklist: the log heading is then always `##`. */
+  readonly stepsInBody?: boolean;
 }
-
-interface Line {
-  text: string;
-  eol: string;
-}
-
-const BOM = '\uFEFF';
 
 /**
  * Applies `update` to `text`. Idempotent: applying the same update twice changes nothing more.
@@ -41,55 +39,8 @@ export function applyPlanUpdate(text: string, update: PlanFileUpdate, linesCount
     if (line !== undefined) line.text = tick(line.text);
   }
   setFields(lines, update.fields ?? {}, eol);
-  appendLog(lines, (update.logLines ?? []).map(oneLine), eol);
-  return lines.map((l) => l.text + l.eol).join('');
-}
-
-/**
- * How many lines the front matter block takes (delimiters included; 0 without one). Setting fields
- * can change it, which shifts the body's line numbers by the difference.
- */
-export function frontMatterLineCount(text: string): number {
-  const fm = findFrontMatter(splitLines(text));
-  return fm === undefined ? 0 : fm.close + 1;
-}
-
-/** `- 2026-02-16 14:20:31 step 2 email-server.send_email attempt 1: success (412 ms) — Sent <id>` */
-export function formatExecutionLogLine(e: {
-  at: Date;
-  server: string;
-  tool: string;
-  step: number;
-  attempt: number;
-  outcome: string;
-  durationMs: number;
-  detail?: string;
-}): string {
-  const head = `- ${formatLocalDateTime(e.at)} step ${e.step} ${oneLine(`${e.server}.${e.tool}`)} attempt ${e.attempt}: ${oneLine(e.outcome)} (${Math.round(e.durationMs)} ms)`;
-  const detail = e.detail === undefined ? '' : oneLine(e.detail);
-  return detail === '' ? head : `${head} — ${cutTo(detail, 160)}`;
-}
-
-function splitLines(text: string): Line[] {
-  if (text === '') return [];
-  return text.split(/(?<=\n)/).map((piece) => {
-    const eol = piece.endsWith('\r\n') ? '\r\n' : piece.endsWith('\n') ? '\n' : '';
-    return { text: piece.slice(0, piece.length - eol.length), eol };
-  });
-}
-
-/** Index of the closing `---` line, when line 1 opens a YAML front matter (as the parser reads it). */
-function findFrontMatter(lines: Line[]): { close: number } | undefined {
-  const first = lines[0]?.text.replace(BOM, '');
-  if (first === undefined || !(/^---[ \t]*(?:ya?ml[ \t]*)?$/i.test(first) || isJsonOpening(first))) return undefined;
-  const close = lines.findIndex((l, i) => i > 0 && l.text.startsWith('---'));
-  return close === -1 ? undefined : { close };
-}
-
-const CHECKBOX = /^([ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[) \]/;
-
-function tick(text: string): string {
-  return text.replace(CHECKBOX, '$1x]');
+  appendLog(lines, (update.logLines ?? []).map(oneLine), eol, update.stepsInBody ?? true);
+  return joinLines(lines);
 }
 
 const TOP_LEVEL_KEY = /^(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?=[ \t]|$)/;
@@ -192,68 +143,3 @@ export function yamlScalar(value: string): string {
   );
 }
 
-const LOG_HEADING = /^#{1,6}[ \t]+execution log[ \t]*#*[ \t]*$/i;
-const HEADING = /^(#{1,6})(?:[ \t]+(.*))?$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-
-interface Heading {
-  readonly index: number;
-  readonly level: number;
-  readonly text: string;
-}
-
-/** ATX headings of the body, fenced code skipped. */
-function headings(lines: Line[]): Heading[] {
-  const found: Heading[] = [];
-  let fence: string | undefined;
-  for (let i = (findFrontMatter(lines)?.close ?? -1) + 1; i < lines.length; i++) {
-    const t = (lines[i] as Line).text;
-    const f = FENCE.exec(t)?.[1];
-    if (f !== undefined && (fence === undefined || (f[0] === fence[0] && f.length >= fence.length))) {
-      fence = fence === undefined ? f : undefined;
-      continue;
-    }
-    const h = fence === undefined ? HEADING.exec(t) : null;
-    if (h?.[1] !== undefined) found.push({ index: i, level: h[1].length, text: h[2] ?? '' });
-  }
-  return found;
-}
-
-function appendLog(lines: Line[], entries: string[], eol: string): void {
-  if (entries.length === 0) return;
-  const all = headings(lines);
-  const log = all.filter((h) => LOG_HEADING.test((lines[h.index] as Line).text)).pop();
-  if (log === undefined) {
-    // The new section must close the Steps section, or a parser would read log lines as steps.
-    const stepsLevels = all.filter((h) => /steps/i.test(h.text)).map((h) => h.level);
-    const level = Math.min(2, ...stepsLevels);
-    const last = lines[lines.length - 1];
-    const finalEol = last === undefined || last.eol !== '' ? eol : '';
-    if (last !== undefined) {
-      last.eol = eol;
-      if (last.text.trim() !== '') lines.push({ text: '', eol });
-    }
-    lines.push({ text: `${'#'.repeat(level)} Execution Log`, eol }, { text: '', eol });
-    entries.forEach((text, i) => lines.push({ text, eol: i === entries.length - 1 ? finalEol : eol }));
-    return;
-  }
-  const next = all.find((h) => h.index > log.index && h.level <= log.level);
-  let after = (next?.index ?? lines.length) - 1;
-  while (after > log.index && (lines[after] as Line).text.trim() === '') after--;
-  // Re-applying the same update (say, after a crash between writing and recording) adds nothing.
-  const tail = lines.slice(Math.max(log.index + 1, after + 1 - entries.length), after + 1).map((l) => l.text);
-  if (tail.length === entries.length && tail.every((t, i) => t === entries[i])) return;
-  const anchor = lines[after] as Line;
-  const finalEol = anchor.eol === '' ? '' : eol;
-  anchor.eol = eol;
-  lines.splice(after + 1, 0, ...entries.map((text, i) => ({ text, eol: i === entries.length - 1 ? finalEol : eol })));
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
-}
-
-function cutTo(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}

@@ -76,7 +76,7 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
   let info: ToolInfo | undefined;
   const listed = ctx.tools.get(server);
   if (listed !== undefined && !listed.ok) {
-    add('server_unavailable', `server ${quote(server)} could not list its tools (${listed.error}): check that it starts, then approve the plan again`);
+    add('server_unavailable', `server ${quote(server)} could not list its tools (${listed.error}): check that it starts and answers`);
   } else if (listed !== undefined) {
     info = listed.tools.get(tool);
     if (info === undefined) {

@@ -28,8 +28,18 @@ export interface TemplateScan {
   readonly problems: readonly { readonly pointer: string; readonly template: string; readonly message: string }[];
 }
 
+/** A step's result as templates read it (events/step-result.ts's StepResult has this shape). */
+export interface TemplateResult {
+  readonly text: string;
+  readonly structured?: unknown;
+  /** Cut to the size the journal keeps: never passed on, so no step gets a silently partial value. */
+  readonly textCut?: true;
+  readonly structuredCut?: true;
+}
+
 export interface TemplateContext {
-  readonly steps: Readonly<Record<string, { readonly text: string; readonly structured?: unknown }>>;
+  /** The result of an earlier step, by step id; undefined when it has none (yet). */
+  readonly steps: (id: string) => TemplateResult | undefined;
   readonly plan: Readonly<Record<string, unknown>>;
   readonly now: Date;
 }
@@ -115,11 +125,15 @@ function lookup(template: string, inner: string, ctx: TemplateContext): unknown 
     const found = followPath(ctx.plan, expr.path);
     return found.ok ? found.value : fail(`the plan has no ${JSON.stringify(expr.path.slice(0, found.depth + 1).join('.'))} field`);
   }
-  if (!Object.hasOwn(ctx.steps, expr.id)) return fail(`step ${JSON.stringify(expr.id)} has no result (has it run?)`);
-  const result = ctx.steps[expr.id];
-  if (result === undefined) return fail(`step ${JSON.stringify(expr.id)} has no result (has it run?)`);
-  if (expr.field === 'text') return result.text;
-  if (result.structured === undefined) return fail(`step ${JSON.stringify(expr.id)} returned no structured content`);
+  const result = ctx.steps(expr.id);
+  const id = JSON.stringify(expr.id);
+  if (result === undefined) return fail(`step ${id} has no result (has it run?)`);
+  const tooLarge = 'was larger than the orchestrator keeps (execution.maxResultBytes), so it cannot be passed on whole';
+  if (expr.field === 'text') {
+    return result.textCut ? fail(`step ${id}'s text ${tooLarge}; pass a smaller piece (a structured field) or raise the limit`) : result.text;
+  }
+  if (result.structuredCut) return fail(`step ${id}'s structured result ${tooLarge}; raise the limit`);
+  if (result.structured === undefined) return fail(`step ${id} returned no structured content`);
   const found = followPath(result.structured, expr.path);
   if (!found.ok) {
     return fail(`step ${JSON.stringify(expr.id)}'s structured result has no ${JSON.stringify(expr.path.slice(0, found.depth + 1).join('.'))}`);

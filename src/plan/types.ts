@@ -95,6 +95,8 @@ export interface Plan {
   /** The whole front matter, for `{{ plan.FIELD }}`. */
   readonly frontMatter: Readonly<Record<string, unknown>>;
   readonly steps: readonly Step[];
+  /** 1-based line where the body starts in the text it was parsed from: step lines shift with it. */
+  readonly bodyLine: number;
 }
 
 export type ParseResult =

@@ -1,9 +1,14 @@
 /**
- * The plan file as the run layer sees it: read once, then rewritten atomically as steps finish.
- * Updates are applied to the latest text in order, so parallel steps never lose each other's ticks.
+ * The plan file as the run layer sees it. Updates are applied against what is on disk at the moment
+ * of writing, never against a copy in memory: a human's edits to a running plan are kept, and the
+ * daemon changes only its own front-matter fields, ticks and the Execution Log. A file that is gone
+ * (moved or deleted by a human) is never recreated. Updates made while a write is under way are
+ * merged into the next one, one atomic rewrite at a time.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { isMissing } from '../core/errno.js';
 import { applyPlanUpdate, type PlanFileUpdate } from '../plan/render.js';
+import { locateStep, type StepLocation } from '../plan/ticks.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
 export interface PlanFileStore {
@@ -21,38 +26,30 @@ export function diskPlanFile(file: string): PlanFileStore {
   };
 }
 
-/**
- * Keeps one plan file up to date. An update changes the text in memory at once; the file follows in the
- * background, one atomic rewrite at a time, updates made meanwhile merged into the next rewrite. The
- * journal, not this file, is what recovery trusts, so steps need not wait for it: the returned promise
- * is for callers that must (the final status).
- */
+/** What the run asks to change; ticks are found by the step's text in the file as it is now. */
+export interface PlanChange extends Omit<PlanFileUpdate, 'tickLines'> {
+  readonly ticks?: readonly StepLocation[];
+}
+
+/** The plan file is no longer where the run left it (moved or deleted): nothing was written. */
+export class PlanFileGoneError extends Error {
+  override readonly name = 'PlanFileGoneError';
+}
+
+/** Largest file the daemon still writes its status into; a larger one is refused unread anyway. */
+const ANNOTATE_LIMIT_BYTES = 64 * 1024 * 1024;
+// ignoreBOM keeps a leading BOM in the text, so it is written back as it was.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export class PlanFileWriter {
-  /** The text the plan was parsed from: step line numbers count lines of it. */
-  private readonly parsedText: string;
-  /** What is on disk. */
-  private written: string;
+  private pending: PlanChange[] = [];
   private flushing: Promise<void> | undefined;
 
-  constructor(
-    private readonly store: PlanFileStore,
-    private text: string,
-  ) {
-    this.parsedText = text;
-    this.written = text;
-  }
+  constructor(private readonly store: PlanFileStore) {}
 
-  get current(): string {
-    return this.text;
-  }
-
-  /** Applies `update` now; resolves once the file holds it (or a later text that includes it). */
-  update(update: PlanFileUpdate): Promise<void> {
-    this.text = applyPlanUpdate(this.text, update, this.parsedText);
-    return this.flush();
-  }
-
-  private flush(): Promise<void> {
+  /** Resolves once the file holds `change` (or a later text that includes it). */
+  update(change: PlanChange): Promise<void> {
+    this.pending.push(change);
     this.flushing ??= this.writeUntilCurrent().finally(() => {
       this.flushing = undefined;
     });
@@ -60,10 +57,31 @@ export class PlanFileWriter {
   }
 
   private async writeUntilCurrent(): Promise<void> {
-    while (this.written !== this.text) {
-      const text = this.text;
-      await this.store.write(text);
-      this.written = text;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      const text = await this.readText();
+      // Bytes that are not text (binary, not UTF-8, too large to read) are left exactly as they came.
+      if (text === undefined) continue;
+      const next = batch.reduce((current, change) => applyChange(current, change), text);
+      if (next !== text) await this.store.write(next);
     }
   }
+
+  private async readText(): Promise<string | undefined> {
+    try {
+      if ((await this.store.size()) > ANNOTATE_LIMIT_BYTES) return undefined;
+      return STRICT_UTF8.decode(await this.store.read());
+    } catch (error) {
+      if (isMissing(error)) throw new PlanFileGoneError('the plan file was moved or deleted while the daemon worked on it', { cause: error });
+      if (error instanceof TypeError) return undefined; // not UTF-8
+      throw error;
+    }
+  }
+}
+
+function applyChange(text: string, change: PlanChange): string {
+  const { ticks, ...update } = change;
+  const tickLines = (ticks ?? []).map((step) => locateStep(text, step)).filter((line): line is number => line !== undefined);
+  return applyPlanUpdate(text, { ...update, tickLines });
 }

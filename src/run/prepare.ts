@@ -3,6 +3,7 @@
  * No tool is called here; `check` uses exactly this.
  */
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import type { McpPool } from '../mcp/pool.js';
 import { parsePlan } from '../plan/parse.js';
 import type { Plan, PlanProblem } from '../plan/types.js';
@@ -16,8 +17,9 @@ export type Prepared =
 
 export interface PrepareDeps {
   readonly config: Config;
-  readonly pool: Pick<McpPool, 'catalog'>;
-  readonly now: () => Date;
+  /** Lists the tools of the servers the plan names (the pool, or the daemon's guard in front of it). */
+  readonly catalog: Pick<McpPool, 'catalog'>;
+  readonly clock: Clock;
   readonly signal?: AbortSignal;
   /** Reused across plans: compiling tool schemas is the expensive part of validation. */
   readonly schemaChecker?: SchemaChecker;
@@ -29,13 +31,13 @@ export async function preparePlan(bytes: Uint8Array, fileName: string, deps: Pre
   const parsed = parsePlan(bytes, fileName, deps.config.actions);
   if (!parsed.ok) return { ok: false, problems: parsed.problems };
   const plan = parsed.plan;
-  const tools = await deps.pool.catalog(serversNamedBy(plan, deps.config), deps.signal);
+  const tools = await deps.catalog.catalog(serversNamedBy(plan, deps.config), deps.signal);
   const validated = validatePlan(plan, {
     actions: deps.config.actions,
     servers: deps.config.mcpServers,
     execution: deps.config.execution,
     tools,
-    now: deps.now(),
+    now: deps.clock.now(),
     strict: deps.config.execution.strict,
     ...(deps.schemaChecker ? { schemaChecker: deps.schemaChecker } : {}),
     ...(deps.knownResults ? { knownResults: deps.knownResults } : {}),

@@ -6,8 +6,9 @@
  * - an attempt ends as `SUCCESS`, `RETRY` (failed, another attempt follows) or `FAILED` (failed for good),
  *   each naming its server and tool, with `duration_ms` and, on failure, `error_type`;
  * - a plan finishes when it is moved into a final folder (`AUDIT` with status Done/Failed/Needs_Review);
- * - a plan is deferred by `DONE` with status deferred, or by a plan-level `RETRY` with status deferred
- *   (its server was unreachable while validating).
+ * - a plan is deferred by a `DEFERRED` line; logs written before that kind existed said so with `DONE`
+ *   status deferred, or a plan-level `RETRY` status deferred (its server was unreachable while
+ *   validating), and still count.
  */
 
 /** The fields of an audit event or of a parsed `mcp_actions.jsonl` line that matter here. */
@@ -56,6 +57,8 @@ export function observe(record: RecordLike): Observation | undefined {
       return status === 'deferred' ? { kind: 'plan_deferred' } : undefined;
     case 'FAILED':
       return isCall ? attempt(server, tool, 'failed', record) : undefined;
+    case 'DEFERRED':
+      return { kind: 'plan_deferred' };
     case 'DONE':
       return status === 'deferred' ? { kind: 'plan_deferred' } : undefined;
     case 'AUDIT': {

@@ -1,4 +1,5 @@
 /** How many plans wait in the vault right now: Approved/ (waiting) and In_Progress/ (deferred among them). */
+import { isMissing } from '../core/errno.js';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { splitFrontMatter } from '../plan/front-matter.js';
@@ -20,7 +21,7 @@ async function planFiles(dir: string): Promise<string[]> {
   try {
     return (await listPlanFiles(dir)).files.map((file) => file.path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isMissing(error)) return [];
     throw error;
   }
 }

@@ -6,6 +6,7 @@
  * before the moment in their name, so with `--since T` those closed before T are skipped unread; without
  * `--since`, every retained rotated file is read. Oldest first, the live file last.
  */
+import { isMissing } from '../core/errno.js';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export async function logFilesToRead(logsDir: string, sinceMs?: number): Promise
   try {
     names = await readdir(logsDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (isMissing(error)) return [];
     throw error;
   }
   const rotated = rotatedFilesOf(JSON_LOG_FILE, names)
@@ -79,7 +80,7 @@ async function streamLines(file: string, onLine: (line: string) => void): Promis
       }
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (isMissing(error)) return;
     throw error;
   }
   rest += decoder.end();

@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode } from './fsync-dir.js';
+import { errorCode } from '../core/errno.js';
 import { isPlanFileName } from './plan-file-name.js';
 
 export interface PlanFileEntry {

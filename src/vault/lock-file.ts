@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readFile, rm } from 'node:fs/promises';
-import { errorCode } from './fsync-dir.js';
+import { errorCode } from '../core/errno.js';
 
 /** What was found at a lock path. `raw` identifies this exact lock instance (it holds a random token). */
 export interface ExistingLock {

@@ -1,6 +1,7 @@
 import { lstat, rename } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { errorCode, fsyncDir } from './fsync-dir.js';
+import { errorCode } from '../core/errno.js';
+import { fsyncDir } from './fsync-dir.js';
 
 /** How many `name (n).md` candidates to try before giving up: a folder this crowded is a bug elsewhere. */
 const MAX_SUFFIX = 10_000;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { errorCode, fsyncDir } from './fsync-dir.js';
+import { errorCode } from '../core/errno.js';
+import { fsyncDir } from './fsync-dir.js';
 
 /**
  * Replaces `file` with `data` so that readers (and a crash) see either the old or the new content, never

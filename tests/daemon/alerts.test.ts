@@ -1,9 +1,9 @@
 /** Alert rules over a state snapshot (injected clock), raising and resolving, and the webhook's failures. */
 import { describe, expect, it } from 'vitest';
 import { createMemoryAuditLog } from '../../src/audit/memory.js';
-import { AlertCenter, type AlertNotice } from '../../src/daemon/alert-center.js';
-import { activeAlerts, type AlertInput } from '../../src/daemon/alerts.js';
-import { webhookNotifier } from '../../src/daemon/webhook.js';
+import { AlertCenter, type AlertNotice } from '../../src/monitor/alert-center.js';
+import { activeAlerts, type AlertInput } from '../../src/monitor/alerts.js';
+import { webhookNotifier } from '../../src/monitor/webhook.js';
 import type { BreakerView } from '../../src/execution/breaker.js';
 
 const rules = { serverDownMs: 5 * 60_000, failedPlans: 3, failedPlansWithinMs: 3_600_000, queueThreshold: 20 };

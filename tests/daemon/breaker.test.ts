@@ -68,7 +68,7 @@ describe('daemon: circuit breaker', () => {
     expect(calls.map((c) => c.args.name).sort()).toEqual(['a', 'b', 'c', 'd']);
     expect(((calls[2]?.at ?? 0) - (calls[1]?.at ?? 0))).toBeGreaterThanOrEqual(1_900);
     const log = await ws.readLog();
-    expect(log).toMatch(/DONE - plan=c status=deferred error_type=connection message=".*circuit breaker/);
+    expect(log).toMatch(/DEFERRED - plan=c status=deferred error_type=connection message=".*circuit breaker/);
     // A held-back call is never announced as a call.
     expect(log.match(/CALL - scripted\.act/g)).toHaveLength(4);
   });

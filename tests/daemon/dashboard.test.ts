@@ -2,9 +2,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildDashboardModel, renderDashboard } from '../../src/daemon/dashboard-render.js';
-import { DashboardWriter, type Timers } from '../../src/daemon/dashboard-writer.js';
-import { readDaemonHealth } from '../../src/daemon/health-file.js';
+import { buildDashboardModel, renderDashboard } from '../../src/monitor/dashboard-render.js';
+import { DashboardWriter, type Timers } from '../../src/monitor/dashboard-writer.js';
+import { readDaemonHealth } from '../../src/monitor/health-file.js';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 

@@ -44,13 +44,14 @@ describe('daemon lifecycle', () => {
     expect(await ws.readLog()).toMatch(/SUCCESS - scripted\.act .*plan=slow/);
   });
 
-  it('--once processes what is waiting, sends invalid plans to Failed/ with every problem, and exits', async () => {
+  it('--once processes what is waiting, sends invalid plans to Failed/ with every problem, says so and exits 1', async () => {
     ws = await createWorkspace();
     await ws.writePlan('good.md', `---\nid: good\naction: echo\ntext: fine\n---\n`, 'Approved');
     const bad = '---\nid: bad\nstatus: rejected\n---\n## Steps\n- [ ] x\n  - action: nope\n';
     await ws.writePlan('bad.md', bad, 'Approved');
     const daemon = start(ws.configPath, ['--once']);
-    expect(await daemon.exited).toBe(0);
+    expect(await daemon.exited).toBe(1);
+    expect(daemon.output()).toContain('daemon --once: 2 plans: 1 in Done/, 1 in Failed/');
     expect(await ws.list('Done')).toEqual(['good.md']);
     expect(await ws.list('Failed')).toEqual(['bad.md']);
     const failed = await readFile(path.join(ws.vault, 'Failed', 'bad.md'), 'utf8');

@@ -69,7 +69,7 @@ describe('daemon: rate limits', () => {
     expectWithinLimit(await sendTimes(ws), 2, 2_000);
     const serverSide = (await ws.calls()).map((c) => c.at).sort((a, b) => a - b);
     expect((serverSide[4] as number) - (serverSide[0] as number)).toBeGreaterThan(3_500);
-    expect(await ws.readLog()).toMatch(/DONE - plan=p\d status=deferred error_type=rate_limit/);
+    expect(await ws.readLog()).toMatch(/DEFERRED - plan=p\d status=deferred error_type=rate_limit/);
   });
 
   it('still counts the calls sent before a restart', async () => {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { createMetricsAuditSink } from '../../src/metrics/audit-sink.js';
 import { createOrchestratorMetrics } from '../../src/metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server.js';
 import { readQueueDepth } from '../../src/stats/queue-depth.js';
 import { runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { attemptFailed, attemptSucceeded, deferred, planMoved, planRef, resolvedStep } from '../helpers/plan-events.js';
 
 let dir: string;
 let server: MetricsServer | undefined;
@@ -36,7 +36,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('metrics over loopback', () => {
-  it('counts calls, errors, retries, durations and plans from audit events, and reads the queue at scrape time', async () => {
+  it('counts calls, errors, retries, durations and plans from plan events, and reads the queue at scrape time', async () => {
     const vault = path.join(dir, 'vault');
     await mkdir(path.join(vault, 'Approved'), { recursive: true });
     await mkdir(path.join(vault, 'In_Progress'), { recursive: true });
@@ -46,19 +46,20 @@ describe('metrics over loopback', () => {
 
     const metrics = createOrchestratorMetrics({ queueDepth: () => readQueueDepth(vault), processMetrics: false });
     const other = createOrchestratorMetrics({ processMetrics: false }); // its own registry: no clash
-    const audit = createMetricsAuditSink(metrics);
-    const call = { plan: 'p', step: 1, server: 'email-server', tool: 'send_email' };
-    audit.record({ event: 'CALL', ...call, attempt: 1 });
-    audit.record({ event: 'RETRY', ...call, attempt: 1, status: 'retrying', error_type: 'rate_limit', duration_ms: 40 });
-    audit.record({ event: 'CALL', ...call, attempt: 2 });
-    audit.record({ event: 'SUCCESS', ...call, attempt: 2, status: 'success', duration_ms: 1500 });
-    audit.record({ event: 'FAILED', plan: 'q', step: 1, server: 'vault', tool: 'write_note', attempt: 1, error_type: 'timeout', duration_ms: 30_000 });
-    audit.record({ event: 'AUDIT', plan: 'p', status: 'Done', message: 'moved to Done/p.md' });
-    audit.record({ event: 'AUDIT', plan: 'q', status: 'Failed', message: 'moved to Failed/q.md' });
-    audit.record({ event: 'DONE', plan: 'r', status: 'deferred' });
-    audit.record({ event: 'ALERT', message: 'server down' });
-    await audit.close();
-    audit.record({ event: 'AUDIT', plan: 'late', status: 'Done' }); // after close: ignored
+    const mail = resolvedStep({ server: 'email-server', tool: 'send_email' });
+    const write = resolvedStep({ server: 'vault', tool: 'write_note' });
+    const plan = planRef('p');
+    metrics.subscriber({ type: 'attempt_started', plan, at: new Date(), step: mail, attempt: 1, args: {} });
+    metrics.subscriber(attemptFailed({ plan, step: mail, attempt: 1, type: 'rate_limit', retrying: true, durationMs: 40 }));
+    metrics.subscriber({ type: 'attempt_started', plan, at: new Date(), step: mail, attempt: 2, args: {} });
+    metrics.subscriber(attemptSucceeded({ plan, step: mail, attempt: 2, durationMs: 1500 }));
+    metrics.subscriber(attemptFailed({ plan: planRef('q'), step: write, attempt: 1, type: 'timeout', retrying: false, durationMs: 30_000 }));
+    metrics.subscriber(planMoved(plan, 'Done'));
+    metrics.subscriber(planMoved(planRef('q'), 'Failed'));
+    metrics.subscriber(deferred(planRef('r'), new Date()));
+    metrics.notices.record({ event: 'ALERT', message: 'server down' });
+    await metrics.notices.close();
+    metrics.notices.record({ event: 'ALERT', message: 'late' }); // after close: ignored
 
     server = await startMetricsServer({ port: 0, registry: metrics.registry, health: () => ({ ok: true, plans: 1 }) });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);

@@ -12,7 +12,8 @@ beforeAll(async () => {
   await ws.writePlan('flaky.md', '---\naction: act_idempotent\nname: flaky\nscript: ["fail:server_error", "ok"]\n---\n', 'Approved');
   await ws.writePlan('bad.md', '---\naction: act\nname: bad\nscript: ["fail:validation"]\n---\n', 'Approved');
   const run = await runCli(['--config', ws.configPath, 'daemon', '--once']);
-  expect(run.code).toBe(0);
+  expect(run.code).toBe(1); // one plan failed
+  expect(run.stdout).toContain('daemon --once: 3 plans: 2 in Done/, 1 in Failed/');
   expect(await ws.list('Done')).toEqual(['flaky.md', 'hello.md']);
   expect(await ws.list('Failed')).toEqual(['bad.md']);
   await ws.writePlan('waiting.md', '---\naction: echo\ntext: later\n---\n', 'Approved');
@@ -63,6 +64,6 @@ describe('stats', () => {
   it('refuses a --since it cannot read with a usage error', async () => {
     const result = await runCli(['--config', ws.configPath, 'stats', '--since', 'yesterday']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error: --since: invalid duration "yesterday": use a number and a unit, such as 30m, 24h or 7d (units s, m, h, d, w)');
+    expect(result.stderr).toBe('error: --since: invalid duration "yesterday": use a number and a unit, such as 30m, 24h or 7d (units ms, s, m, h, d, w)');
   });
 });

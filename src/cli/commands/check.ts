@@ -19,7 +19,7 @@ export async function checkCommand(files: readonly string[], runtime: Runtime, i
       code = EXIT.usage;
       continue;
     }
-    const prepared = await preparePlan(bytes, path.basename(file), { ...runtime, now: () => new Date() });
+    const prepared = await preparePlan(bytes, path.basename(file), { ...runtime, catalog: runtime.pool });
     if (prepared.ok) {
       for (const line of describeValidPlan(file, prepared.plan)) io.out(line);
       continue;

@@ -3,12 +3,12 @@
  * count, ping latency, breaker state, last error — as a table or JSON. Nothing from the server's
  * configuration (headers, env, command line) is printed, and error text is masked like the logs.
  */
-import { sanitizeText } from '../../audit/sanitize.js';
+import { sanitizeText } from '../../core/sanitize.js';
 import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
-import { readDaemonHealth } from '../../daemon/health-file.js';
+import { readDaemonHealth } from '../../monitor/health-file.js';
 import { redact, secretsOf } from '../../mcp/redact.js';
 
 export interface ServerReport {

@@ -3,7 +3,7 @@
  * files inside the window) plus the queue in the vault right now.
  */
 import { formatStatsReport } from '../../stats/format.js';
-import { parseDuration } from '../../stats/duration.js';
+import { parseDuration } from '../../core/duration.js';
 import { readQueueDepth } from '../../stats/queue-depth.js';
 import { readLogStats } from '../../stats/read-log.js';
 import type { StatsReport } from '../../stats/types.js';

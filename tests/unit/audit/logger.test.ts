@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clockAt } from '../../../src/core/clock.js';
 import { createAuditLog } from '../../../src/audit/logger.js';
 import { createMemoryAuditLog } from '../../../src/audit/memory.js';
 import type { AuditEvent } from '../../../src/audit/types.js';
@@ -50,7 +51,7 @@ const planEvents: AuditEvent[] = [
 describe('createAuditLog', () => {
   it('never writes a plan’s secrets or e-mail addresses unmasked, in either file', async () => {
     const logsDir = path.join(dir, 'nested', 'logs');
-    const log = createAuditLog({ logsDir, logging, now: fixed });
+    const log = createAuditLog({ logsDir, logging, clock: clockAt(fixed) });
     for (const event of planEvents) log.record(event);
     await log.close();
     const { human, json } = await readLogs(logsDir);
@@ -63,7 +64,7 @@ describe('createAuditLog', () => {
   });
 
   it('writes one human line and one JSON line per event, in order, closing only when flushed', async () => {
-    const log = createAuditLog({ logsDir: dir, logging, now: fixed });
+    const log = createAuditLog({ logsDir: dir, logging, clock: clockAt(fixed) });
     for (let step = 1; step <= 500; step++) log.record({ event: 'CALL', plan: 'p', step, server: 's', tool: 't' });
     await log.close();
     const { human, json } = await readLogs(dir);
@@ -76,11 +77,11 @@ describe('createAuditLog', () => {
   });
 
   it('appends to existing files and ignores events after close', async () => {
-    const first = createAuditLog({ logsDir: dir, logging, now: fixed });
+    const first = createAuditLog({ logsDir: dir, logging, clock: clockAt(fixed) });
     first.record({ event: 'CLAIM', plan: 'a' });
     await first.close();
     first.record({ event: 'CLAIM', plan: 'ignored' });
-    const second = createAuditLog({ logsDir: dir, logging, now: fixed });
+    const second = createAuditLog({ logsDir: dir, logging, clock: clockAt(fixed) });
     second.record({ event: 'CLAIM', plan: 'b' });
     await second.close();
     const { human, json } = await readLogs(dir);
@@ -89,7 +90,7 @@ describe('createAuditLog', () => {
   });
 
   it('leaves params out entirely when logParameters is false', async () => {
-    const log = createAuditLog({ logsDir: dir, logging: { logParameters: false, sanitize: true }, now: fixed });
+    const log = createAuditLog({ logsDir: dir, logging: { logParameters: false, sanitize: true }, clock: clockAt(fixed) });
     log.record({ event: 'PARAMS', plan: 'p', params: { subject: 'confidential subject' } });
     await log.close();
     const { human, json } = await readLogs(dir);
@@ -99,7 +100,7 @@ describe('createAuditLog', () => {
   it('reports a file it cannot open and still closes', async () => {
     await mkdir(path.join(dir, 'mcp_actions.log')); // a directory where the file should be
     const errors: string[] = [];
-    const log = createAuditLog({ logsDir: dir, logging, now: fixed, onError: (e) => errors.push(e.message) });
+    const log = createAuditLog({ logsDir: dir, logging, clock: clockAt(fixed), onError: (e) => errors.push(e.message) });
     log.record({ event: 'ALERT', message: 'x' });
     await log.close();
     expect(errors).toHaveLength(1);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clockAt, systemClock } from '../../../src/core/clock.js';
 import { createAuditLog } from '../../../src/audit/logger.js';
 import { filesToPrune, mustRotate, rotatedFilesOf, rotatedName } from '../../../src/audit/rotation.js';
 import type { LogRotationConfig } from '../../../src/config/schema.js';
@@ -76,7 +77,7 @@ describe('rotation rules', () => {
 describe('createAuditLog with rotation', () => {
   it('rotates by size without losing, duplicating or reordering a line, in both files', async () => {
     const t = clock('2026-02-16T10:00:00Z');
-    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 2_000 }) }, now: t.now });
+    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 2_000 }) }, clock: clockAt(t.now) });
     for (let step = 1; step <= 300; step++) {
       log.record({ event: 'CALL', plan: 'p', step, server: 's', tool: 't', attempt: 1 });
       if (step % 50 === 0) await new Promise((resolve) => setImmediate(resolve)); // let batches go out in between
@@ -95,7 +96,7 @@ describe('createAuditLog with rotation', () => {
 
   it('keeps only the newest `keep` rotated files', async () => {
     const t = clock('2026-02-16T10:00:00Z');
-    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 500, keep: 2 }) }, now: t.now });
+    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 500, keep: 2 }) }, clock: clockAt(t.now) });
     for (let step = 1; step <= 200; step++) log.record({ event: 'CALL', plan: 'p', step, server: 's', tool: 't' });
     await log.close();
     const { steps, files } = await stepsInOrder(dir);
@@ -107,7 +108,7 @@ describe('createAuditLog with rotation', () => {
   it('rotates daily, and stats reads the rotated day when --since reaches back to it', async () => {
     const t = clock('2026-02-16T12:00:00');
     const logging = { logParameters: true, sanitize: true, rotate: policy({ daily: true }) };
-    const log = createAuditLog({ logsDir: dir, logging, now: t.now });
+    const log = createAuditLog({ logsDir: dir, logging, clock: clockAt(t.now) });
     log.record({ event: 'CALL', plan: 'p', step: 1, server: 'yesterday', tool: 't' });
     await new Promise((resolve) => setImmediate(resolve));
     t.jump(86_400_000);
@@ -124,8 +125,8 @@ describe('createAuditLog with rotation', () => {
 
   it('loses nothing when two processes append and rotate the same files, or logrotate renames one', async () => {
     const logging = { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 1_500 }) };
-    const a = createAuditLog({ logsDir: dir, logging, now: clock('2026-02-16T10:00:00Z').now });
-    const b = createAuditLog({ logsDir: dir, logging, now: clock('2026-02-16T10:00:00.500Z').now });
+    const a = createAuditLog({ logsDir: dir, logging, clock: clockAt(clock('2026-02-16T10:00:00Z').now) });
+    const b = createAuditLog({ logsDir: dir, logging, clock: clockAt(clock('2026-02-16T10:00:00.500Z').now) });
     for (let step = 1; step <= 400; step++) {
       (step % 2 === 0 ? a : b).record({ event: 'CALL', plan: 'p', step, server: 's', tool: 't' });
       if (step === 200) {
@@ -145,7 +146,7 @@ describe('createAuditLog with rotation', () => {
     const yesterday = new Date(Date.now() - 86_400_000);
     const { utimes } = await import('node:fs/promises');
     await utimes(path.join(dir, 'mcp_actions.jsonl'), yesterday, yesterday);
-    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ daily: true }) } });
+    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy({ daily: true }) }, clock: systemClock });
     log.record({ event: 'CALL', plan: 'p', step: 1 });
     await log.close();
     const { steps, files } = await stepsInOrder(dir);

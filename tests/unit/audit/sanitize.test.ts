@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretKey, sanitize, sanitizeText } from '../../../src/audit/sanitize.js';
+import { REDACTED, isSecretKey, sanitize, sanitizeText } from '../../../src/core/sanitize.js';
 
 describe('sanitize', () => {
   it('masks e-mail addresses keeping the local part and the TLD', () => {

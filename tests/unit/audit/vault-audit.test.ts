@@ -6,9 +6,11 @@ import { createMemoryAuditLog } from '../../../src/audit/memory.js';
 import { localDay } from '../../../src/audit/rotation.js';
 import { teeAuditLogs } from '../../../src/audit/tee.js';
 import type { AuditLog } from '../../../src/audit/types.js';
-import { createHackathonAuditSink, hackathonAuditSinkFor } from '../../../src/audit/vault-audit-sink.js';
+import { createVaultAudit, vaultAuditFor } from '../../../src/audit/vault-audit-sink.js';
 import type { VaultAuditEntry } from '../../../src/audit/vault-audit.js';
 import { ConfigSchema, type Config } from '../../../src/config/schema.js';
+import { clockAt } from '../../../src/core/clock.js';
+import { attemptFailed, attemptSucceeded, claimed, planEnded, planMoved, planRef, resolvedStep } from '../../helpers/plan-events.js';
 
 let dir: string;
 let logsDir: string;
@@ -30,19 +32,30 @@ const step = { plan: '20260216-Plan', step: 1, server: 'email-server', tool: 'se
 
 describe('createHackathonAuditSink', () => {
   it('writes one hackathon entry per call outcome and plan event, sanitized, into the day’s file', async () => {
-    const sink = createHackathonAuditSink({ dir: logsDir, now: () => NOON });
-    sink.record({ event: 'CLAIM', plan: step.plan, message: 'claimed x.md' });
-    sink.record({ event: 'CALL', ...step, attempt: 1 });
-    sink.record({ event: 'PARAMS', ...step, attempt: 1, params: { to: 'client@example.com', subject: 'Invoice #123', api_key: 'sk-live-abcdefghijkl' } });
-    sink.record({ event: 'RETRY', ...step, attempt: 1, status: 'retrying', error_type: 'rate_limit', duration_ms: 12, message: 'slow down client@example.com' });
-    sink.record({ event: 'CALL', ...step, attempt: 2 });
-    sink.record({ event: 'PARAMS', ...step, attempt: 2, params: { to: 'client@example.com', subject: 'Invoice #123' } });
-    sink.record({ event: 'RESPONSE', ...step, attempt: 2, message: 'sent' });
-    sink.record({ event: 'SUCCESS', ...step, attempt: 2, status: 'success', duration_ms: 34 });
-    sink.record({ event: 'DONE', plan: step.plan, status: 'completed', approved_by: 'boss@company.com' });
-    sink.record({ event: 'AUDIT', plan: step.plan, status: 'Done', message: 'moved to Done/x.md' });
-    sink.record({ event: 'ALERT', message: 'auth failed for token=abc123secret' });
-    await sink.close();
+    const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => NOON) });
+    const plan = planRef(step.plan, 'boss@company.com');
+    const mail = resolvedStep({ index: 1, server: step.server, tool: step.tool });
+    sink.subscriber(claimed({ claim: 'x.md', id: step.plan }, NOON));
+    sink.subscriber({ type: 'attempt_started', plan, at: NOON, step: mail, attempt: 1, args: { to: 'client@example.com' } });
+    sink.subscriber(
+      attemptFailed({
+        plan,
+        step: mail,
+        attempt: 1,
+        args: { to: 'client@example.com', subject: 'Invoice #123', api_key: 'sk-live-abcdefghijkl' },
+        type: 'rate_limit',
+        message: 'slow down client@example.com',
+        retrying: true,
+        durationMs: 12,
+        at: NOON,
+      }),
+    );
+    sink.subscriber(attemptSucceeded({ plan, step: mail, attempt: 2, args: { to: 'client@example.com', subject: 'Invoice #123' }, durationMs: 34, text: 'sent', at: NOON }));
+    sink.subscriber({ type: 'step_ended', plan, at: NOON, step: mail, outcome: { kind: 'succeeded', attempts: 2, result: { text: 'sent' } } });
+    sink.subscriber(planEnded(plan, { kind: 'completed' }, 'Done', NOON));
+    sink.subscriber(planMoved(plan, 'Done', NOON));
+    sink.notices.record({ event: 'ALERT', message: 'auth failed for token=abc123secret' });
+    await sink.notices.close();
 
     const found = await entries(localDay(NOON));
     expect(found.map((e) => [e.action_type, e.result])).toEqual([
@@ -76,11 +89,11 @@ describe('createHackathonAuditSink', () => {
 
   it('starts a new file when the day changes', async () => {
     let now = NOON;
-    const sink = createHackathonAuditSink({ dir: logsDir, now: () => now });
-    sink.record({ event: 'CLAIM', plan: 'a' });
+    const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => now) });
+    sink.subscriber(claimed(planRef('a'), now));
     now = new Date(NOON.getTime() + 86_400_000);
-    sink.record({ event: 'CLAIM', plan: 'b' });
-    await sink.close();
+    sink.subscriber(claimed(planRef('b'), now));
+    await sink.notices.close();
     expect((await entries(localDay(NOON))).map((e) => e.target)).toEqual(['a']);
     expect((await entries(localDay(now))).map((e) => e.target)).toEqual(['b']);
   });
@@ -92,27 +105,25 @@ describe('createHackathonAuditSink', () => {
     for (const name of [`${old}.json`, `${recent}.json`, 'notes.md', 'summary.json', '2020-01-01.json.bak']) {
       await writeFile(path.join(logsDir, name), '{}\n');
     }
-    const sink = createHackathonAuditSink({ dir: logsDir, retentionDays: 5, now: () => NOON });
-    sink.record({ event: 'CLAIM', plan: 'p' });
-    await sink.close();
+    const sink = createVaultAudit({ dir: logsDir, retentionDays: 5, clock: clockAt(() => NOON) });
+    sink.subscriber(claimed(planRef('p'), NOON));
+    await sink.notices.close();
     expect((await readdir(logsDir)).sort()).toEqual(
       [`${recent}.json`, `${localDay(NOON)}.json`, 'notes.md', 'summary.json', '2020-01-01.json.bak'].sort(),
     );
   });
 
   it('leaves parameters out when logParameters is off, and writes nothing when disabled in the config', async () => {
-    const sink = createHackathonAuditSink({ dir: logsDir, logParameters: false, now: () => NOON });
-    sink.record({ event: 'PARAMS', ...step, attempt: 1, params: { subject: 'confidential' } });
-    sink.record({ event: 'SUCCESS', ...step, attempt: 1, duration_ms: 1 });
-    await sink.close();
+    const sink = createVaultAudit({ dir: logsDir, logParameters: false, clock: clockAt(() => NOON) });
+    const mail = resolvedStep({ server: step.server, tool: step.tool });
+    sink.subscriber(attemptSucceeded({ plan: planRef(step.plan), step: mail, attempt: 1, args: { subject: 'confidential' }, at: NOON }));
+    await sink.notices.close();
     const [entry] = await entries(localDay(NOON));
     expect(entry?.parameters).toEqual({});
     expect(entry?.target).toBe('email-server.send_email');
 
     const config = { ...ConfigSchema.parse({ logging: { vaultAudit: { enabled: false } } }), vault: path.join(dir, 'v2'), configPath: 'x' } as Config;
-    const off = hackathonAuditSinkFor(config);
-    off.record({ event: 'CLAIM', plan: 'p' });
-    await off.close();
+    expect(vaultAuditFor(config, { clock: clockAt(() => NOON) })).toBeUndefined();
     await expect(readdir(path.join(dir, 'v2'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -2,7 +2,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { admitCall, breakerSignalOf, closedBreaker, recordOutcome, type BreakerState } from '../../../src/execution/breaker.js';
-import { HeldBackError, StepError, type ErrorType } from '../../../src/execution/errors.js';
+import { HeldBackError, StepError, type ErrorType } from '../../../src/core/errors.js';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import type { ToolCall } from '../../../src/mcp/pool.js';

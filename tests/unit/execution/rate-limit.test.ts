@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionSchema } from '../../../src/config/schema.js';
-import { HeldBackError } from '../../../src/execution/errors.js';
+import { HeldBackError } from '../../../src/core/errors.js';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import { nextFreeSlot, rateRulesFrom, type RateRules } from '../../../src/execution/rate-limit.js';

@@ -2,7 +2,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
-import type { ExecutionObserver } from '../../../src/execution/observer.js';
+import { clockAt } from '../../../src/core/clock.js';
+import type { PlanEmitter } from '../../../src/events/event-stream.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import { runStep } from '../../../src/execution/run-step.js';
 import type { ResolvedStep } from '../../../src/plan/validated.js';
@@ -26,10 +27,12 @@ function setup(threshold: number) {
   const now = new Date('2026-02-05T11:00:00Z');
   let sent = 0;
   const announced: string[] = [];
-  const observer: ExecutionObserver = {
-    attemptStarting: async ({ attempt }) => void announced.push(`start ${attempt}`),
-    attemptFinished: async ({ attempt, retrying }) => void announced.push(`end ${attempt}${retrying ? ' retrying' : ''}`),
-    stepFinished: async () => undefined,
+  const emitter: PlanEmitter = {
+    plan: { claim: 'p.md', id: 'p' },
+    emit: async (event) => {
+      if (event.type === 'attempt_started') announced.push(`start ${event.attempt}`);
+      if (event.type === 'attempt_ended') announced.push(`end ${event.attempt}${event.retrying ? ' retrying' : ''}`);
+    },
   };
   const guard = new GuardedCaller({
     inner: {
@@ -47,14 +50,14 @@ function setup(threshold: number) {
     latchedRetryMs: 60_000,
   });
   const context = {
-    caller: guard,
     guard,
-    observer,
-    now: () => now,
-    results: new Map(),
+    emitter,
+    clock: clockAt(() => now),
+    resultOf: () => undefined,
     planFields: {},
     retryDelayMs: 0,
     deferDelayMs: 60_000,
+    maxResultBytes: 1024,
   };
   return { context, announced, sent: () => sent, now };
 }

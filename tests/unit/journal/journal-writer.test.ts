@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { JournalFatalError } from '../../../src/journal/errors.js';
+import { boundResult } from '../../../src/events/step-result.js';
+import { resultOf } from '../../../src/journal/recover.js';
+import { recordOf } from '../../../src/journal/subscriber.js';
+import { attemptSucceeded, resolvedStep } from '../../helpers/plan-events.js';
 import { JournalWriter } from '../../../src/journal/journal-writer.js';
 import { readJournal } from '../../../src/journal/read-journal.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
@@ -108,13 +112,13 @@ describe('JournalWriter', () => {
     expect((await readJournal(path)).records).toHaveLength(1);
   });
 
-  it('keeps results bounded, flagged when cut', async () => {
+  it('keeps results bounded, flagged when cut: bounded once where made, recorded as they are', async () => {
     const path = join(await tempDir(), 'journal.jsonl');
     const writer = await JournalWriter.open(path);
-    await writer.append({
-      type: 'outcome', claim: 'plan.md', step: 1, key: 'k', attempt: 1, status: 'succeeded',
-      text: 'é'.repeat(40_000), structured: { big: 'x'.repeat(70_000) }, at,
-    });
+    const result = boundResult('é'.repeat(40_000), { big: 'x'.repeat(70_000) }, 64 * 1024);
+    const event = attemptSucceeded({ plan: { claim: 'plan.md', id: 'plan' }, step: resolvedStep({ idempotencyKey: 'k' }), attempt: 1 });
+    if (event.type !== 'attempt_ended') throw new Error('expected an attempt end');
+    await writer.append(recordOf({ ...event, result: { ok: true, result } }) as JournalRecord);
     await writer.close();
     const [record] = (await readJournal(path)).records;
     expect(record).toMatchObject({ type: 'outcome', text_truncated: true, structured_dropped: true });
@@ -122,6 +126,8 @@ describe('JournalWriter', () => {
     expect(Buffer.byteLength(record.text ?? '', 'utf8')).toBeLessThanOrEqual(64 * 1024);
     expect(record.text).toMatch(/^é+$/); // cut on a character boundary
     expect(record.structured).toBeUndefined();
+    // What a restart reads back is exactly what the run passed on, flags included.
+    expect(resultOf(record)).toEqual(result);
   });
 
   it('after a crash left a torn line, new records start on a fresh line', async () => {

@@ -19,12 +19,19 @@ const finalized: JournalRecord = { type: 'finalized', claim: C, folder: 'Done', 
 function decide(records: JournalRecord[], where: PlanLocation = 'In_Progress') {
   const state = recoverState(records).get(C);
   if (!state) throw new Error('no state');
-  return decideRecovery(state, where);
+  const decision = decideRecovery(state, where);
+  // What the runner carries over, as it reads it: the steps never sent again.
+  return 'carried' in decision ? { ...decision, skipSteps: [...decision.carried.keys()] } : decision;
+}
+
+function failedSteps(records: JournalRecord[]): number[] {
+  return [...(recoverState(records).get(C)?.failed.keys() ?? [])];
 }
 
 describe('recovery after a crash at each point', () => {
   it('after the claim, before any call: resume from the start', () => {
-    expect(decide([claimed])).toMatchObject({ kind: 'resume', skipSteps: [], failedSteps: [] });
+    expect(decide([claimed])).toMatchObject({ kind: 'resume', skipSteps: [] });
+    expect(failedSteps([claimed])).toEqual([]);
   });
 
   it('after an intent of an idempotent step: re-send that step with the same key', () => {
@@ -48,16 +55,18 @@ describe('recovery after a crash at each point', () => {
   it('after a succeeded outcome: resume, skipping it, with its result for templates', () => {
     const decision = decide([claimed, intent(1, false), outcome(1, 'succeeded')]);
     expect(decision).toMatchObject({ kind: 'resume', skipSteps: [1] });
-    if (decision.kind === 'resume') expect(decision.results.get(1)).toEqual({ text: 'result 1', structured: { id: 1 } });
+    if (decision.kind === 'resume') expect(decision.carried.get(1)).toEqual({ text: 'result 1', structured: { id: 1 } });
   });
 
   it('after a failed outcome: resume; the failed step may run again', () => {
-    expect(decide([claimed, intent(1, false), outcome(1, 'failed')])).toMatchObject({ kind: 'resume', skipSteps: [], failedSteps: [1] });
+    expect(decide([claimed, intent(1, false), outcome(1, 'failed')])).toMatchObject({ kind: 'resume', skipSteps: [] });
+    expect(failedSteps([claimed, intent(1, false), outcome(1, 'failed')])).toEqual([1]);
   });
 
   it('after a retry succeeded, an older attempt’s failure changes nothing', () => {
     const records = [claimed, intent(1, false), outcome(1, 'failed'), intent(1, false, 2), outcome(1, 'succeeded', 2), outcome(1, 'failed')];
-    expect(decide(records)).toMatchObject({ kind: 'resume', skipSteps: [1], failedSteps: [] });
+    expect(decide(records)).toMatchObject({ kind: 'resume', skipSteps: [1] });
+    expect(failedSteps(records)).toEqual([]);
   });
 
   it('after a deferral: wait for retry_at; a step run after it cancels the deferral', () => {

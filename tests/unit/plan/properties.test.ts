@@ -68,7 +68,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(plan, (p) => {
         const steps = p.steps.map((s, i) => ({ ...s, index: i + 1 }));
-        validatePlan({ id: 'p', file: 'p.md', shape: 'front_matter_steps', frontMatter: {}, ...p, steps }, ctx());
+        validatePlan({ id: 'p', file: 'p.md', shape: 'front_matter_steps', frontMatter: {}, bodyLine: 1, ...p, steps }, ctx());
       }),
       { seed: SEED, numRuns: 300 },
     );

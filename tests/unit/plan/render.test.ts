@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import matter from 'gray-matter';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { applyPlanUpdate, formatExecutionLogLine, frontMatterLineCount, yamlScalar } from '../../../src/plan/render.js';
+import { formatExecutionLogLine } from '../../../src/plan/execution-log.js';
+import { frontMatterLineCount } from '../../../src/plan/lines.js';
+import { applyPlanUpdate, yamlScalar } from '../../../src/plan/render.js';
 
 const SPEC_PLAN = [
   '---',

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { findTemplateRefs, parseTemplate, resolveTemplates, TemplateError, type TemplateContext } from '../../../src/plan/templates.js';
+import { findTemplateRefs, parseTemplate, resolveTemplates, TemplateError, type TemplateContext, type TemplateResult } from '../../../src/plan/templates.js';
+
+/** Results by step id, looked up as the executor does (own ids only). */
+function results(byId: Record<string, TemplateResult>): TemplateContext['steps'] {
+  return (id) => (Object.hasOwn(byId, id) ? byId[id] : undefined);
+}
+
+const DRAFT: TemplateResult = { text: 'Hello Acme', structured: { count: 3, items: [{ id: 'a1' }, { id: 'a2' }], meta: { ok: true } } };
 
 const ctx: TemplateContext = {
-  steps: {
-    draft: { text: 'Hello Acme', structured: { count: 3, items: [{ id: 'a1' }, { id: 'a2' }], meta: { ok: true } } },
-    plain: { text: 'no structure' },
-  },
+  steps: results({ draft: DRAFT, plain: { text: 'no structure' } }),
   plan: { id: 'p1', client: { name: 'Acme' }, budget: 1200 },
   now: new Date('2026-02-16T12:00:00.000Z'),
 };
@@ -72,7 +76,7 @@ describe('resolveTemplates', () => {
       count: 3,
       items: [{ id: 'a1' }, { id: 'a2' }],
       first: 'a2',
-      whole: ctx.steps.draft!.structured,
+      whole: DRAFT.structured,
       budget: 1200,
       text: 'Hello Acme',
     });
@@ -95,8 +99,18 @@ describe('resolveTemplates', () => {
   });
 
   it('does not expand templates that arrive inside a step result', () => {
-    const out = resolveTemplates({ body: '{{ steps.evil.text }}!' }, { ...ctx, steps: { evil: { text: '{{ plan.budget }}' } } });
+    const out = resolveTemplates({ body: '{{ steps.evil.text }}!' }, { ...ctx, steps: results({ evil: { text: '{{ plan.budget }}' } }) });
     expect(out).toEqual({ body: '{{ plan.budget }}!' });
+  });
+
+  it('refuses to pass on a result that was cut to the size the journal keeps, naming the limit', () => {
+    const cut = { ...ctx, steps: results({ big: { text: 'only the first part', textCut: true }, wide: { text: 'x', structuredCut: true } }) };
+    expect(() => resolveTemplates({ body: '{{ steps.big.text }}' }, cut)).toThrow(
+      /step "big"'s text was larger than the orchestrator keeps \(execution.maxResultBytes\)/,
+    );
+    expect(() => resolveTemplates({ n: '{{ steps.wide.structured.n }}' }, cut)).toThrow(/step "wide"'s structured result was larger/);
+    // The parts that were kept whole stay usable.
+    expect(resolveTemplates({ t: '{{ steps.wide.text }}' }, cut)).toEqual({ t: 'x' });
   });
 
   it('does not change the input', () => {

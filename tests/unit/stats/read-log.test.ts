@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatJsonLine } from '../../../src/audit/format.js';
 import { rotatedName } from '../../../src/audit/rotation.js';
-import { parseDuration } from '../../../src/stats/duration.js';
+import { parseDuration } from '../../../src/core/duration.js';
 import { formatStatsReport } from '../../../src/stats/format.js';
 import { readQueueDepth } from '../../../src/stats/queue-depth.js';
 import { logFilesToRead, readLogStats } from '../../../src/stats/read-log.js';
@@ -85,7 +85,10 @@ describe('parseDuration', () => {
     expect(parseDuration('24h')).toBe(86_400_000);
     expect(parseDuration('7d')).toBe(7 * 86_400_000);
     expect(parseDuration('2w')).toBe(14 * 86_400_000);
-    for (const bad of ['', '0h', '24', 'h', '1.5h', '-1d', '3y', '99999999999999999999d']) {
+    // One grammar with the configuration's durations: decimals and milliseconds too.
+    expect(parseDuration('1.5h')).toBe(90 * 60_000);
+    expect(parseDuration('250ms')).toBe(250);
+    for (const bad of ['', '0h', '24', 'h', '-1d', '3y', '99999999999999999999d']) {
       expect(() => parseDuration(bad)).toThrow(/use a number and a unit, such as 30m, 24h or 7d/);
     }
   });

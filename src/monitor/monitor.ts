@@ -4,8 +4,9 @@
  * Dashboard.md / health.json writer. The daemon starts one and stops it last.
  */
 import path from 'node:path';
-import type { AuditLog } from '../audit/logger.js';
+import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
 import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
 import { rateRulesFrom } from '../execution/rate-limit.js';
@@ -26,7 +27,7 @@ export interface MonitorOptions {
   readonly config: Config;
   readonly pool: Pick<McpPool, 'callTool' | 'listTools' | 'status'>;
   readonly audit: AuditLog;
-  readonly now: () => Date;
+  readonly clock: Clock;
   readonly timers?: Timers;
   /** Alert rules re-checked this often (time-based ones: a server down too long, the day changing). */
   readonly tickMs?: number;
@@ -43,7 +44,8 @@ export interface Monitor {
 }
 
 export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
-  const { config, audit, now } = options;
+  const { config, audit } = options;
+  const now = (): Date => options.clock.now();
   const timers = options.timers ?? realTimers;
   const vault = config.vault;
   const startedAt = now();

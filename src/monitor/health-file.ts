@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ERROR_TYPES } from '../execution/errors.js';
+import { ERROR_TYPES } from '../core/errors.js';
 import { isPidAlive, ORCHESTRATOR_DIR, writeFileAtomic } from '../vault/index.js';
 import type { DashboardModel } from './dashboard-render.js';
 

@@ -3,7 +3,7 @@
  * AlertCenter (alert-center.ts) turns changes of this set into ALERT lines and webhook posts.
  */
 import type { BreakerView } from '../execution/breaker.js';
-import { formatDuration } from '../execution/rate-limit.js';
+import { formatDuration } from '../core/duration.js';
 import type { FinishedPlan } from './plan-tracker.js';
 
 export type AlertKind = 'authentication' | 'server_down' | 'repeated_failures' | 'queue';

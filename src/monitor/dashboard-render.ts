@@ -2,11 +2,11 @@
  * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
  * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
  */
-import { formatLocalDateTime } from '../audit/localTime.js';
+import { formatLocalDateTime } from '../core/local-time.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
-import { escapeUnprintable } from '../audit/printable.js';
+import { escapeUnprintable } from '../core/printable.js';
 
 export interface ServerHealth {
   readonly name: string;
@@ -72,9 +72,10 @@ const OUTCOME_LABELS: Record<RecentOutcome, string> = {
   deferred: '⏳ Deferred',
 };
 
-/** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md` */
+/** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md`, and why, when it did not succeed. */
 export function formatRecentAction(entry: RecentAction): string {
-  return `- [${formatLocalDateTime(entry.at)}] ${oneLine(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${oneLine(entry.file)}`;
+  const line = `- [${formatLocalDateTime(entry.at)}] ${oneLine(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${oneLine(entry.file)}`;
+  return entry.reason === undefined ? line : `${line} — ${cut(oneLine(entry.reason), 160)}`;
 }
 
 export function renderDashboard(model: DashboardModel, updatedAt: Date): string {

@@ -10,6 +10,8 @@
  *   `tokens` are usage figures; a string there is still redacted.
  */
 
+import { cut } from './text.js';
+
 export const REDACTED = '[REDACTED]';
 
 export interface SanitizeOptions {
@@ -49,7 +51,7 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
   const seen = new WeakSet<object>();
 
   const walk = (node: unknown, depth: number): unknown => {
-    if (typeof node === 'string') return cut(redact ? sanitizeText(node) : node, maxString);
+    if (typeof node === 'string') return cut(redact ? sanitizeText(node) : node, maxString, 'count');
     if (typeof node === 'bigint') return node.toString();
     if (typeof node === 'function' || typeof node === 'symbol') return undefined;
     if (typeof node !== 'object' || node === null) return node;
@@ -77,14 +79,6 @@ export function sanitize(value: unknown, options: SanitizeOptions = {}): unknown
     }
   };
   return walk(value, 0);
-}
-
-/** Cuts a string to `max` characters (code points, never half a surrogate pair). */
-export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, max).join('')}…(+${chars.length - max} chars)`;
 }
 
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]*):([^\s@/]+)@/gi;

@@ -2,7 +2,7 @@
  * Keeps the set of open alerts: a condition that starts to hold is raised once (an ALERT line in the
  * audit log, and a POST to the optional webhook); one that stops holding is resolved the same way.
  */
-import type { AuditLog } from '../audit/logger.js';
+import type { AuditLog } from '../audit/types.js';
 import type { Alert } from './alerts.js';
 
 export interface OpenAlert extends Alert {

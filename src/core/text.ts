@@ -1,0 +1,43 @@
+/**
+ * Small text helpers shared by every layer that prints for people: one line, cut to a length. Pure.
+ * Split-and-trim rather than a `\s*\n\s*` regex, which backtracks quadratically on long blank runs.
+ */
+
+const LINE_BREAKS = /[\r\n\u2028\u2029]+/;
+
+/** Line breaks (and the blanks around them) become one space; the ends are trimmed. */
+export function oneLine(text: string): string {
+  return text
+    .split(LINE_BREAKS)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
+/** Every run of white space becomes one space: for table cells and one-line summaries. */
+export function squash(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * At most `max` characters (code points, never half a surrogate pair), ending in `…` when cut.
+ * `marker: 'count'` ends in `…(+N chars)` instead, so a reader knows how much is missing.
+ */
+export function cut(text: string, max: number, marker: 'ellipsis' | 'count' = 'ellipsis'): string {
+  if (text.length <= max) return text;
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  if (marker === 'count') return `${chars.slice(0, max).join('')}…(+${chars.length - max} chars)`;
+  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** The last non-empty line of `text`, cut to `max` characters: what a crashed server said last. */
+export function lastLine(text: string, max = 300): string {
+  const lines = text.trim().split('\n');
+  return cut((lines[lines.length - 1] ?? '').trim(), max);
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

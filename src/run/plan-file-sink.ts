@@ -1,0 +1,120 @@
+/**
+ * The plan file as a subscriber of the plan events (SPEC §5): `status` and its companions, a tick per
+ * succeeded step and one Execution Log line per attempt. Progress is written in the background (the
+ * journal, not this file, is what recovery trusts); a deferral, the end and a release are awaited, so
+ * the file says where the plan stands before it waits, moves or the daemon stops.
+ */
+import type { Subscriber } from '../events/event-stream.js';
+import type { PlanEvent, PlanRef } from '../events/plan-event.js';
+import { formatExecutionLogLine } from '../plan/execution-log.js';
+import { formatProblem } from '../plan/problems.js';
+import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
+import type { StepLocation } from '../plan/ticks.js';
+import { diskPlanFile, PlanFileWriter, type PlanChange } from './plan-file.js';
+
+interface OpenFile {
+  readonly writer: PlanFileWriter;
+  /** From the parse this run started with: where the steps' lines are counted from. */
+  readonly bodyLine: number;
+  readonly stepsInBody: boolean;
+}
+
+/** `pathOf`: the plan file's path (In_Progress/<claim> for the daemon, the given file for `run`). */
+export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscriber {
+  const open = new Map<string, OpenFile>();
+  const fileOf = (plan: PlanRef): OpenFile => {
+    let file = open.get(plan.claim);
+    if (!file) {
+      file = { writer: new PlanFileWriter(diskPlanFile(pathOf(plan))), bodyLine: 1, stepsInBody: true };
+      open.set(plan.claim, file);
+    }
+    return file;
+  };
+  /** Progress: the step goes on while the file catches up; a failure here shows again at the end. */
+  const inBackground = (file: OpenFile, change: PlanChange): undefined => {
+    void file.writer.update({ ...change, stepsInBody: file.stepsInBody }).catch(() => undefined);
+    return undefined;
+  };
+  const awaited = (file: OpenFile, change: PlanChange): Promise<void> => file.writer.update({ ...change, stepsInBody: file.stepsInBody });
+
+  return (event: PlanEvent) => {
+    const at = event.at.toISOString();
+    switch (event.type) {
+      case 'run_started': {
+        const file: OpenFile = {
+          writer: open.get(event.plan.claim)?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan))),
+          bodyLine: event.valid.plan.bodyLine,
+          stepsInBody: event.valid.plan.shape === 'checklist',
+        };
+        open.set(event.plan.claim, file);
+        // A crash can fall between a step's recorded success and its tick: tick those now.
+        const ticks = carriedSteps(event.valid, event.carried).flatMap((step) => locationOf(step, file));
+        return inBackground(file, { fields: { status: 'in_progress', error: null, failed_at: null, retry_at: null }, ticks });
+      }
+      case 'attempt_ended': {
+        const file = fileOf(event.plan);
+        const { step, result } = event;
+        const outcome = result.ok ? 'success' : event.retrying ? `${result.error.type}, retrying` : result.error.type;
+        const line = formatExecutionLogLine({
+          at: event.at,
+          server: step.server,
+          tool: step.tool,
+          step: step.index,
+          attempt: event.attempt,
+          outcome,
+          durationMs: event.durationMs,
+          detail: result.ok ? result.result.text : result.error.message,
+        });
+        return inBackground(file, { logLines: [line], ...(result.ok ? { ticks: locationOf(step, file) } : {}) });
+      }
+      case 'deferred':
+        if (event.resumed) return undefined;
+        return awaited(fileOf(event.plan), { fields: { status: 'deferred', retry_at: event.retryAt.toISOString(), error: event.reason } });
+      case 'plan_ended': {
+        const file = fileOf(event.plan);
+        open.delete(event.plan.claim);
+        const { outcome } = event;
+        switch (outcome.kind) {
+          case 'completed':
+            return awaited(file, { fields: { status: 'completed', completed_at: at, error: null, retry_at: null } });
+          case 'failed':
+            return awaited(file, {
+              fields: { status: 'failed', failed_at: at, error: outcome.reason },
+              logLines: (outcome.problems ?? []).map((problem) => `- ${formatProblem(problem)}`),
+            });
+          case 'needs_review':
+            return awaited(file, { fields: { status: 'needs_review', failed_at: at, error: outcome.reason } });
+          default: {
+            const unreachable: never = outcome;
+            throw new Error(`unknown plan end ${JSON.stringify(unreachable)}`);
+          }
+        }
+      }
+      case 'released': {
+        const file = open.get(event.plan.claim);
+        open.delete(event.plan.claim);
+        // Whatever progress is still being written reaches the file before the daemon lets go of it.
+        return file?.writer.update({}).catch(() => undefined);
+      }
+      case 'claimed':
+      case 'queued':
+      case 'attempt_started':
+      case 'step_ended':
+      case 'plan_moved':
+        return undefined;
+      default: {
+        const unreachable: never = event;
+        throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
+      }
+    }
+  };
+}
+
+function carriedSteps(valid: ValidPlan, carried: readonly number[]): ResolvedStep[] {
+  const indices = new Set(carried);
+  return valid.steps.filter((step) => indices.has(step.index));
+}
+
+function locationOf(step: ResolvedStep, file: OpenFile): StepLocation[] {
+  return step.line === undefined ? [] : [{ line: step.line, text: step.text, bodyLine: file.bodyLine }];
+}

@@ -4,7 +4,7 @@
  * is; its success closes the breaker, its failure opens it again. An authentication failure latches the
  * breaker open until the daemon restarts (new configuration or credentials): no probe could fix it.
  *
- * Hand-written rather than cockatiel's CircuitBreakerPolicy (installed): cockatiel reads Date.now()
+ * Hand-written rather than cockatiel's CircuitBreakerPolicy: cockatiel reads Date.now()
  * itself (no injectable clock), makes callers that arrive while its probe runs wait for the probe
  * (we must turn them away at once: a held-back call defers its plan), and has no "latched until
  * restart" state with the reason kept. The whole machine is these few pure functions, unit-tested.

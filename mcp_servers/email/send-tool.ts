@@ -111,7 +111,7 @@ export function registerSendEmail(server: McpServer, ctx: EmailContext): void {
       description:
         'Send an e-mail: by SMTP when the server is configured with SMTP_URL, otherwise as an .eml file in the vault ' +
         'folder Outbox/Email/. Attachments are vault paths. With an idempotency_key, a repeat returns the first ' +
-        'message_id and sends nothing.',
+        'message_id with deduplicated: true and sends nothing.',
       input: sendEmailInput,
       output: sendEmailOutput,
       // Without a key a repeat sends a second message, so not idempotent; sending is additive, not destructive.

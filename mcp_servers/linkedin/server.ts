@@ -34,7 +34,8 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
       description:
         'Publishes a text post on LinkedIn (REST Posts API) when credentials are configured; otherwise saves it as a ' +
         'draft note in Outbox/LinkedIn/ and says plainly that it was NOT posted. Refuses text over 3,000 characters ' +
-        'and text already posted in the last 7 days.',
+        'and text already posted in the last 7 days. A repeated idempotency_key returns the first result with ' +
+        'deduplicated: true and posts nothing.',
       input: CreatePostInput,
       output: withErrorEnvelope(CreatePostOutput.shape),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

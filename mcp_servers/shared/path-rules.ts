@@ -22,8 +22,8 @@ import { z } from 'zod';
 export const LIFECYCLE_FOLDERS = ['Approved', 'In_Progress', 'Done', 'Failed', 'Needs_Review'] as const;
 /** The orchestrator's status page at the vault root: only the daemon writes it. */
 export const DASHBOARD_NOTE = 'Dashboard.md';
-/** Hidden folders holding private state: `.mcp-state` (these servers), `.orchestrator` (the daemon). */
-export const PRIVATE_FOLDERS = ['.mcp-state', '.orchestrator'] as const;
+/** Hidden folders at the vault root holding private state, and whose state it is. */
+const PRIVATE_FOLDERS: Readonly<Record<string, string>> = { '.mcp-state': 'the bundled servers', '.orchestrator': 'the orchestrator' };
 export const MAX_PATH_CHARS = 1024;
 
 /** How a tool uses a path: reads a note, names a folder to look in, writes a note, or is a move's target. */
@@ -51,8 +51,9 @@ function anyCase(word: string): string {
 const LIFECYCLE = `(?:${LIFECYCLE_FOLDERS.map(anyCase).join('|')})[. ]*(?:${SEP}|$)`;
 
 function hiddenWhy(path: string): string {
-  const segment = path.split(/[\\/]/).find((part) => part.startsWith('.')) ?? '.';
-  const owner = { '.mcp-state': 'the bundled servers', '.orchestrator': 'the orchestrator' }[segment.toLowerCase()];
+  const segments = path.split(/[\\/]/);
+  const segment = segments.find((part) => part.startsWith('.')) ?? '.';
+  const owner = segment === segments[0] ? PRIVATE_FOLDERS[segment.toLowerCase()] : undefined;
   if (owner !== undefined) return `is in the private state folder "${segment}/" of ${owner}, which tools may not read or change`;
   return `names the hidden entry "${segment}"; hidden files and folders (such as .obsidian/) are off limits to vault tools`;
 }

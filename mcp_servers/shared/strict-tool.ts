@@ -58,15 +58,20 @@ export function registerStrictTool<Shape extends z.ZodRawShape>(
 
 const MAX_REPORTED = 5;
 
-/** The issues as one message: each argument once, at most a handful. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], known: readonly string[]): string {
-  const phrases = [...new Set(issues.flatMap((issue) => describeIssue(issue, [], known)))];
+/** The issues as one message: the first problem of each argument, at most a handful of arguments. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], known: readonly string[]): string {
+  const byArgument = new Map<string, string>();
+  for (const [argument, phrase] of issues.flatMap((issue) => describeIssue(issue, [], known))) {
+    if (!byArgument.has(argument)) byArgument.set(argument, phrase);
+  }
+  const phrases = [...byArgument.values()];
   const shown = phrases.slice(0, MAX_REPORTED);
   if (phrases.length > shown.length) shown.push(`and ${phrases.length - shown.length} more`);
   return shown.join('; ');
 }
 
-function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], known: readonly string[]): string[] {
+/** [argument, phrase] pairs for one issue (several for unknown keys and unions). */
+function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], known: readonly string[]): [string, string][] {
   const at = [...prefix, ...issue.path];
   const name = at.map(String).join('.');
   switch (issue.code) {
@@ -75,24 +80,24 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], 
       return issue.keys.map((key) => {
         const full = [...at.map(String), key].join('.');
         const guess = at.length === 0 ? closest(key, known) : undefined;
-        return `unknown argument "${full}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}${accepts}`;
+        return [full, `unknown argument "${full}"${guess === undefined ? '' : ` (did you mean "${guess}"?)`}${accepts}`];
       });
     }
     case 'invalid_type':
-      if (issue.input === undefined) return [`missing required argument "${name}"`];
-      return [`argument "${name}" must be ${article(issue.expected)}, not ${kindOf(issue.input)}`];
+      if (issue.input === undefined) return [[name, `missing required argument "${name}"`]];
+      return [[name, `argument "${name}" must be ${article(issue.expected)}, not ${kindOf(issue.input)}`]];
     case 'invalid_union': {
       // The branch whose own type fits (its problems are deeper) is what the caller meant to write.
       const meant = issue.errors.find((branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
       if (meant !== undefined) return meant.flatMap((inner) => describeIssue(inner, at, known));
       const expected = issue.errors.flatMap((branch) => branch.filter((inner) => inner.code === 'invalid_type').map((inner) => article(inner.expected)));
-      return [`argument "${name}" must be ${[...new Set(expected)].join(' or ') || 'something else'}, not ${kindOf(issue.input)}`];
+      return [[name, `argument "${name}" must be ${[...new Set(expected)].join(' or ') || 'something else'}, not ${kindOf(issue.input)}`]];
     }
     case 'invalid_value':
-      return [`argument "${name}" must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`];
+      return [[name, `argument "${name}" must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`]];
     default:
       // Our own messages read as a phrase ("is empty; …"); zod's and the path refusals as a sentence.
-      return [`argument "${name}"${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`];
+      return [[name, `argument "${name}"${issue.message.startsWith('is ') ? ' ' : ': '}${issue.message}`]];
   }
 }
 

@@ -1,8 +1,12 @@
-/** Loads attachments named by vault path, confined like every vault path and kept out of private state. */
+/**
+ * Loads attachments named by vault path, confined like every vault path (shared/vault-path.ts: no escape,
+ * no hidden or private entry, also after symlinks) and kept out of the servers' state folder.
+ */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { quotePath } from '../shared/path-rules.js';
 import { ToolFailure } from '../shared/result.js';
-import { resolveInVault } from '../shared/vault-path.js';
+import { resolveConfined } from '../shared/vault-path.js';
 
 export type AttachmentRef = string | { path: string; filename?: string | undefined };
 
@@ -17,14 +21,14 @@ export async function loadAttachments(
   let total = 0;
   for (const ref of refs) {
     const relative = typeof ref === 'string' ? ref : ref.path;
-    const absolute = await resolveInVault(root, relative);
-    const inside = (dir: string) => absolute === dir || absolute.startsWith(dir + path.sep);
-    if (inside(stateDir) || inside(path.join(root, '.mcp-state'))) {
-      throw new ToolFailure('validation', `attachment "${relative}" is in the servers' private state folder`);
+    const { absolute, real } = await resolveConfined(root, relative, 'note');
+    const inState = (candidate: string) => candidate === stateDir || candidate.startsWith(stateDir + path.sep);
+    if (inState(absolute) || inState(real)) {
+      throw new ToolFailure('validation', `attachment ${quotePath(relative)} is in the servers' private state folder`);
     }
     const info = await stat(absolute).catch(() => undefined);
-    if (info === undefined) throw new ToolFailure('validation', `attachment "${relative}" does not exist in the vault`);
-    if (!info.isFile()) throw new ToolFailure('validation', `attachment "${relative}" is not a file`);
+    if (info === undefined) throw new ToolFailure('validation', `attachment ${quotePath(relative)} does not exist in the vault`);
+    if (!info.isFile()) throw new ToolFailure('validation', `attachment ${quotePath(relative)} is not a file`);
     total += info.size;
     if (total > MAX_TOTAL_BYTES) {
       throw new ToolFailure('validation', `attachments exceed ${MAX_TOTAL_BYTES} bytes in total; send fewer or smaller files`);

@@ -1,6 +1,9 @@
 /** Input and output schemas of send_email. */
 import { z } from 'zod';
+import { vaultPathField } from '../shared/path-rules.js';
 import { withErrorEnvelope } from '../shared/tool-output.js';
+
+const attachmentPath = vaultPathField('note', 'A file of the vault, e.g. "Files/report.pdf"');
 
 const recipients = z
   .union([z.string().min(1).max(4000), z.array(z.string().min(1).max(4000)).min(1).max(100)])
@@ -16,8 +19,8 @@ export const sendEmailInput = {
   attachments: z
     .array(
       z.union([
-        z.string().min(1).max(1024),
-        z.object({ path: z.string().min(1).max(1024), filename: z.string().min(1).max(255).optional() }),
+        attachmentPath,
+        z.strictObject({ path: attachmentPath, filename: z.string().min(1).max(255).optional().describe('Name shown to the recipient') }),
       ]),
     )
     .max(20)
@@ -35,6 +38,7 @@ export const sendEmailOutput = withErrorEnvelope({
   message_id: z.string(),
   delivered_via: z.enum(['smtp', 'file']),
   path: z.string().optional().describe('Vault-relative path of the .eml file when delivered to the outbox'),
-  replayed: z.boolean().describe('True when this key was already sent and nothing was sent now'),
+  deduplicated: z.boolean().describe('True when this idempotency key was already sent: the first message_id is returned and nothing was sent now'),
+  sent_at: z.string().optional().describe('When a deduplicated message was first sent (ISO 8601)'),
   rejected: z.array(z.string()).optional().describe('Recipients the SMTP server refused while accepting the others'),
 });

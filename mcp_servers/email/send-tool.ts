@@ -1,8 +1,11 @@
-/** The send_email tool: validate, replay a known idempotency key, else compose, deliver, and record. */
+/**
+ * The send_email tool: validate, answer a known idempotency key with its first result (deduplicated,
+ * nothing sent), else compose, deliver, and record.
+ */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import type { z } from 'zod';
 import { okResult, runTool, ToolFailure } from '../shared/result.js';
+import { registerStrictTool, type StrictArgs } from '../shared/strict-tool.js';
 import { parseRecipients, type Mailbox } from './addresses.js';
 import { loadAttachments } from './attachments.js';
 import { classifySmtpError } from './classify.js';
@@ -30,7 +33,7 @@ export interface EmailContext {
   readonly warn: (line: string) => void;
 }
 
-type Args = z.infer<z.ZodObject<typeof sendEmailInput>>;
+type Args = StrictArgs<typeof sendEmailInput>;
 type Outcome = { message_id: string; delivered_via: 'smtp' | 'file'; path?: string; rejected?: string[] };
 
 function keyFromMeta(meta: unknown): string | undefined {
@@ -79,9 +82,10 @@ async function sendOnce(ctx: EmailContext, args: Args, key: string | undefined) 
   if (key !== undefined) {
     const earlier = await ctx.ledger.find(key);
     if (earlier !== undefined) {
-      const { message_id, delivered_via, path } = earlier;
-      const replay = { message_id, delivered_via, ...(path !== undefined ? { path } : {}), replayed: true };
-      return okResult(replay, `Already sent with key ${key}: ${message_id}; nothing sent again`);
+      const { message_id, delivered_via, path, sent_at } = earlier;
+      const first = { message_id, delivered_via, ...(path !== undefined ? { path } : {}), sent_at, deduplicated: true };
+      const how = path !== undefined ? `written to ${path}` : 'sent by SMTP';
+      return okResult(first, `Already sent: ${message_id} was ${how} on ${sent_at} (idempotency key ${key}); nothing sent again`);
     }
   }
   const draft = await buildDraft(ctx, args, key);
@@ -96,19 +100,20 @@ async function sendOnce(ctx: EmailContext, args: Args, key: string | undefined) 
     }
   }
   const where = outcome.path !== undefined ? `written to ${outcome.path}` : 'sent by SMTP';
-  return okResult({ ...outcome, replayed: false }, `Message ${outcome.message_id} ${where}`);
+  return okResult({ ...outcome, deduplicated: false }, `Message ${outcome.message_id} ${where}`);
 }
 
 export function registerSendEmail(server: McpServer, ctx: EmailContext): void {
-  server.registerTool(
+  registerStrictTool(
+    server,
     'send_email',
     {
       description:
         'Send an e-mail: by SMTP when the server is configured with SMTP_URL, otherwise as an .eml file in the vault ' +
         'folder Outbox/Email/. Attachments are vault paths. With an idempotency_key, a repeat returns the first ' +
-        'message_id and sends nothing.',
-      inputSchema: sendEmailInput,
-      outputSchema: sendEmailOutput,
+        'message_id with deduplicated: true and sends nothing.',
+      input: sendEmailInput,
+      output: sendEmailOutput,
       // Without a key a repeat sends a second message, so not idempotent; sending is additive, not destructive.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },

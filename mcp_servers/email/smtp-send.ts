@@ -1,11 +1,13 @@
 /**
  * One SMTP delivery with nodemailer's SMTPConnection. Used instead of the SMTP transport because it tells
- * us which phase failed: a failure while connecting or logging in means nothing was sent (safe to retry),
- * while a dropped connection during the send phase leaves the outcome unknown.
+ * us which phase failed: a failure while connecting, logging in or giving the envelope (MAIL FROM, RCPT
+ * TO, the DATA command) means the message never left, while a dropped connection once the server has
+ * said "354 go ahead" leaves the outcome unknown: the message may have been delivered.
  */
+import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
-export type SmtpPhase = 'connect' | 'auth' | 'send';
+export type SmtpPhase = 'connect' | 'auth' | 'envelope' | 'data';
 
 export class SmtpSendError extends Error {
   override readonly name = 'SmtpSendError';
@@ -19,6 +21,25 @@ export class SmtpSendError extends Error {
 
 /** How long to wait for an 'error' that may follow an unexpected 'end' (nodemailer's transport waits too). */
 const END_GRACE_MS = 1_000;
+
+/**
+ * The message as a stream that notes when it is first read. SMTPConnection pipes it into the socket only
+ * after the server accepted the DATA command; when the envelope is refused it drains it into a sink after
+ * reporting the refusal, so a first read before any failure marks the start of the data phase.
+ */
+function messageStream(raw: Buffer, onFirstRead: () => void): Readable {
+  let started = false;
+  return new Readable({
+    read() {
+      if (!started) {
+        started = true;
+        onFirstRead();
+        this.push(raw);
+        this.push(null);
+      }
+    },
+  });
+}
 
 export function sendViaSmtp(
   options: SMTPConnection.Options,
@@ -44,8 +65,11 @@ export function sendViaSmtp(
       }, END_GRACE_MS).unref();
     });
     const send = (): void => {
-      phase = 'send';
-      connection.send(envelope, raw, (error, info) => {
+      phase = 'envelope';
+      const message = messageStream(raw, () => {
+        if (!settled) phase = 'data';
+      });
+      connection.send(envelope, message, (error, info) => {
         if (error) return fail(error);
         settled = true;
         connection.quit();

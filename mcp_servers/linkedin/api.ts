@@ -52,7 +52,9 @@ export async function createPost(ctx: ApiContext, text: string, visibility: Visi
   const id = reply.headers.get('x-restli-id') ?? reply.headers.get('x-linkedin-id');
   if (!id) {
     // The post most likely exists, but without its id we cannot say which one: a human should look.
-    throw new ToolFailure('tool_error', `LinkedIn answered HTTP ${reply.status} without an x-restli-id header; check the author's feed before posting again`);
+    throw new ToolFailure('tool_error', `LinkedIn answered HTTP ${reply.status} without an x-restli-id header; check the author's feed before posting again`, {
+      sent: true,
+    });
   }
   return id;
 }
@@ -90,7 +92,7 @@ export async function listPosts(ctx: ApiContext, count: number): Promise<ListedP
   });
   const parsed = ApiListSchema.safeParse(reply.json);
   if (!parsed.success) {
-    throw new ToolFailure('tool_error', 'LinkedIn answered the post list with an unexpected body (no "elements" array of posts with ids)');
+    throw new ToolFailure('tool_error', 'LinkedIn answered the post list with an unexpected body (no "elements" array of posts with ids)', { sent: true });
   }
   return parsed.data.elements.map((post) => {
     const at = post.publishedAt ?? post.createdAt;

@@ -33,7 +33,9 @@ export const CreatePostInput = {
 };
 
 export const CreatePostOutput = PostResultSchema.extend({
-  replayed: z.boolean().describe('True when this result was returned for a repeated idempotency key'),
+  deduplicated: z
+    .boolean()
+    .describe('True when this idempotency key was already used: the first result is returned and nothing was posted now'),
 });
 export type CreatePostOutcome = z.infer<typeof CreatePostOutput>;
 
@@ -49,7 +51,7 @@ export async function runCreatePost(settings: LinkedInSettings, args: CreatePost
   const entries = await readLedger(file);
   if (args.idempotencyKey !== undefined) {
     const earlier = findByKey(entries, args.idempotencyKey);
-    if (earlier) return { ...earlier.result, replayed: true };
+    if (earlier) return { ...earlier.result, deduplicated: true };
   }
   const text = args.text;
   checkText(text);
@@ -66,14 +68,22 @@ export async function runCreatePost(settings: LinkedInSettings, args: CreatePost
   }
   const visibility = args.visibility ?? 'PUBLIC';
   const result = await deliver(settings, text, visibility, now, args);
-  await appendLedger(file, {
-    at: now.toISOString(),
-    text_hash: hash,
-    text,
-    ...(args.idempotencyKey === undefined ? {} : { idempotency_key: args.idempotencyKey }),
-    result,
-  });
-  return { ...result, replayed: false };
+  try {
+    await appendLedger(file, {
+      at: now.toISOString(),
+      text_hash: hash,
+      text,
+      ...(args.idempotencyKey === undefined ? {} : { idempotency_key: args.idempotencyKey }),
+      result,
+    });
+  } catch (error) {
+    // The post (or draft) exists but is not recorded: say so, marked as sent, rather than as a plain fault.
+    const what = result.post_id !== undefined ? `posted as ${result.post_id}` : `drafted as ${result.path ?? '?'}`;
+    throw new ToolFailure('tool_error', `${what}, but recording it failed (${(error as Error).message}); do not post it again`, {
+      sent: result.delivered_via === 'api',
+    });
+  }
+  return { ...result, deduplicated: false };
 }
 
 function checkText(text: string): void {
@@ -111,10 +121,14 @@ async function deliver(
 }
 
 /** One line for people reading the result or the log. */
-export function describePost(outcome: CreatePostOutcome): string {
-  const again = outcome.replayed ? ' (repeated idempotency key: nothing was posted again)' : '';
-  if (outcome.delivered_via === 'draft') {
-    return `NOT posted to LinkedIn: no credentials are configured, so a draft was saved to ${outcome.path ?? '?'}${again}`;
+export function describePost(outcome: CreatePostOutcome, key: string | undefined): string {
+  if (outcome.deduplicated) {
+    const first =
+      outcome.delivered_via === 'draft' ? `saved as the draft ${outcome.path ?? '?'} (NOT posted to LinkedIn)` : `posted to LinkedIn as ${outcome.post_id ?? '?'}`;
+    return `Already sent: ${first} on ${outcome.created_at} (idempotency key ${key ?? '?'}); nothing sent again`;
   }
-  return `Posted to LinkedIn as ${outcome.post_id ?? '?'} (${outcome.url ?? ''})${again}`;
+  if (outcome.delivered_via === 'draft') {
+    return `NOT posted to LinkedIn: no credentials are configured, so a draft was saved to ${outcome.path ?? '?'}`;
+  }
+  return `Posted to LinkedIn as ${outcome.post_id ?? '?'} (${outcome.url ?? ''})`;
 }

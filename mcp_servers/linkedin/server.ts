@@ -8,6 +8,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { okResult, runTool } from '../shared/result.js';
 import { serveStdio } from '../shared/serve-stdio.js';
+import { registerStrictTool } from '../shared/strict-tool.js';
 import { withErrorEnvelope } from '../shared/tool-output.js';
 import { CreatePostInput, CreatePostOutput, describePost, runCreatePost } from './create-post.js';
 import { ListPostsInput, ListPostsOutput, runListPosts } from './list-posts.js';
@@ -25,16 +26,18 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
     return next;
   };
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'create_post',
     {
       title: 'Create a LinkedIn post',
       description:
         'Publishes a text post on LinkedIn (REST Posts API) when credentials are configured; otherwise saves it as a ' +
         'draft note in Outbox/LinkedIn/ and says plainly that it was NOT posted. Refuses text over 3,000 characters ' +
-        'and text already posted in the last 7 days.',
-      inputSchema: CreatePostInput,
-      outputSchema: withErrorEnvelope(CreatePostOutput.shape),
+        'and text already posted in the last 7 days. A repeated idempotency_key returns the first result with ' +
+        'deduplicated: true and posts nothing.',
+      input: CreatePostInput,
+      output: withErrorEnvelope(CreatePostOutput.shape),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (args, extra) =>
@@ -49,19 +52,20 @@ export function createLinkedInServer(settings: LinkedInSettings): McpServer {
             signal: extra.signal,
           }),
         );
-        return okResult(outcome, describePost(outcome));
+        return okResult(outcome, describePost(outcome, key));
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'list_posts',
     {
       title: 'List LinkedIn posts',
       description:
         "Lists the author's recent posts from LinkedIn when credentials are configured; otherwise the posts and drafts " +
         'this server has recorded, newest first.',
-      inputSchema: ListPostsInput,
-      outputSchema: withErrorEnvelope(ListPostsOutput),
+      input: ListPostsInput,
+      output: withErrorEnvelope(ListPostsOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     },
     (args, extra) =>

@@ -89,14 +89,21 @@ export async function runExecutePrompt(deps: ExecuteDeps, args: ExecuteArgs, sig
     });
     const latency = Math.round(performance.now() - started);
     const cost = costUsd(model, reply.inputTokens, reply.outputTokens);
-    await recordSpend(spendLedgerFile(settings.stateDir), {
-      at: settings.now().toISOString(),
-      model: args.model,
-      model_id: model.model_id,
-      input_tokens: reply.inputTokens,
-      output_tokens: reply.outputTokens,
-      cost_usd: cost,
-    });
+    try {
+      await recordSpend(spendLedgerFile(settings.stateDir), {
+        at: settings.now().toISOString(),
+        model: args.model,
+        model_id: model.model_id,
+        input_tokens: reply.inputTokens,
+        output_tokens: reply.outputTokens,
+        cost_usd: cost,
+      });
+    } catch (error) {
+      // The provider answered (and billed): a plain fault would read as "nothing happened".
+      throw new ToolFailure('tool_error', `${args.model} answered, but recording its cost in the spend ledger failed: ${(error as Error).message}`, {
+        sent: true,
+      });
+    }
     return {
       success: true,
       response: reply.text,

@@ -7,8 +7,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ToolFailure, errorResult, okResult, runTool } from '../shared/result.js';
+import { ToolFailure, failureResult, okResult, runTool } from '../shared/result.js';
 import { serveStdio } from '../shared/serve-stdio.js';
+import { registerStrictTool } from '../shared/strict-tool.js';
 import { withErrorEnvelope } from '../shared/tool-output.js';
 import { loadModels, type ModelsFile } from './config.js';
 import { ExecuteInput, ExecuteOutput, runExecutePrompt } from './execute.js';
@@ -20,7 +21,7 @@ import { validateOutput } from './validate-output.js';
 
 export const SERVER_VERSION = '0.1.0';
 
-const ContextSchema = z.object({
+const ContextSchema = z.strictObject({
   files_count: z.number().int().min(0).optional().describe('How many files the task touches'),
   requires_tests: z.boolean().optional().describe('Whether tests must be written or pass'),
   subsystems: z.union([z.number().int().min(0), z.array(z.string())]).optional().describe('How many subsystems, or their names'),
@@ -51,34 +52,37 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
   const gate = new SpendGate(spendLedgerFile(settings.stateDir), settings.ceilings, settings.now);
   const keyIsSet = (variable: string) => Boolean(settings.env[variable]?.trim());
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'route_task',
     {
       title: 'Choose a model for a task',
       description:
         'Scores the task complexity 0-100 from its text and context (explained factor by factor) and picks the model ' +
-        'whose score range in models.json contains the score. Offline; nothing is sent.',
-      inputSchema: { task: z.string().describe('The task, in words'), context: ContextSchema.optional() },
-      outputSchema: withErrorEnvelope(RouteOutput),
+        'whose score range in models.json contains the score; the result text is that model name. Offline; nothing is sent.',
+      input: { task: z.string().describe('The task, in words'), context: ContextSchema.optional() },
+      output: withErrorEnvelope(RouteOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
       runTool(async () => {
         if (args.task.trim() === '') throw new ToolFailure('validation', 'task is empty; describe the task to route');
         const route = routeTask(models, args.task, args.context, keyIsSet);
-        return okResult({ ...route }, `${route.model}: ${route.reason}`);
+        // The text is the model name, ready for execute_prompt's `model`; the reasoning is in the structure.
+        return okResult({ ...route }, route.model);
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'execute_prompt',
     {
       title: 'Run a prompt on a model',
       description:
         "Sends the prompt to the model's provider and returns its reply as the text result. Refused before sending " +
         'when the API key is missing or the estimated cost passes MCP_MAX_COST_PER_REQUEST or MCP_DAILY_LIMIT.',
-      inputSchema: ExecuteInput,
-      outputSchema: withErrorEnvelope(ExecuteOutput),
+      input: ExecuteInput,
+      output: withErrorEnvelope(ExecuteOutput),
       // Not read-only: it spends money and records the spend. Not idempotent: every call is billed anew.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
@@ -90,7 +94,7 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
       } catch (error) {
         // Errors keep the §10 shape and add the execute_prompt fields, so templates can read either.
         const failure = error instanceof ToolFailure ? error : new ToolFailure('tool_error', error instanceof Error ? error.message : String(error));
-        const result = errorResult(failure.type, failure.message, failure.retryAfterMs);
+        const result = failureResult(failure);
         result.structuredContent = {
           ...result.structuredContent,
           success: false,
@@ -104,15 +108,16 @@ export function createModelRouterServer(settings: RouterSettings, models: Models
     },
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'validate_output',
     {
       title: 'Check a model output',
       description:
         'Deterministic offline check of an output against its task: empty, refusal, TODO/placeholder markers, too ' +
         'short, unbalanced code fences, invalid JSON when JSON was asked for. escalate=true suggests a stronger model.',
-      inputSchema: { task: z.string().describe('The task the output answers'), output: z.string().describe('The output to check') },
-      outputSchema: withErrorEnvelope(ValidateOutput),
+      input: { task: z.string().describe('The task the output answers'), output: z.string().describe('The output to check') },
+      output: withErrorEnvelope(ValidateOutput),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>

@@ -1,7 +1,10 @@
 /**
  * JSON over HTTP for the bundled servers that call web APIs (LinkedIn here, model providers in
  * model-router): global fetch with a deadline, and the mapping of HTTP statuses to the error types of
- * SPEC §7. Shared by the LinkedIn and model-router servers.
+ * SPEC §7, each marked with whether the request may have been acted on (`sent`, see result.ts): not
+ * when no connection was made or the API refused it with a 4xx; possibly when the connection broke or
+ * timed out after the request was written, or the API failed with a 5xx. Shared by the LinkedIn and
+ * model-router servers.
  */
 import { ToolFailure } from './result.js';
 
@@ -57,35 +60,44 @@ export async function requestJson(request: HttpRequest): Promise<HttpReply> {
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function networkFailure(request: HttpRequest, error: unknown, timedOut: boolean): ToolFailure {
-  const unsure = request.idempotent ? '' : '; it may or may not have taken effect, check before retrying';
-  if (timedOut) {
-    return new ToolFailure('timeout', `${request.service} did not answer within ${request.timeoutMs} ms (${request.method} ${request.url})${unsure}`);
-  }
-  if (request.signal?.aborted) return new ToolFailure('timeout', `${request.service} request was cancelled by the caller${unsure}`);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
   const detail = cause?.message ?? (error instanceof Error ? error.message : String(error));
-  if (!request.idempotent && !(code !== undefined && NEVER_CONNECTED.has(code))) {
-    return new ToolFailure('ambiguous', `the connection to ${request.service} at ${request.url} broke (${detail})${unsure}`);
+  if (code !== undefined && NEVER_CONNECTED.has(code)) {
+    return new ToolFailure('connection', `cannot reach ${request.service} at ${request.url}: ${detail}; nothing was sent`, { sent: false });
   }
-  return new ToolFailure('connection', `cannot reach ${request.service} at ${request.url}: ${detail}`);
+  // From here on the request may have been written: fetch does not say how far it got.
+  const sent = { sent: true };
+  const unsure = request.idempotent ? '' : '; it may or may not have taken effect, check before retrying';
+  if (timedOut) {
+    return new ToolFailure('timeout', `${request.service} did not answer within ${request.timeoutMs} ms (${request.method} ${request.url})${unsure}`, sent);
+  }
+  if (request.signal?.aborted) return new ToolFailure('timeout', `${request.service} request was cancelled by the caller${unsure}`, sent);
+  if (!request.idempotent) {
+    return new ToolFailure('ambiguous', `the connection to ${request.service} at ${request.url} broke (${detail})${unsure}`, sent);
+  }
+  return new ToolFailure('connection', `the connection to ${request.service} at ${request.url} broke (${detail})`, sent);
 }
 
-/** Maps a non-2xx reply: 401/403 authentication, 429 rate_limit, 5xx server_error, other 4xx validation. */
+/**
+ * Maps a non-2xx reply: 401/403 authentication, 429 rate_limit, 5xx server_error, other 4xx validation.
+ * A 4xx is the API refusing the request, so nothing was done; after a 5xx (or a gateway's) it may have been.
+ */
 export function failureForStatus(service: string, reply: HttpReply, now: Date): ToolFailure {
   const detail = providerMessage(reply);
   const retryAfter = retryAfterMs(reply.headers.get('retry-after'), now);
   const status = reply.status;
   const suffix = detail ? `: ${detail}` : '';
+  const refused = { sent: false };
   if (status === 401 || status === 403) {
-    return new ToolFailure('authentication', `${service} refused the credentials (HTTP ${status})${suffix}; check the token/key and its permissions`);
+    return new ToolFailure('authentication', `${service} refused the credentials (HTTP ${status})${suffix}; check the token/key and its permissions`, refused);
   }
   if (status === 429) {
     const wait = retryAfter === undefined ? '' : `; retry after ${Math.ceil(retryAfter / 1000)} s`;
-    return new ToolFailure('rate_limit', `${service} rate limit reached (HTTP 429)${suffix}${wait}`, retryAfter);
+    return new ToolFailure('rate_limit', `${service} rate limit reached (HTTP 429)${suffix}${wait}`, { retryAfterMs: retryAfter, sent: false });
   }
-  if (status >= 500) return new ToolFailure('server_error', `${service} failed (HTTP ${status})${suffix}`, retryAfter);
-  return new ToolFailure('validation', `${service} rejected the request (HTTP ${status})${suffix}`);
+  if (status >= 500) return new ToolFailure('server_error', `${service} failed (HTTP ${status})${suffix}`, { retryAfterMs: retryAfter, sent: true });
+  return new ToolFailure('validation', `${service} rejected the request (HTTP ${status})${suffix}`, refused);
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); returns milliseconds from now. */

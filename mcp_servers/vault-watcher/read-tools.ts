@@ -1,7 +1,11 @@
-/** The read-only vault tools: read_note, list_notes, search_notes, recent_changes. */
+/**
+ * The read-only vault tools: read_note, list_notes, search_notes, recent_changes. Each result's text is
+ * the value a plan's template wants: the note itself, or the paths (or matching lines) one per line.
+ */
 import { readFile, stat } from 'node:fs/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { okResult, runTool, ToolFailure } from '../shared/result.js';
+import { registerStrictTool } from '../shared/strict-tool.js';
 import { matchesPattern } from './glob.js';
 import { toVaultRelative, type VaultPolicy } from './policy.js';
 import * as s from './schemas.js';
@@ -24,7 +28,7 @@ const SNIPPET_CHARS = 200;
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 async function folderOf(ctx: VaultContext, folder: string | undefined): Promise<string> {
-  const absolute = folder === undefined ? ctx.root : await ctx.policy.readable(folder);
+  const absolute = folder === undefined ? ctx.root : await ctx.policy.readable(folder, 'folder');
   const info = await stat(absolute).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new ToolFailure('validation', `folder "${folder}" does not exist in the vault; list_notes without a folder shows what does`);
@@ -37,17 +41,18 @@ function describe(ctx: VaultContext, note: NoteEntry) {
 }
 
 export function registerReadTools(server: McpServer, ctx: VaultContext): void {
-  server.registerTool(
+  registerStrictTool(
+    server,
     'read_note',
     {
-      description: 'Read a note of the vault by its vault-relative path.',
-      inputSchema: s.readNoteInput,
-      outputSchema: s.readNoteOutput,
+      description: 'Read a note of the vault by its vault-relative path. The result text is the note text itself; path, size and modification time are in the structured result.',
+      input: s.readNoteInput,
+      output: s.readNoteOutput,
       annotations: READ_ONLY,
     },
     ({ path }) =>
       runTool(async () => {
-        const absolute = await ctx.policy.readable(path);
+        const absolute = await ctx.policy.readable(path, 'note');
         const info = await stat(absolute).catch(() => undefined);
         if (info === undefined) throw new ToolFailure('validation', `note "${path}" does not exist; check the path with list_notes`);
         if (!info.isFile()) throw new ToolFailure('validation', `"${path}" is a folder, not a note; use list_notes to see inside it`);
@@ -56,19 +61,17 @@ export function registerReadTools(server: McpServer, ctx: VaultContext): void {
         }
         const content = await readFile(absolute, 'utf8');
         const rel = toVaultRelative(ctx.root, absolute);
-        return okResult(
-          { path: rel, content, bytes: info.size, modified: info.mtime.toISOString() },
-          `${rel} (${info.size} bytes)\n\n${content}`,
-        );
+        return okResult({ path: rel, bytes: info.size, modified: info.mtime.toISOString() }, content);
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'list_notes',
     {
       description: `List the markdown notes under a folder (recursively, hidden folders skipped), sorted by path; at most ${LIST_LIMIT}.`,
-      inputSchema: s.listNotesInput,
-      outputSchema: s.listNotesOutput,
+      input: s.listNotesInput,
+      output: s.listNotesOutput,
       annotations: READ_ONLY,
     },
     ({ folder, pattern }) =>
@@ -91,18 +94,18 @@ export function registerReadTools(server: McpServer, ctx: VaultContext): void {
         const folderRel = toVaultRelative(ctx.root, base);
         return okResult(
           { folder: folderRel, notes: shown, total: notes.length, truncated: notes.length > shown.length },
-          `${notes.length} note(s) in ${folderRel || 'the vault'}${notes.length > shown.length ? `, first ${shown.length} shown` : ''}:\n` +
-            shown.map((n) => n.path).join('\n'),
+          shown.map((n) => n.path).join('\n'),
         );
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'search_notes',
     {
       description: `Find notes whose text contains the query (case-insensitive); returns matching lines, at most ${SEARCH_LIMIT}.`,
-      inputSchema: s.searchNotesInput,
-      outputSchema: s.searchNotesOutput,
+      input: s.searchNotesInput,
+      output: s.searchNotesOutput,
       annotations: READ_ONLY,
     },
     ({ query, folder }) =>
@@ -129,17 +132,18 @@ export function registerReadTools(server: McpServer, ctx: VaultContext): void {
         }
         return okResult(
           { query, matches, truncated },
-          `${matches.length}${truncated ? '+' : ''} match(es) for "${query}"\n` + matches.map((m) => `${m.path}:${m.line}: ${m.text}`).join('\n'),
+          matches.map((m) => `${m.path}:${m.line}: ${m.text}`).join('\n'),
         );
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'recent_changes',
     {
       description: `Notes modified since a time ("2026-02-16T09:00:00Z") or a duration ago ("24h", "7d"), newest first; at most ${RECENT_LIMIT}.`,
-      inputSchema: s.recentChangesInput,
-      outputSchema: s.recentChangesOutput,
+      input: s.recentChangesInput,
+      output: s.recentChangesOutput,
       annotations: READ_ONLY,
     },
     ({ since }) =>
@@ -154,7 +158,7 @@ export function registerReadTools(server: McpServer, ctx: VaultContext): void {
         const shown = recent.slice(0, RECENT_LIMIT).map((n) => describe(ctx, n));
         return okResult(
           { since: cutoff.toISOString(), notes: shown, truncated: recent.length > shown.length },
-          `${recent.length} note(s) changed since ${cutoff.toISOString()}\n` + shown.map((n) => `${n.modified} ${n.path}`).join('\n'),
+          shown.map((n) => n.path).join('\n'),
         );
       }),
   );

@@ -1,8 +1,10 @@
-/** Input and output schemas of the vault-watcher tools (the types handlers use are derived from these). */
+/**
+ * Input and output schemas of the vault-watcher tools (the types handlers use are derived from these).
+ * Path arguments carry the confinement rules of shared/path-rules.ts as a JSON Schema pattern.
+ */
 import { z } from 'zod';
+import { vaultPathField } from '../shared/path-rules.js';
 import { withErrorEnvelope } from '../shared/tool-output.js';
-
-const notePath = z.string().min(1).max(1024).describe('Path relative to the vault, e.g. "Notes/today.md"');
 
 const noteInfo = z.object({
   path: z.string(),
@@ -10,17 +12,16 @@ const noteInfo = z.object({
   modified: z.string().describe('ISO 8601 modification time'),
 });
 
-export const readNoteInput = { path: notePath };
+export const readNoteInput = { path: vaultPathField('note', 'The note to read, e.g. "Notes/today.md"') };
 export const readNoteOutput = withErrorEnvelope({
-  path: z.string(),
-  content: z.string(),
+  path: z.string().describe('Vault-relative path of the note; its text is the text content of the result'),
   bytes: z.number().int(),
-  modified: z.string(),
+  modified: z.string().describe('ISO 8601 modification time'),
 });
 
 export const writeModes = ['create', 'overwrite', 'append'] as const;
 export const writeNoteInput = {
-  path: notePath,
+  path: vaultPathField('write', 'The note to write, e.g. "Notes/today.md"'),
   content: z.string().describe('The note text (UTF-8)'),
   mode: z
     .enum(writeModes)
@@ -35,7 +36,7 @@ export const writeNoteOutput = withErrorEnvelope({
 });
 
 export const listNotesInput = {
-  folder: notePath.optional().describe('Folder relative to the vault; the whole vault when omitted'),
+  folder: vaultPathField('folder', 'Folder to list, e.g. "Notes" (the whole vault when omitted)').optional(),
   pattern: z
     .string()
     .min(1)
@@ -52,7 +53,7 @@ export const listNotesOutput = withErrorEnvelope({
 
 export const searchNotesInput = {
   query: z.string().min(1).max(500).describe('Text to find, case-insensitive'),
-  folder: notePath.optional(),
+  folder: vaultPathField('folder', 'Folder to search in, e.g. "Clients" (the whole vault when omitted)').optional(),
 };
 export const searchNotesOutput = withErrorEnvelope({
   query: z.string(),
@@ -61,8 +62,8 @@ export const searchNotesOutput = withErrorEnvelope({
 });
 
 export const moveNoteInput = {
-  from: notePath,
-  to: notePath.describe('New path; ending in "/" keeps the file name. An existing note is never replaced.'),
+  from: vaultPathField('write', 'The note to move, e.g. "Inbox/idea.md"'),
+  to: vaultPathField('move-target', 'New path, e.g. "Archive/idea.md"; ending in "/" keeps the file name. An existing note is never replaced'),
 };
 export const moveNoteOutput = withErrorEnvelope({ from: z.string(), to: z.string() });
 

@@ -1,9 +1,13 @@
-/** The vault tools that change notes: write_note and move_note. Both refuse lifecycle and hidden paths. */
+/**
+ * The vault tools that change notes: write_note and move_note. Both refuse lifecycle and hidden paths.
+ * Their result text is the path written (or moved to), ready for a later step's template.
+ */
 import { lstat, mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { fsyncDir, writeFileAtomic } from '../shared/atomic-file.js';
 import { okResult, runTool, ToolFailure } from '../shared/result.js';
+import { registerStrictTool } from '../shared/strict-tool.js';
 import { toVaultRelative } from './policy.js';
 import { MAX_NOTE_BYTES, type VaultContext } from './read-tools.js';
 import * as s from './schemas.js';
@@ -24,14 +28,15 @@ function nextContent(mode: WriteMode, previous: string | undefined, content: str
 }
 
 export function registerWriteTools(server: McpServer, ctx: VaultContext): void {
-  server.registerTool(
+  registerStrictTool(
+    server,
     'write_note',
     {
       description:
         'Write a note atomically. mode create (default) fails if the note exists; overwrite replaces it; append adds to its end. ' +
         'Lifecycle folders (Approved, In_Progress, Done, Failed, Needs_Review) and hidden folders are refused.',
-      inputSchema: s.writeNoteInput,
-      outputSchema: s.writeNoteOutput,
+      input: s.writeNoteInput,
+      output: s.writeNoteOutput,
       // overwrite replaces text and append repeats it: destructive and not idempotent.
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
@@ -52,18 +57,19 @@ export function registerWriteTools(server: McpServer, ctx: VaultContext): void {
         await writeFileAtomic(absolute, text);
         const rel = toVaultRelative(ctx.root, absolute);
         const created = info === undefined;
-        return okResult({ path: rel, mode, created, bytes }, `${created ? 'Created' : 'Updated'} ${rel} (${bytes} bytes, ${mode})`);
+        return okResult({ path: rel, mode, created, bytes }, rel);
       }),
   );
 
-  server.registerTool(
+  registerStrictTool(
+    server,
     'move_note',
     {
       description:
         'Move or rename a note inside the vault (an atomic rename). Never replaces an existing note. ' +
         'Moves into or out of lifecycle folders (Approved, In_Progress, Done, Failed, Needs_Review) are refused.',
-      inputSchema: s.moveNoteInput,
-      outputSchema: s.moveNoteOutput,
+      input: s.moveNoteInput,
+      output: s.moveNoteOutput,
       // Nothing is lost (no overwrite), but a second identical call fails because the source is gone.
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
@@ -83,7 +89,7 @@ export function registerWriteTools(server: McpServer, ctx: VaultContext): void {
         await fsyncDir(path.dirname(target));
         if (path.dirname(source) !== path.dirname(target)) await fsyncDir(path.dirname(source));
         const result = { from: toVaultRelative(ctx.root, source), to: toVaultRelative(ctx.root, target) };
-        return okResult(result, `Moved ${result.from} to ${result.to}`);
+        return okResult(result, result.to);
       }),
   );
 }

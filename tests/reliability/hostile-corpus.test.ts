@@ -1,8 +1,9 @@
 /**
  * The hostile corpus (SPEC §9.5) against the real daemon (`--once`) on the shipped configuration and
  * bundled servers: every file ends in Failed/ with a clear error and its original bytes otherwise kept;
- * none reaches a tool, except hostile paths, which the server refuses with nothing outside the vault
- * changed; the daemon neither crashes nor stalls. hostile-manifest.ts says which layer stops each file.
+ * none reaches a tool, except paths that lead elsewhere only through a symlink, which the server refuses
+ * with nothing outside the vault changed; the daemon neither crashes nor stalls. hostile-manifest.ts says
+ * which layer stops each file.
  */
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rm, truncate, writeFile } from 'node:fs/promises';
@@ -133,7 +134,7 @@ describe('the hostile corpus under the daemon', () => {
     expect(existsSync(path.join(run.hv.vault, 'Notes', 'evil.md'))).toBe(false);
   });
 
-  it('only hostile paths reach a tool, each once, and the tool refuses them as validation errors', () => {
+  it('only symlinked hostile paths reach a tool, each once, and the tool refuses them as validation errors', () => {
     const calls = run.events.filter((e) => e.event === 'CALL');
     const toolLayer = HOSTILE_FILES.filter((entry) => entry.layer === 'tool').map((entry) => planIdOf(fileName(entry)));
     const controlIds = ['control-valid'];

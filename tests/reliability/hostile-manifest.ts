@@ -4,9 +4,11 @@
  *   scanner  — the daemon's look at Approved/ (symlinks, non-files): the file is never opened;
  *   parse    — decodePlanText, front matter, YAML (src/plan/parse.ts): before any server is asked;
  *   validate — configuration, tool catalog, templates, policy (src/plan/validate.ts): no tool is called;
- *   tool     — the bundled server refuses the call (a `validation` error): for paths, only the server
- *              knows which arguments are paths and where they really lead (symlinks), so it is the one
- *              that decides. The plan still ends in Failed/ and nothing outside the vault changes.
+ *   tool     — the bundled server refuses the call (a `validation` error): for paths whose spelling is
+ *              fine but which really lead elsewhere (symlinks), only the server can see it. A hostile
+ *              spelling (`..`, absolute, NUL, lifecycle folder, hidden entry) fails the `pattern` the
+ *              bundled servers publish in their input schemas (SPEC §10), so it stops at validate.
+ *              Either way the plan ends in Failed/ and nothing outside the vault changes.
  */
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/stdio-client.js';
@@ -31,6 +33,9 @@ const JS = /front matter language .* is not accepted \(it is never evaluated\)/;
 const NOT_TEXT = /binary, not a markdown plan|not valid UTF-8/;
 const OUTSIDE = /path ".*" (contains "\.\."|is absolute|leads outside the vault)/;
 const LIFECYCLE = /lifecycle folder/;
+/** The published path pattern of the named argument refuses it before any tool is called. */
+const PATTERN = (tool: string, argument: string) =>
+  new RegExp(`arguments do not fit ${tool.replace('.', '\\.')}: .*argument "${argument.replace('.', '\\.')}" must match pattern`);
 
 export const HOSTILE_FILES: readonly HostileFile[] = [
   // YAML and front matter
@@ -89,31 +94,32 @@ export const HOSTILE_FILES: readonly HostileFile[] = [
   { file: 'unknown-action-proto.md', layer: 'validate', error: /unknown action "__proto__"/ },
   { file: 'unknown-server.md', layer: 'validate', error: /unknown server "shell"/ },
   { file: 'unknown-tool.md', layer: 'validate', error: /delete_vault/ },
-  // Hostile paths in every path-taking argument of the bundled servers' tools
-  { file: 'path-read-dotdot.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-read-absolute.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-read-private-state.md', layer: 'tool', error: /private state folder/ },
-  { file: 'path-write-dotdot.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-write-absolute.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-write-backslashes.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-write-windows-drive.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-write-nul-byte.md', layer: 'tool', error: /NUL byte/ },
-  { file: 'path-write-inner-dotdot.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-write-approved.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-write-approved-lowercase.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-write-done-dot.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-write-in-progress.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-write-hidden-orchestrator.md', layer: 'tool', error: /hidden entry ".orchestrator"/ },
+  // Hostile paths in every path-taking argument of the bundled servers' tools: the spelling fails the
+  // published schema; what only a symlink reveals is refused by the server itself.
+  { file: 'path-read-dotdot.md', layer: 'validate', error: PATTERN('vault-watcher.read_note', 'path') },
+  { file: 'path-read-absolute.md', layer: 'validate', error: PATTERN('vault-watcher.read_note', 'path') },
+  { file: 'path-read-private-state.md', layer: 'validate', error: PATTERN('vault-watcher.read_note', 'path') },
+  { file: 'path-write-dotdot.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-absolute.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-backslashes.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-windows-drive.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-nul-byte.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-inner-dotdot.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-approved.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-approved-lowercase.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-done-dot.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-in-progress.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
+  { file: 'path-write-hidden-orchestrator.md', layer: 'validate', error: PATTERN('vault-watcher.write_note', 'path') },
   { file: 'path-write-symlink-escape.md', layer: 'tool', error: OUTSIDE },
   { file: 'path-write-symlink-to-approved.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-list-outside.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-search-absolute.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-move-out-of-approved.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-move-into-approved.md', layer: 'tool', error: LIFECYCLE },
-  { file: 'path-move-to-outside.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-attachment-dotdot.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-attachment-absolute.md', layer: 'tool', error: OUTSIDE },
-  { file: 'path-attachment-private-state.md', layer: 'tool', error: /private state folder/ },
+  { file: 'path-list-outside.md', layer: 'validate', error: PATTERN('vault-watcher.list_notes', 'folder') },
+  { file: 'path-search-absolute.md', layer: 'validate', error: PATTERN('vault-watcher.search_notes', 'folder') },
+  { file: 'path-move-out-of-approved.md', layer: 'validate', error: PATTERN('vault-watcher.move_note', 'from') },
+  { file: 'path-move-into-approved.md', layer: 'validate', error: PATTERN('vault-watcher.move_note', 'to') },
+  { file: 'path-move-to-outside.md', layer: 'validate', error: PATTERN('vault-watcher.move_note', 'to') },
+  { file: 'path-attachment-dotdot.md', layer: 'validate', error: PATTERN('email-server.send_email', 'attachments.0') },
+  { file: 'path-attachment-absolute.md', layer: 'validate', error: PATTERN('email-server.send_email', 'attachments.0.path') },
+  { file: 'path-attachment-private-state.md', layer: 'validate', error: PATTERN('email-server.send_email', 'attachments.0') },
   { file: 'path-attachment-symlink-escape.md', layer: 'tool', error: OUTSIDE },
   // Names with spaces, unicode and control characters, and plan ids that try to forge log lines
   { file: 'named-with-spaces.md', as: ' plan  with   spaces .md', layer: 'validate', error: /unknown action/ },

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtPath, connectStdio, type StdioConnection } from '../helpers/stdio-client.js';
 
-type Result = { isError?: boolean; structuredContent?: Record<string, any> };
+type Result = { isError?: boolean; structuredContent?: Record<string, any>; content: { type: string; text: string }[] };
 
 /** Unfolded headers (lower-case names) and the body of a raw message. */
 function parseMessage(raw: string) {
@@ -38,7 +38,12 @@ describe('email-server without SMTP (outbox files)', () => {
     await writeFile(path.join(vault, 'Files/notes.txt'), 'meeting notes');
     await writeFile(path.join(tmp, 'secret.txt'), 'private');
     await symlink(path.join(tmp, 'secret.txt'), path.join(vault, 'Files/secret-link.txt'));
+    // A link to the servers' private state: an attachment through it would mail the ledger out.
+    await mkdir(path.join(vault, '.mcp-state'), { recursive: true });
+    await writeFile(path.join(vault, '.mcp-state/email-ledger.jsonl'), '');
+    await symlink(path.join(vault, '.mcp-state'), path.join(vault, 'Files/state-link'));
     conn = await connectStdio(builtPath('mcp_servers/email/server.js'), { VAULT_DIR: vault });
+    await conn.client.listTools(); // the client then checks results, errors included, against the output schema
   });
 
   afterAll(async () => {
@@ -56,7 +61,7 @@ describe('email-server without SMTP (outbox files)', () => {
     });
     expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
     const out = result.structuredContent ?? {};
-    expect(out).toMatchObject({ delivered_via: 'file', replayed: false });
+    expect(out).toMatchObject({ delivered_via: 'file', deduplicated: false });
     expect(out.path).toMatch(/^Outbox\/Email\/[^/]+\.eml$/);
 
     const raw = await readFile(path.join(vault, out.path), 'utf8');
@@ -73,12 +78,19 @@ describe('email-server without SMTP (outbox files)', () => {
     expect(body).toContain(Buffer.from('meeting notes').toString('base64'));
   });
 
-  it('writes one file per idempotency key and replays the first result', async () => {
+  it('writes one file per idempotency key; a repeat says it was deduplicated and sends nothing', async () => {
     const before = (await outboxFiles()).length;
     const args = { to: 'bob@example.com', subject: 'Invoice', body: 'attached', idempotency_key: 'plan-7:1:ff00' };
     const first = await send(args);
     const second = await send(args);
-    expect(second.structuredContent).toEqual({ ...first.structuredContent, replayed: true });
+    expect(first.structuredContent).toMatchObject({ delivered_via: 'file', deduplicated: false });
+    expect(first.content[0]?.text).toBe(`Message ${first.structuredContent?.message_id} written to ${first.structuredContent?.path}`);
+    const { deduplicated: _first, ...original } = first.structuredContent ?? {};
+    expect(second.structuredContent).toEqual({ ...original, sent_at: expect.any(String), deduplicated: true });
+    expect(second.content[0]?.text).toMatch(
+      new RegExp(`^Already sent: .* was written to ${original.path} on .* \\(idempotency key plan-7:1:ff00\\); nothing sent again$`),
+    );
+    expect(second.content[0]?.text).toContain(String(original.message_id));
     expect((await outboxFiles()).length).toBe(before + 1);
   });
 
@@ -93,11 +105,12 @@ describe('email-server without SMTP (outbox files)', () => {
       { to: 'bob@example.com', subject: 'x', attachments: [{ path: 'Files/secret-link.txt' }] },
       { to: 'bob@example.com', subject: 'x', attachments: ['Files/nope.txt'] },
       { to: 'bob@example.com', subject: 'x', attachments: ['.mcp-state/email-ledger.jsonl'] },
+      { to: 'bob@example.com', subject: 'x', attachments: ['Files/state-link/email-ledger.jsonl'] },
     ];
     for (const args of cases) {
       const result = await send(args);
       expect(result.isError, JSON.stringify(args)).toBe(true);
-      expect(result.structuredContent?.error_type, JSON.stringify(args)).toBe('validation');
+      expect(result.structuredContent, JSON.stringify(args)).toMatchObject({ error_type: 'validation', sent: false });
     }
     expect(await outboxFiles()).toEqual(before);
   });

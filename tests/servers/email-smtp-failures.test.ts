@@ -1,6 +1,7 @@
 /**
  * email-server over real stdio against failing SMTP servers on loopback: each failure comes back as the
- * error type the orchestrator needs to decide on a retry, never leaks the password, and records nothing.
+ * error type the orchestrator needs to decide on a retry, says whether the message may have gone out
+ * (`sent`), never leaks the password, and records nothing.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
@@ -47,6 +48,11 @@ describe('email-server SMTP failures', () => {
   let tmp: string;
   let state: string;
   let smtp: SMTPServer;
+  /** Open client sockets of `smtp`, so a test can cut them the way a crashing or overloaded server would. */
+  const sockets = new Set<net.Socket>();
+  const cutAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   let dropper: net.Server;
   let port: number;
   let deliveries: number;
@@ -80,17 +86,28 @@ describe('email-server SMTP failures', () => {
       },
       onRcptTo(address, _session, callback) {
         const local = address.address.split('@')[0];
+        if (local === 'cut-at-rcpt') return cutAll();
         if (local === 'busy') return callback(Object.assign(new Error('Too many messages, try later'), { responseCode: 451 }));
         if (local === 'nobody') return callback(Object.assign(new Error('No such user'), { responseCode: 550 }));
         return callback();
       },
-      onData(stream, _session, callback) {
+      onData(stream, session, callback) {
+        // "cut-in-data": the connection dies in the middle of the message, after its first bytes arrived.
+        if (session.envelope.rcptTo.some((r) => r.address.startsWith('cut-in-data@'))) {
+          stream.once('data', () => cutAll());
+          stream.resume();
+          return;
+        }
         stream.resume();
         stream.on('end', () => {
           deliveries++;
           callback();
         });
       },
+    });
+    smtp.server.on('connection', (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     port = await listen(smtp);
     dropper = droppingServer();
@@ -112,7 +129,7 @@ describe('email-server SMTP failures', () => {
     const conn = await connect(url(wrong));
     const result = await send(conn, { to: 'ann@client.example', idempotency_key: 'auth-1' });
     expect(result.isError).toBe(true);
-    expect(result.structuredContent?.error_type).toBe('authentication');
+    expect(result.structuredContent).toMatchObject({ error_type: 'authentication', sent: false });
     expect(result.structuredContent?.message).toContain('535');
     expect(JSON.stringify(result)).not.toContain(wrong);
     expect(conn.stderr()).not.toContain(wrong);
@@ -121,33 +138,53 @@ describe('email-server SMTP failures', () => {
     // Nothing was recorded for the key: once the password is fixed, the same key sends for real.
     const fixed = await connect(url());
     const retry = await send(fixed, { to: 'ann@client.example', idempotency_key: 'auth-1' });
-    expect(retry.structuredContent).toMatchObject({ delivered_via: 'smtp', replayed: false });
+    expect(retry.structuredContent).toMatchObject({ delivered_via: 'smtp', deduplicated: false });
     expect(deliveries).toBe(1);
   });
 
-  it('reports 451 as rate_limit and 550 as a permanent tool_error', async () => {
+  it('reports 451 as rate_limit and 550 as a permanent tool_error, neither sent', async () => {
     const conn = await connect(url());
     const busy = await send(conn, { to: 'busy@client.example' });
-    expect(busy.structuredContent?.error_type).toBe('rate_limit');
+    expect(busy.structuredContent).toMatchObject({ error_type: 'rate_limit', sent: false });
     const gone = await send(conn, { to: 'nobody@client.example' });
-    expect(gone.structuredContent?.error_type).toBe('tool_error');
+    expect(gone.structuredContent).toMatchObject({ error_type: 'tool_error', sent: false });
     expect(gone.structuredContent?.message).toContain('550');
     expect(deliveries).toBe(0);
   });
 
-  it('reports a refused connection as connection', async () => {
+  it('reports a refused connection (a port bound, then closed) as connection with nothing sent', async () => {
     const probe = net.createServer();
     const closedPort = await listen(probe);
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const conn = await connect(`smtp://127.0.0.1:${closedPort}`);
-    const result = await send(conn, { to: 'ann@client.example' });
-    expect(result.structuredContent?.error_type).toBe('connection');
+    await conn.client.listTools(); // the client then checks the error against the output schema
+    const result = await send(conn, { to: 'ann@client.example', idempotency_key: 'refused-1' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error_type: 'connection', sent: false });
+    expect(result.structuredContent?.message).toContain('ECONNREFUSED');
+    expect(result.structuredContent?.message).toContain('nothing was sent');
   });
 
-  it('reports a connection dropped after the message was sent as ambiguous, not as retryable', async () => {
+  it('reports a connection cut before DATA as connection with nothing sent', async () => {
+    const conn = await connect(url());
+    const result = await send(conn, { to: 'cut-at-rcpt@client.example' });
+    expect(result.structuredContent).toMatchObject({ error_type: 'connection', sent: false });
+    expect(deliveries).toBe(0);
+  });
+
+  it('reports a connection the SMTP server cuts in the middle of DATA as ambiguous, maybe sent', async () => {
+    const conn = await connect(url());
+    await conn.client.listTools();
+    const result = await send(conn, { to: 'cut-in-data@client.example', body: 'x'.repeat(200_000), idempotency_key: 'cut-1' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ error_type: 'ambiguous', sent: true });
+    expect(result.structuredContent?.message).toContain('may have been delivered');
+  });
+
+  it('reports a connection dropped after the message was sent as ambiguous, maybe sent, not as retryable', async () => {
     const conn = await connect(`smtp://127.0.0.1:${await listen(dropper)}`);
     const result = await send(conn, { to: 'ann@client.example', idempotency_key: 'drop-1' });
     expect(result.isError).toBe(true);
-    expect(result.structuredContent?.error_type).toBe('ambiguous');
+    expect(result.structuredContent).toMatchObject({ error_type: 'ambiguous', sent: true });
   });
 });

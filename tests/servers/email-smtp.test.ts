@@ -11,7 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { builtPath, connectStdio, type StdioConnection } from '../helpers/stdio-client.js';
 
-type Result = { isError?: boolean; structuredContent?: Record<string, any> };
+type Result = { isError?: boolean; structuredContent?: Record<string, any>; content: { type: string; text: string }[] };
 interface Received {
   user: string | undefined;
   from: string;
@@ -129,7 +129,7 @@ describe('email-server over SMTP', () => {
       attachments: [{ path: 'Files/report.csv', filename: 'Q1-report.csv' }],
     });
     expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ delivered_via: 'smtp', replayed: false });
+    expect(result.structuredContent).toMatchObject({ delivered_via: 'smtp', deduplicated: false });
     expect(received).toHaveLength(1);
     const [mail] = received as [Received];
     expect(mail.user).toBe(USER);
@@ -153,24 +153,44 @@ describe('email-server over SMTP', () => {
     expect(Buffer.from(attachment?.body ?? '', 'base64').toString('utf8')).toBe('quarter,revenue\nQ1,1200\n');
   });
 
-  it('sends once per idempotency key, also from _meta and after a restart', async () => {
+  it('sends once per idempotency key, also from _meta and after a restart; repeats say they were deduplicated', async () => {
     const state = path.join(tmp, 'state-idem');
     const args = { to: 'ann@client.example', subject: 'Once only', body: 'exactly one copy' };
     const first = await connect({ SMTP_URL: smtpUrl(), MCP_STATE_DIR: state });
+    await first.client.listTools(); // the client then checks every result against the output schema
     const a = await send(first, { ...args, idempotency_key: 'plan-1:2:abc' });
     const b = await send(first, args, { idempotency_key: 'plan-1:2:abc' });
     await first.close();
     const restarted = await connect({ SMTP_URL: smtpUrl(), MCP_STATE_DIR: state });
+    await restarted.client.listTools();
     const c = await send(restarted, { ...args, idempotency_key: 'plan-1:2:abc' });
 
     expect(received).toHaveLength(1);
-    expect(a.structuredContent).toMatchObject({ delivered_via: 'smtp', replayed: false });
+    expect(a.structuredContent).toMatchObject({ delivered_via: 'smtp', deduplicated: false });
+    expect(a.content[0]?.text).toBe(`Message ${a.structuredContent?.message_id} sent by SMTP`);
     for (const again of [b, c]) {
       expect(again.isError).toBeFalsy();
-      expect(again.structuredContent).toMatchObject({ message_id: a.structuredContent?.message_id, delivered_via: 'smtp', replayed: true });
+      expect(again.structuredContent).toMatchObject({ message_id: a.structuredContent?.message_id, delivered_via: 'smtp', deduplicated: true });
+      expect(Date.parse(again.structuredContent?.sent_at)).not.toBeNaN();
+      expect(again.content[0]?.text).toBe(
+        `Already sent: ${a.structuredContent?.message_id} was sent by SMTP on ${again.structuredContent?.sent_at} (idempotency key plan-1:2:abc); nothing sent again`,
+      );
     }
     const ledger = await readFile(path.join(state, 'email-ledger.jsonl'), 'utf8');
     expect(ledger.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a misspelt argument instead of sending an e-mail without its body', async () => {
+    const typo = await send(good, { to: 'ann@client.example', subject: 'Q4 proposal', bodyy: 'Hello Ann, here is the proposal.' });
+    expect(typo.isError).toBe(true);
+    expect(typo.structuredContent).toMatchObject({ error_type: 'validation', sent: false });
+    expect(typo.structuredContent?.message).toContain('unknown argument "bodyy" (did you mean "body"?)');
+    expect(received).toHaveLength(0);
+
+    const fixed = await send(good, { to: 'ann@client.example', subject: 'Q4 proposal', body: 'Hello Ann, here is the proposal.' });
+    expect(fixed.isError).toBeFalsy();
+    expect(received).toHaveLength(1);
+    expect(splitEntity(received[0]!.raw).body.trimEnd()).toBe('Hello Ann, here is the proposal.');
   });
 
   it('refuses bad addresses and attachments outside the vault before sending anything', async () => {
@@ -185,7 +205,7 @@ describe('email-server over SMTP', () => {
     for (const args of cases) {
       const result = await send(good, args);
       expect(result.isError, JSON.stringify(args)).toBe(true);
-      expect(result.structuredContent?.error_type, JSON.stringify(args)).toBe('validation');
+      expect(result.structuredContent, JSON.stringify(args)).toMatchObject({ error_type: 'validation', sent: false });
     }
     expect(received).toHaveLength(0);
   });

@@ -16,7 +16,11 @@ const AUTHOR = 'urn:li:person:8675309';
 
 async function call(conn: StdioConnection, name: string, args: Record<string, unknown>) {
   const result = await conn.client.callTool({ name, arguments: args });
-  return { isError: result.isError === true, structured: result.structuredContent as Record<string, any> };
+  return {
+    isError: result.isError === true,
+    structured: result.structuredContent as Record<string, any>,
+    text: (result.content as { type: string; text: string }[])[0]?.text ?? '',
+  };
 }
 
 function credentialsEnv(vault: string, base: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -60,7 +64,7 @@ describe('linkedin-server against the LinkedIn REST Posts API', () => {
       delivered_via: 'api',
       visibility: 'PUBLIC',
       created_at: NOW,
-      replayed: false,
+      deduplicated: false,
     });
     expect(api.requests).toHaveLength(1);
     const req = api.requests[0]!;
@@ -83,12 +87,13 @@ describe('linkedin-server against the LinkedIn REST Posts API', () => {
     });
   });
 
-  it('posts once for a repeated idempotency key', async () => {
+  it('posts once for a repeated idempotency key; the repeat says it was deduplicated and gives the first post id', async () => {
     api.respond(() => ({ status: 201, headers: { 'x-restli-id': 'urn:li:share:42' } }));
     const first = await call(conn, 'create_post', { text: 'Once only', idempotency_key: 'p:1:x' });
     const second = await call(conn, 'create_post', { text: 'Once only', idempotency_key: 'p:1:x' });
-    expect(second.structured).toMatchObject({ post_id: 'urn:li:share:42', replayed: true });
-    expect(first.structured.post_id).toBe('urn:li:share:42');
+    expect(first.structured).toMatchObject({ post_id: 'urn:li:share:42', deduplicated: false });
+    expect(second.structured).toMatchObject({ post_id: 'urn:li:share:42', url: first.structured.url, deduplicated: true });
+    expect(second.text).toBe(`Already sent: posted to LinkedIn as urn:li:share:42 on ${NOW} (idempotency key p:1:x); nothing sent again`);
     expect(api.requests).toHaveLength(1);
   });
 
@@ -96,7 +101,7 @@ describe('linkedin-server against the LinkedIn REST Posts API', () => {
     api.respond(() => ({ status: 401, body: { status: 401, serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' } }));
     const r401 = await call(conn, 'create_post', { text: 'Auth check one' });
     expect(r401.isError).toBe(true);
-    expect(r401.structured.error_type).toBe('authentication');
+    expect(r401.structured).toMatchObject({ error_type: 'authentication', sent: false });
     expect(r401.structured.message).toContain('Invalid access token');
     expect(r401.structured.message).not.toContain(TOKEN);
     api.respond(() => ({ status: 403, body: { status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED', message: 'Not enough permissions' } }));
@@ -107,19 +112,19 @@ describe('linkedin-server against the LinkedIn REST Posts API', () => {
     const body = { status: 429, message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' };
     api.respond(() => ({ status: 429, headers: { 'retry-after': '120' }, body }));
     const seconds = await call(conn, 'create_post', { text: 'Throttled' });
-    expect(seconds.structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 120_000 });
+    expect(seconds.structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 120_000, sent: false });
     const date = new Date(Date.parse(NOW) + 90_000).toUTCString();
     api.respond(() => ({ status: 429, headers: { 'retry-after': date }, body }));
     const dated = await call(conn, 'create_post', { text: 'Throttled' });
     expect(dated.structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 90_000 });
   });
 
-  it('maps 5xx to server_error and other 4xx to validation, and a failed post does not count as posted', async () => {
+  it('maps 5xx to server_error (maybe sent) and other 4xx to validation (not sent), and a failed post does not count as posted', async () => {
     api.respond(() => ({ status: 500, body: { message: 'Internal Server Error', status: 500 } }));
-    expect((await call(conn, 'create_post', { text: 'Retry me later' })).structured.error_type).toBe('server_error');
+    expect((await call(conn, 'create_post', { text: 'Retry me later' })).structured).toMatchObject({ error_type: 'server_error', sent: true });
     api.respond(() => ({ status: 422, body: { message: 'ERROR :: /commentary :: field is invalid', status: 422 } }));
     const invalid = await call(conn, 'create_post', { text: 'Retry me later' });
-    expect(invalid.structured).toMatchObject({ error_type: 'validation' });
+    expect(invalid.structured).toMatchObject({ error_type: 'validation', sent: false });
     expect(invalid.structured.message).toContain('/commentary');
     api.respond(() => ({ status: 201, headers: { 'x-restli-id': 'urn:li:share:43' } }));
     expect((await call(conn, 'create_post', { text: 'Retry me later' })).structured.post_id).toBe('urn:li:share:43');
@@ -182,7 +187,7 @@ describe('linkedin-server when LinkedIn cannot be reached', () => {
     await rm(vault, { recursive: true, force: true });
   });
 
-  it('reports connection when nothing listens', async () => {
+  it('reports connection with nothing sent when nothing listens', async () => {
     const gone = await startFakeHttp();
     const base = gone.url;
     await gone.close();
@@ -190,21 +195,21 @@ describe('linkedin-server when LinkedIn cannot be reached', () => {
     await conn.client.listTools();
     try {
       const r = await call(conn, 'create_post', { text: 'Nobody home' });
-      expect(r.structured.error_type).toBe('connection');
+      expect(r.structured).toMatchObject({ error_type: 'connection', sent: false });
       expect(r.structured.message).toContain(base);
     } finally {
       await conn.close();
     }
   });
 
-  it('reports ambiguous, not connection, when the connection breaks after the post was sent', async () => {
+  it('reports ambiguous, maybe sent, not connection, when the connection breaks after the post was sent', async () => {
     const api = await startFakeHttp(() => 'drop');
     const conn = await connectStdio(SERVER, credentialsEnv(vault, api.url));
     await conn.client.listTools();
     try {
       const r = await call(conn, 'create_post', { text: 'Cut off mid-flight' });
       expect(api.requests).toHaveLength(1);
-      expect(r.structured.error_type).toBe('ambiguous');
+      expect(r.structured).toMatchObject({ error_type: 'ambiguous', sent: true });
       expect(r.structured.message).toContain('check before retrying');
     } finally {
       await conn.close();
@@ -212,13 +217,13 @@ describe('linkedin-server when LinkedIn cannot be reached', () => {
     }
   });
 
-  it('reports timeout past LINKEDIN_TIMEOUT_MS, having sent the default LinkedIn-Version', async () => {
+  it('reports timeout past LINKEDIN_TIMEOUT_MS, maybe sent, having sent the default LinkedIn-Version', async () => {
     const api = await startFakeHttp(() => 'hang');
     const conn = await connectStdio(SERVER, credentialsEnv(vault, api.url, { LINKEDIN_TIMEOUT_MS: '300' }));
     await conn.client.listTools();
     try {
       const r = await call(conn, 'create_post', { text: 'Slow network' });
-      expect(r.structured.error_type).toBe('timeout');
+      expect(r.structured).toMatchObject({ error_type: 'timeout', sent: true });
       expect(r.structured.message).toContain('300 ms');
       expect(r.structured.message).toContain('may or may not have taken effect');
       expect(api.requests[0]?.headers['linkedin-version']).toBe('202511');

@@ -56,13 +56,14 @@ describe('linkedin-server without credentials', () => {
     expect(Object.keys(create.inputSchema.properties ?? {}).sort()).toEqual(['idempotency_key', 'text', 'visibility']);
     expect((create.inputSchema.properties as any).visibility.enum).toEqual(['PUBLIC', 'CONNECTIONS']);
     expect(Object.keys(create.outputSchema?.properties ?? {})).toEqual(
-      expect.arrayContaining(['post_id', 'delivered_via', 'path', 'visibility', 'created_at', 'replayed', 'error_type', 'message']),
+      expect.arrayContaining(['post_id', 'delivered_via', 'path', 'visibility', 'created_at', 'deduplicated', 'error_type', 'message', 'sent']),
     );
     // Either a success result or the error shape; both are what the client will see.
     expect((create.outputSchema as any).anyOf).toEqual([
-      { required: ['delivered_via', 'visibility', 'created_at', 'replayed'] },
-      { required: ['error_type', 'message'] },
+      { required: ['delivered_via', 'visibility', 'created_at', 'deduplicated'] },
+      { required: ['error_type', 'message', 'sent'] },
     ]);
+    expect(create.inputSchema.additionalProperties).toBe(false);
     expect(create.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     const list = byName.list_posts!;
     expect((list.inputSchema.properties as any).limit.type).toBe('integer');
@@ -74,7 +75,7 @@ describe('linkedin-server without credentials', () => {
     const c = await start(T0);
     const r = await call(c, 'create_post', { text: 'Shipping our Q4 proposal today (finally)!', visibility: 'CONNECTIONS' });
     expect(r.isError).toBe(false);
-    expect(r.structured).toMatchObject({ delivered_via: 'draft', visibility: 'CONNECTIONS', created_at: T0, replayed: false });
+    expect(r.structured).toMatchObject({ delivered_via: 'draft', visibility: 'CONNECTIONS', created_at: T0, deduplicated: false });
     expect(r.structured.post_id).toBeUndefined();
     expect(r.structured.path).toMatch(/^Outbox\/LinkedIn\/20260216-142030-shipping-our-q4-proposal-today-finally\.md$/);
     expect(r.text).toMatch(/NOT posted/);
@@ -89,7 +90,7 @@ describe('linkedin-server without credentials', () => {
     const c = await start(T0);
     const long = await call(c, 'create_post', { text: 'a'.repeat(3001) });
     expect(long.isError).toBe(true);
-    expect(long.structured).toMatchObject({ error_type: 'validation' });
+    expect(long.structured).toMatchObject({ error_type: 'validation', sent: false });
     expect(long.structured.message).toMatch(/3001 characters.*3000/);
     const empty = await call(c, 'create_post', { text: '   ' });
     expect(empty.structured).toMatchObject({ error_type: 'validation' });
@@ -103,7 +104,7 @@ describe('linkedin-server without credentials', () => {
     expect(first.isError).toBe(false);
     const again = await call(c, 'create_post', { text: '  Hiring two   engineers. DM me. ' });
     expect(again.isError).toBe(true);
-    expect(again.structured.error_type).toBe('validation');
+    expect(again.structured).toMatchObject({ error_type: 'validation', sent: false });
     expect(again.structured.message).toContain('already posted');
     await c.close();
 
@@ -117,16 +118,20 @@ describe('linkedin-server without credentials', () => {
     expect(later.structured.delivered_via).toBe('draft');
   });
 
-  it('returns the first result for a repeated idempotency key, from the argument or _meta, and drafts once', async () => {
+  it('returns the first result for a repeated idempotency key, from the argument or _meta, marked deduplicated, and drafts once', async () => {
     const c = await start(T0);
     const before = (await readdir(path.join(vault, 'Outbox/LinkedIn'))).length;
     const first = await call(c, 'create_post', { text: 'Idempotent hello', idempotency_key: 'plan-1:2:abc' });
     const second = await call(c, 'create_post', { text: 'Idempotent hello', idempotency_key: 'plan-1:2:abc' });
     const viaMeta = await call(c, 'create_post', { text: 'Idempotent hello' }, { idempotency_key: 'plan-1:2:abc' });
-    expect(first.structured.replayed).toBe(false);
+    expect(first.structured.deduplicated).toBe(false);
+    expect(first.text).toMatch(/^NOT posted to LinkedIn/);
     for (const repeat of [second, viaMeta]) {
       expect(repeat.isError).toBe(false);
-      expect(repeat.structured).toMatchObject({ path: first.structured.path, replayed: true });
+      expect(repeat.structured).toEqual({ ...first.structured, deduplicated: true });
+      expect(repeat.text).toBe(
+        `Already sent: saved as the draft ${first.structured.path} (NOT posted to LinkedIn) on ${T0} (idempotency key plan-1:2:abc); nothing sent again`,
+      );
     }
     expect((await readdir(path.join(vault, 'Outbox/LinkedIn'))).length).toBe(before + 1);
   });

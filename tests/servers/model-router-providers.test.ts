@@ -138,35 +138,35 @@ describe('execute_prompt against the providers', () => {
   it('maps 401 and 403 to authentication without leaking the key', async () => {
     api.respond(() => ({ status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } } }));
     const anthropic = await call(conn, { model: 'haiku', prompt: 'x' });
-    expect(anthropic.structured).toMatchObject({ error_type: 'authentication', success: false });
+    expect(anthropic.structured).toMatchObject({ error_type: 'authentication', sent: false, success: false });
     expect(anthropic.structured.message).toContain('invalid x-api-key');
     expect(anthropic.structured.message).not.toContain(ANTHROPIC_KEY);
     api.respond(() => ({ status: 403, body: [{ error: { code: 403, message: 'Method doesn\'t allow unregistered callers', status: 'PERMISSION_DENIED' } }] }));
     expect((await call(conn, { model: 'gemini-pro', prompt: 'x' })).structured.error_type).toBe('authentication');
   });
 
-  it('maps 429 to rate_limit with retry_after_ms, 5xx to server_error and other 4xx to validation', async () => {
+  it('maps 429 to rate_limit with retry_after_ms, 5xx to server_error (maybe sent) and other 4xx to validation (not sent)', async () => {
     api.respond(() => ({
       status: 429,
       headers: { 'retry-after': '30' },
       body: { type: 'error', error: { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit' } },
     }));
-    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 30_000 });
+    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 30_000, sent: false });
     api.respond(() => ({ status: 429, headers: { 'retry-after': new Date(Date.parse(NOW) + 5_000).toUTCString() }, body: { error: { message: 'Resource has been exhausted' } } }));
     expect((await call(conn, { model: 'gemini-flash', prompt: 'x' })).structured).toMatchObject({ error_type: 'rate_limit', retry_after_ms: 5_000 });
     api.respond(() => ({ status: 500, body: { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } }));
-    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured.error_type).toBe('server_error');
+    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured).toMatchObject({ error_type: 'server_error', sent: true });
     api.respond(() => ({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }));
     expect((await call(conn, { model: 'opus', prompt: 'x' })).structured.error_type).toBe('server_error');
     api.respond(() => ({ status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: 300000 > 64000' } } }));
     const invalid = await call(conn, { model: 'sonnet', prompt: 'x', max_tokens: 200_000 });
-    expect(invalid.structured.error_type).toBe('validation');
+    expect(invalid.structured).toMatchObject({ error_type: 'validation', sent: false });
     expect(invalid.structured.message).toContain('max_tokens: 300000 > 64000');
   });
 
-  it('reports a reply it cannot read as tool_error', async () => {
+  it('reports a reply it cannot read as tool_error, maybe sent (the request got there)', async () => {
     api.respond(() => ({ status: 200, body: '<html>proxy login</html>', headers: { 'content-type': 'text/html' } }));
-    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured.error_type).toBe('tool_error');
+    expect((await call(conn, { model: 'haiku', prompt: 'x' })).structured).toMatchObject({ error_type: 'tool_error', sent: true });
   });
 });
 
@@ -188,7 +188,7 @@ describe('execute_prompt cost ceilings', () => {
       api.respond(() => anthropicMessage('should not happen', 1, 1));
       const r = await call(conn, { model: 'opus', prompt: 'Design the whole system', max_tokens: 4096 });
       expect(r.isError).toBe(true);
-      expect(r.structured.error_type).toBe('validation');
+      expect(r.structured).toMatchObject({ error_type: 'validation', sent: false });
       expect(r.structured.message).toMatch(/estimated cost \$0\.1024 .* exceeds MCP_MAX_COST_PER_REQUEST=\$0\.01; .*raise MCP_MAX_COST_PER_REQUEST/);
       expect(api.requests).toHaveLength(0);
       // A cheaper request under the same ceiling goes through.
@@ -234,7 +234,7 @@ describe('execute_prompt when the provider cannot be reached', () => {
     await rm(state, { recursive: true, force: true });
   });
 
-  it('reports timeout past MODEL_ROUTER_TIMEOUT_MS and connection when nothing listens', async () => {
+  it('reports timeout past MODEL_ROUTER_TIMEOUT_MS (maybe sent) and connection when nothing listens (not sent)', async () => {
     const hanging = await startFakeHttp(() => 'hang');
     const gone = await startFakeHttp();
     const goneUrl = gone.url;
@@ -245,11 +245,11 @@ describe('execute_prompt when the provider cannot be reached', () => {
     });
     try {
       const slow = await call(conn, { model: 'haiku', prompt: 'x' });
-      expect(slow.structured).toMatchObject({ error_type: 'timeout', success: false });
+      expect(slow.structured).toMatchObject({ error_type: 'timeout', sent: true, success: false });
       expect(slow.structured.message).toContain('300 ms');
       expect(hanging.requests.map((r: RecordedRequest) => r.path)).toEqual(['/v1/messages']);
       const unreachable = await call(conn, { model: 'gemini-flash', prompt: 'x' });
-      expect(unreachable.structured.error_type).toBe('connection');
+      expect(unreachable.structured).toMatchObject({ error_type: 'connection', sent: false });
       expect(unreachable.structured.message).toContain(goneUrl);
     } finally {
       await conn.close();

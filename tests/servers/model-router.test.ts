@@ -82,7 +82,8 @@ describe('model-router offline', () => {
     expect(r.structured.reason).toMatch(/hard_topics \+36 \(architecture, refactor, security, auth\)/);
     // 83 sits near opus's lower edge (81): the neighbour would fit almost as well, so confidence is lower.
     expect(r.structured.confidence).toBeLessThan(0.8);
-    expect(r.text).toMatch(/^opus: complexity 83\/100/);
+    // The text is the model name alone, ready for a later execute_prompt step's `model`.
+    expect(r.text).toBe('opus');
   });
 
   it('routes a middling task with a numeric subsystem count to a middle model', async () => {
@@ -120,18 +121,18 @@ describe('model-router offline', () => {
     expect(json.structured.pass).toBe(true);
   });
 
-  it('refuses execute_prompt without the model key, naming the variable, and for unknown models', async () => {
+  it('refuses execute_prompt without the model key, naming the variable, and for unknown models, sending nothing', async () => {
     const noKey = await call(conn, 'execute_prompt', { model: 'sonnet', prompt: 'Hello' });
     expect(noKey.isError).toBe(true);
-    expect(noKey.structured).toMatchObject({ error_type: 'authentication', success: false, response: '' });
+    expect(noKey.structured).toMatchObject({ error_type: 'authentication', sent: false, success: false, response: '' });
     expect(noKey.structured.message).toMatch(/^ANTHROPIC_API_KEY is not set/);
     const gemini = await call(conn, 'execute_prompt', { model: 'gemini-pro', prompt: 'Hello' });
     expect(gemini.structured.message).toMatch(/^GEMINI_API_KEY is not set/);
     const unknown = await call(conn, 'execute_prompt', { model: 'gpt-9', prompt: 'Hello' });
-    expect(unknown.structured.error_type).toBe('validation');
+    expect(unknown.structured).toMatchObject({ error_type: 'validation', sent: false });
     expect(unknown.structured.message).toContain('gemini-flash, haiku, gemini-pro, sonnet, opus');
     const emptyTask = await call(conn, 'route_task', { task: '  ' });
-    expect(emptyTask.structured.error_type).toBe('validation');
+    expect(emptyTask.structured).toMatchObject({ error_type: 'validation', sent: false });
   });
 });
 

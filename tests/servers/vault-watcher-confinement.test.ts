@@ -1,6 +1,7 @@
 /**
- * vault-watcher over real stdio: hostile paths and lifecycle folders are refused as `validation`, and
- * nothing outside the allowed area changes.
+ * vault-watcher over real stdio: hostile paths and lifecycle folders are refused as `validation` with
+ * nothing sent, and nothing outside the allowed area changes. The schema side of the same rules, and a
+ * table of paths, are in path-patterns.test.ts; here are the cases only the server can see (symlinks).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +21,7 @@ describe('vault-watcher confinement', () => {
   const refused = async (name: string, args: Record<string, unknown>) => {
     const result = (await conn.client.callTool({ name, arguments: args })) as Result;
     expect(result.isError, `${name} ${JSON.stringify(args)} should be refused`).toBe(true);
-    expect(result.structuredContent?.error_type).toBe('validation');
+    expect(result.structuredContent).toMatchObject({ error_type: 'validation', sent: false });
     expect(typeof result.structuredContent?.message).toBe('string');
     return result;
   };
@@ -36,7 +37,13 @@ describe('vault-watcher confinement', () => {
     outside = path.join(tmp, 'outside');
     await mkdir(outside);
     await writeFile(path.join(outside, 'secret.md'), SECRET);
-    for (const dir of ['Notes', 'Approved', 'In_Progress', 'Done', '.mcp-state']) await mkdir(path.join(vault, dir), { recursive: true });
+    for (const dir of ['Notes', 'Approved', 'In_Progress', 'Done', '.mcp-state', '.orchestrator', '.obsidian']) {
+      await mkdir(path.join(vault, dir), { recursive: true });
+    }
+    await writeFile(path.join(vault, '.orchestrator/journal.jsonl'), '{"plan":"p"}\n');
+    await writeFile(path.join(vault, '.obsidian/app.json'), '{"apiKey":"plugin-secret"}');
+    await symlink(path.join(vault, '.mcp-state'), path.join(vault, 'Notes/state-link'));
+    await symlink(path.join(vault, '.orchestrator/journal.jsonl'), path.join(vault, 'Notes/journal.md'));
     await writeFile(path.join(vault, 'Notes/plan.md'), '# A plan that wants approval\n');
     await writeFile(path.join(vault, 'In_Progress/running.md'), '# Running plan\n');
     await writeFile(path.join(vault, '.mcp-state/email-ledger.jsonl'), '{"key":"k"}\n');
@@ -106,12 +113,34 @@ describe('vault-watcher confinement', () => {
   });
 
   it('refuses hidden folders for writes and the private state folder for reads', async () => {
-    await refused('write_note', { path: '.obsidian/app.json', content: '{}' });
+    await refused('write_note', { path: '.obsidian/app.json', content: '{}', mode: 'overwrite' });
     await refused('write_note', { path: 'Notes/.hidden.md', content: 'x' });
     await refused('move_note', { from: 'Notes/plan.md', to: '.mcp-state/plan.md' });
     await refused('read_note', { path: '.mcp-state/email-ledger.jsonl' });
     await refused('list_notes', { folder: '.mcp-state' });
-    await expect(stat(path.join(vault, '.obsidian'))).rejects.toThrow();
+    expect(await readFile(path.join(vault, '.obsidian/app.json'), 'utf8')).toBe('{"apiKey":"plugin-secret"}');
     expect(await readdir(path.join(vault, '.mcp-state'))).toEqual(['email-ledger.jsonl']);
+  });
+
+  it('refuses the private state of the servers and the daemon, and hidden entries, for reads and writes alike', async () => {
+    const journal = await refused('read_note', { path: '.orchestrator/journal.jsonl' });
+    expect(journal.structuredContent?.message).toMatch(/private state folder "\.orchestrator\/" of the orchestrator/);
+    await refused('read_note', { path: '.Orchestrator/journal.jsonl' });
+    await refused('read_note', { path: '.obsidian/app.json' });
+    await refused('search_notes', { query: 'plan', folder: '.orchestrator' });
+    await refused('write_note', { path: '.orchestrator/journal.jsonl', content: '{}', mode: 'overwrite' });
+    await refused('move_note', { from: '.orchestrator/journal.jsonl', to: 'Notes/journal-copy.md' });
+    expect(await readFile(path.join(vault, '.orchestrator/journal.jsonl'), 'utf8')).toBe('{"plan":"p"}\n');
+  });
+
+  it('refuses a symlink inside the vault that leads into private state, naming where it leads', async () => {
+    const viaFolder = await refused('read_note', { path: 'Notes/state-link/email-ledger.jsonl' });
+    expect(viaFolder.structuredContent?.message).toContain('leads through a symbolic link to ".mcp-state/email-ledger.jsonl"');
+    await refused('read_note', { path: 'Notes/journal.md' });
+    await refused('list_notes', { folder: 'Notes/state-link' });
+    await refused('write_note', { path: 'Notes/journal.md', content: 'tampered', mode: 'overwrite' });
+    await refused('write_note', { path: 'Notes/state-link/new.md', content: 'x' });
+    expect(await readdir(path.join(vault, '.mcp-state'))).toEqual(['email-ledger.jsonl']);
+    expect(await readFile(path.join(vault, '.orchestrator/journal.jsonl'), 'utf8')).toBe('{"plan":"p"}\n');
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtPath, connectStdio, type StdioConnection } from '../helpers/stdio-client.js';
 
-type Result = { isError?: boolean; structuredContent?: Record<string, unknown> };
+type Result = { isError?: boolean; structuredContent?: Record<string, unknown>; content: { type: string; text: string }[] };
 
 describe('vault-watcher tools', () => {
   let tmp: string;
@@ -20,6 +20,13 @@ describe('vault-watcher tools', () => {
     const result = await call(name, args);
     expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
     return result.structuredContent as Record<string, any>;
+  };
+  /** The result's text: what `{{ steps.<id>.text }}` gives a later step. */
+  const textOf = async (name: string, args: Record<string, unknown>) => {
+    const result = await call(name, args);
+    expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
+    expect(result.content).toHaveLength(1);
+    return result.content[0]?.text;
   };
 
   beforeAll(async () => {
@@ -34,6 +41,7 @@ describe('vault-watcher tools', () => {
     await writeFile(path.join(vault, 'In_Progress/plan.md'), '---\nstatus: approved\n---\n## Steps\n');
     await writeFile(path.join(vault, '.obsidian/workspace.md'), 'acme hidden');
     conn = await connectStdio(builtPath('mcp_servers/vault-watcher/server.js'), { VAULT_DIR: vault });
+    await conn.client.listTools(); // the client then checks every result against the output schemas
   });
 
   afterAll(async () => {
@@ -60,14 +68,40 @@ describe('vault-watcher tools', () => {
     expect(byName.get('move_note')?.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false });
   });
 
-  it('read_note returns the text of a note, including one in a lifecycle folder', async () => {
-    const note = await ok('read_note', { path: 'Notes/todo.md' });
-    expect(note).toMatchObject({ path: 'Notes/todo.md', content: '# Todo\n- call ACME about the invoice\n' });
-    const plan = await ok('read_note', { path: 'In_Progress/plan.md' });
-    expect(plan.content).toContain('status: approved');
+  it('read_note returns the note text itself as its text, the metadata only in structuredContent', async () => {
+    await mkdir(path.join(vault, 'Clients/Acme'), { recursive: true });
+    await writeFile(path.join(vault, 'Clients/Acme/weekly.md'), 'Weekly: all on track.\n');
+    const result = await call('read_note', { path: 'Clients/Acme/weekly.md' });
+    expect(result.isError).toBeFalsy();
+    expect(result.content).toEqual([{ type: 'text', text: 'Weekly: all on track.\n' }]);
+    const meta = result.structuredContent as Record<string, unknown>;
+    expect(Object.keys(meta).sort()).toEqual(['bytes', 'modified', 'path']);
+    expect(meta).toMatchObject({ path: 'Clients/Acme/weekly.md', bytes: 22 });
+    expect(Date.parse(String(meta.modified))).toBe((await stat(path.join(vault, 'Clients/Acme/weekly.md'))).mtime.getTime());
+
+    const { tools } = await conn.client.listTools();
+    const output = tools.find((t) => t.name === 'read_note')?.outputSchema as Record<string, any>;
+    expect(Object.keys(output.properties)).toEqual(expect.arrayContaining(['path', 'bytes', 'modified']));
+    expect(output.anyOf[0]).toEqual({ required: ['path', 'bytes', 'modified'] });
+  });
+
+  it('read_note reads any note, one in a lifecycle folder or an empty one included', async () => {
+    expect(await textOf('read_note', { path: 'Notes/todo.md' })).toBe('# Todo\n- call ACME about the invoice\n');
+    expect(await textOf('read_note', { path: 'In_Progress/plan.md' })).toContain('status: approved');
+    await writeFile(path.join(vault, 'Notes/empty.md'), '');
+    expect(await textOf('read_note', { path: 'Notes/empty.md' })).toBe('');
     const missing = await call('read_note', { path: 'Notes/nope.md' });
     expect(missing.isError).toBe(true);
-    expect(missing.structuredContent?.error_type).toBe('validation');
+    expect(missing.structuredContent).toMatchObject({ error_type: 'validation', sent: false });
+  });
+
+  it('the other tools give a text a later step can use as is: paths, one per line', async () => {
+    expect(await textOf('write_note', { path: 'Inbox/for-template.md', content: 'x' })).toBe('Inbox/for-template.md');
+    expect(await textOf('move_note', { from: 'Inbox/for-template.md', to: 'Archive/' })).toBe('Archive/for-template.md');
+    expect(await textOf('list_notes', { folder: 'Notes/Clients' })).toBe('Notes/Clients/acme.md');
+    expect(await textOf('search_notes', { query: 'contact:', folder: 'Notes' })).toBe('Notes/Clients/acme.md:2: contact: ann@acme.example');
+    const recent = await textOf('recent_changes', { since: '1h' });
+    expect(recent?.split('\n')).toContain('Archive/for-template.md');
   });
 
   it('write_note creates, refuses to re-create, overwrites and appends, atomically', async () => {

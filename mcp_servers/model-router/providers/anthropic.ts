@@ -37,7 +37,7 @@ export async function callAnthropic(request: ProviderRequest): Promise<ProviderR
   });
   const parsed = MessageReplySchema.safeParse(reply.json);
   if (!parsed.success) {
-    throw new ToolFailure('tool_error', `${request.service} answered with an unexpected body (no content[] and usage); is the base URL an Anthropic Messages endpoint?`);
+    throw new ToolFailure('tool_error', `${request.service} answered with an unexpected body (no content[] and usage); is the base URL an Anthropic Messages endpoint?`, { sent: true });
   }
   const message = parsed.data;
   return {

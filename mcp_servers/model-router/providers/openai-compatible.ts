@@ -41,7 +41,7 @@ export async function callOpenAiCompatible(request: ProviderRequest): Promise<Pr
   });
   const parsed = ChatReplySchema.safeParse(reply.json);
   if (!parsed.success) {
-    throw new ToolFailure('tool_error', `${request.service} answered with an unexpected body (no choices[] and usage); is the base URL a Chat Completions endpoint?`);
+    throw new ToolFailure('tool_error', `${request.service} answered with an unexpected body (no choices[] and usage); is the base URL a Chat Completions endpoint?`, { sent: true });
   }
   const choice = parsed.data.choices[0]!;
   return {

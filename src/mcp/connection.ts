@@ -2,19 +2,17 @@
  * One configured server's connection: opened lazily, reused, reopened with backoff after the server
  * dies (a crashed stdio server is restarted by the next call). The tool list is cached per connection.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import { reconnectDelayMs, sleep } from './backoff.js';
 import { McpCallError, messageOf } from './errors.js';
 import { oauthFailureIn } from './oauth/errors.js';
-import { StoredOAuthProvider } from './oauth/provider.js';
-import { OAuthStore } from './oauth/store.js';
+import { ServerOAuth } from './oauth/server-oauth.js';
 import { redact, secretsOf, strongestFirst } from './redact.js';
 import { scopedSignal } from './scoped-signal.js';
+import { callOn, isLostSession, listAllTools, pingOn, type ToolRequest } from './live-requests.js';
 import { openClient, type Live } from './open-client.js';
-import { describeTransportError, httpStatusOf } from './transport-error.js';
+import { describeTransportError } from './transport-error.js';
 
 export interface ConnectionDeps {
   readonly env: Record<string, string>;
@@ -45,8 +43,8 @@ export class ServerConnection {
   lastError: string | undefined;
   /** Configured values (tokens, URL credentials) that no message of ours may quote. */
   private readonly configuredSecrets: readonly string[];
-  /** A remote server's OAuth state; used when configured or authorized with `auth`. */
-  private readonly oauth: StoredOAuthProvider | undefined;
+  /** A remote server's OAuth; used when configured or authorized with `auth`. */
+  private readonly oauth: ServerOAuth | undefined;
   /** For a bare `url`: the transport that worked, kept for the rest of the process. */
   private remembered: 'http' | 'sse' | undefined;
 
@@ -57,13 +55,7 @@ export class ServerConnection {
   ) {
     this.configuredSecrets = secretsOf(config, deps.env);
     if ((config.type === 'http' || config.type === 'sse') && deps.oauthDir !== undefined) {
-      this.oauth = new StoredOAuthProvider({
-        server: name,
-        serverUrl: config.url,
-        oauth: config.oauth,
-        store: new OAuthStore(deps.oauthDir, name, config.url),
-        now: deps.now,
-      });
+      this.oauth = new ServerOAuth(name, config, deps.oauthDir, deps.now);
     }
   }
 
@@ -74,7 +66,7 @@ export class ServerConnection {
 
   /** An error's message, fit to print: HTML bodies cut, the server's secrets masked. */
   private said(error: unknown): string {
-    return redact(describeTransportError(oauthFailureIn(error) ?? error), this.secrets);
+    return redact(describeTransportError(oauthFailureIn(error) ?? error) + (this.oauth?.hint(error) ?? ''), this.secrets);
   }
 
   /** The wire the connection speaks, once connected (for a bare `url`: the one that worked). */
@@ -102,7 +94,7 @@ export class ServerConnection {
   async listTools(timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
     try {
       return await this.withSession(timeoutMs, signal, async (live) => {
-        const listing = (live.tools ??= this.fetchTools(live.client, timeoutMs, signal));
+        const listing = (live.tools ??= listAllTools(live, timeoutMs, signal));
         try {
           return await listing;
         } catch (error) {
@@ -119,7 +111,7 @@ export class ServerConnection {
   }
 
   async callTool(
-    request: { name: string; arguments: Record<string, unknown>; _meta?: Record<string, unknown> },
+    request: ToolRequest,
     timeoutMs: number,
     signal?: AbortSignal,
     /** Told the moment the request is handed to the transport: from then on it may reach the server. */
@@ -130,16 +122,7 @@ export class ServerConnection {
       const result = await this.withSession(timeoutMs, signal, async (live) => {
         onSending?.();
         sentOn = live;
-        const scoped = scopedSignal(signal);
-        try {
-          return (await live.client.callTool(request, undefined, {
-            timeout: timeoutMs,
-            maxTotalTimeout: timeoutMs,
-            signal: scoped.signal,
-          })) as CallToolResult;
-        } finally {
-          scoped.release();
-        }
+        return callOn(live, request, timeoutMs, signal);
       });
       this.failures = 0;
       return result;
@@ -154,9 +137,9 @@ export class ServerConnection {
   }
 
   /**
-   * Runs `op` on the open connection. A Streamable HTTP server that restarted answers 404 to our
-   * session id (MCP spec: the client must then initialize a new session); such a request was refused
-   * unprocessed, so `op` is run once more on a new session. Any other failure is the caller's to judge.
+   * Runs `op` on the open connection. When the server lost our session (isLostSession: it restarted),
+   * the request was refused unprocessed: `op` runs once more on a new session. Any other failure is
+   * the caller's to judge (a request that may have been processed is never sent again here).
    */
   private async withSession<T>(timeoutMs: number, signal: AbortSignal | undefined, op: (live: Live) => Promise<T>): Promise<T> {
     const live = await this.live(timeoutMs, signal);
@@ -178,9 +161,8 @@ export class ServerConnection {
 
   /** Before a request on an OAuth server: a token that is about to expire is refreshed first. */
   private async freshAuthorization(): Promise<void> {
-    if (!this.oauth || !(await this.oauth.inUse())) return;
     try {
-      await this.oauth.ensureFresh();
+      await this.oauth?.beforeRequest();
     } catch (error) {
       this.lastError = this.said(error);
       throw new McpCallError(this.name, 'connect', `${this.name}: ${this.said(error)}`, { cause: oauthFailureIn(error) ?? error });
@@ -210,14 +192,7 @@ export class ServerConnection {
   }
 
   async ping(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await this.withSession(timeoutMs, signal, async (live) => {
-      const scoped = scopedSignal(signal);
-      try {
-        await live.client.ping({ timeout: timeoutMs, signal: scoped.signal });
-      } finally {
-        scoped.release();
-      }
-    });
+    await this.withSession(timeoutMs, signal, (live) => pingOn(live, timeoutMs, signal));
   }
 
   async close(): Promise<void> {
@@ -227,20 +202,6 @@ export class ServerConnection {
     if (previous.kind === 'connecting') {
       await previous.promise.then((live) => live.client.close()).catch(() => undefined);
     }
-  }
-
-  private async fetchTools(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const scoped = scopedSignal(signal);
-      const page = await client
-        .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal: scoped.signal })
-        .finally(() => scoped.release());
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
   }
 
   /** The open connection, opening one if needed. Failures here mean nothing was sent. */
@@ -303,17 +264,13 @@ export class ServerConnection {
 
   private noteFailure(error: unknown): void {
     this.failures += 1;
-    this.lastError = redact(
-      describeTransportError(oauthFailureIn(error) ?? error) + (this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : ''),
-      this.secrets,
-    );
+    this.lastError = this.said(error) + redact(this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : '', this.secrets);
     this.state = { kind: 'idle', notBefore: this.deps.now() + reconnectDelayMs(this.failures) };
   }
 
   private async open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
-    const authProvider = this.oauth && (await this.oauth.inUse()) ? this.oauth : undefined;
     // A token that expires soon is refreshed before the initialize, not after its 401.
-    await authProvider?.ensureFresh();
+    const authProvider = await this.oauth?.forConnect();
     // The SDK never removes its abort listener: give it a signal of its own, not the daemon-long one.
     const scoped = scopedSignal(signal);
     return openClient(this.config, {
@@ -333,11 +290,6 @@ export class ServerConnection {
       },
     }).finally(() => scoped.release());
   }
-}
-
-/** A Streamable HTTP request refused because the server no longer knows our session (it restarted). */
-function isLostSession(live: Live, error: unknown): boolean {
-  return live.kind === 'http' && httpStatusOf(error) === 404 && (live.transport as StreamableHTTPClientTransport).sessionId !== undefined;
 }
 
 function lastLine(text: string): string {

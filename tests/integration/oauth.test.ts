@@ -86,6 +86,17 @@ function poolWithClock(clock: { ahead: number }): McpPool {
 const echo = (pool: McpPool, text: string) => pool.callTool({ server: 'remote', tool: 'echo', args: { text }, timeoutMs: 5_000 });
 
 describe('OAuth', () => {
+  it('before any authorization, a server that answers 401 is reported with a hint to run auth', async () => {
+    const plain = await createWorkspace({ servers: { remote: { type: 'http', url: fixture.mcpUrl } } });
+    try {
+      const result = await runCli(['--config', plain.configPath, 'servers', '--json']);
+      const remote = (JSON.parse(result.stdout) as { name: string; lastError: string | null }[]).find((r) => r.name === 'remote');
+      expect(remote?.lastError).toMatch(/HTTP 401.*run `mcp-orchestrator auth remote` once/);
+    } finally {
+      await plain.cleanup();
+    }
+  });
+
   it('auth <server>: registers, prints the URL, receives the redirect on loopback, stores tokens privately', async () => {
     const result = await authorize();
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -112,7 +112,7 @@ describe('CLI manners', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
   });
 
-  it('servers | head -1 and stats | head -5 end quietly', async () => {
+  it('servers | head -1 ends quietly and leaves no server running', async () => {
     await writeFile(pidFile, '');
     const servers = await piped(`--config "${ws.configPath}" servers`, 1);
     expect(servers.stdout).toMatch(/^SERVER\s+TYPE/);
@@ -120,22 +120,22 @@ describe('CLI manners', () => {
     expect(servers.stderr).toBe('');
     expect(servers.code).toBe(0);
     for (const pid of serverPids()) expect(running(pid)).toBe(false);
+  });
 
+  it('stats | head -5 ends quietly', async () => {
     const stats = await piped(`--config "${ws.configPath}" stats`, 5);
     expect(stats.stdout.trim().split('\n').length).toBeLessThanOrEqual(5);
     expect(stats.stderr).toBe('');
     expect(stats.code).toBe(0);
   });
 
-  it('check and run leave no server process behind', async () => {
-    const plan = await ws.writePlan('say.md', ['---', 'id: say', 'action: echo', 'text: hello', '---', ''].join('\n'));
-    for (const args of [['check', plan], ['run', plan]]) {
-      await writeFile(pidFile, '');
-      const result = await cli(['--config', ws.configPath, ...args]);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      const pids = serverPids();
-      expect(pids.length, args[0]).toBeGreaterThan(0);
-      for (const pid of pids) expect(running(pid), `${args[0]}: server ${pid}`).toBe(false);
-    }
+  it.each(['check', 'run'])('%s leaves no server process behind', async (command) => {
+    const plan = await ws.writePlan(`say-${command}.md`, ['---', `id: say-${command}`, 'action: echo', 'text: hello', '---', ''].join('\n'));
+    await writeFile(pidFile, '');
+    const result = await cli(['--config', ws.configPath, command, plan]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const pids = serverPids();
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) expect(running(pid), `server ${pid}`).toBe(false);
   });
 });

@@ -11,14 +11,16 @@ import { serversCommand } from './commands/servers.js';
 import { statsCommand } from './commands/stats.js';
 import { parseMetricsPort } from '../metrics/serve.js';
 import { describeError } from './describe-error.js';
-import { EXIT, processIo, type ExitCode, type Io } from './io.js';
+import { authCommand } from './commands/auth.js';
+import { EXIT, createProcessIo, type ExitCode, type Io } from './io.js';
 import { loadConfigFrom, openRuntime, type Runtime } from './runtime.js';
+import { packageVersion } from './version.js';
 
 interface GlobalOptions {
   config?: string;
 }
 
-export async function main(argv: readonly string[], io: Io = processIo, signal?: AbortSignal): Promise<ExitCode> {
+export async function main(argv: readonly string[], io: Io = createProcessIo(), signal?: AbortSignal): Promise<ExitCode> {
   const root = new AbortController();
   // Every call in flight listens on the root signal; many at once is normal, not a leak.
   setMaxListeners(0, root.signal);
@@ -47,6 +49,9 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
   const program = new Command('mcp-orchestrator')
     .description('Turns human-approved markdown plans into actions through MCP servers.')
     .option('--config <path>', 'configuration file (default: $ORCHESTRATOR_CONFIG, then config/orchestrator.json)')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Each command's --help lists --config too: it is given before or after the command name.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -97,6 +102,15 @@ export async function main(argv: readonly string[], io: Io = processIo, signal?:
     .option('--json', 'print JSON instead of tables', false)
     .action(async (options: { since?: string; json: boolean }) => {
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => statsCommand(runtime, io, options), false);
+    });
+
+  program
+    .command('auth')
+    .description('one-time OAuth authorization of a remote server: prints a URL to open, receives the redirect on 127.0.0.1, stores the tokens privately')
+    .argument('<server>', 'name of a remote server in mcpServers')
+    .option('--timeout <duration>', 'how long to wait for the browser to come back (default: 5m)')
+    .action(async (server: string, options: { timeout?: string }) => {
+      code = await authCommand(server, io, { configOption: program.opts<GlobalOptions>().config, signal: root.signal, ...options });
     });
 
   try {

@@ -5,6 +5,11 @@
  * Semantics follow the shell's: `${VAR:-default}` uses the default when VAR is unset OR empty;
  * `${VAR}` with VAR unset is a problem (VAR set to "" is fine). `$${` writes a literal `${`.
  * Values are strings after expansion: a number or boolean field cannot come from a variable.
+ *
+ * VS Code's `mcp.json` spellings work too, so its files paste unchanged: `${env:VAR}` is `${VAR}`;
+ * `${input:ID}` (a prompt in VS Code; a daemon cannot prompt) reads `$MCP_INPUT_<ID>` (ID upper-cased,
+ * other characters as `_`); `${workspaceFolder}` and `${userHome}` are the given folders unless the
+ * environment defines them.
  */
 
 export interface ExpansionProblem {
@@ -20,13 +25,19 @@ export interface ExpansionResult {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Values of VS Code's predefined variables. */
+export interface ExpansionContext {
+  readonly workspaceFolder?: string;
+  readonly userHome?: string;
+}
+
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function expandVariables(value: unknown, env: Env): ExpansionResult {
+export function expandVariables(value: unknown, env: Env, context: ExpansionContext = {}): ExpansionResult {
   const problems: ExpansionProblem[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') return expandString(node, env, path, problems);
+    if (typeof node === 'string') return expandString(node, env, context, path, problems);
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
     if (typeof node === 'object' && node !== null) {
       return Object.fromEntries(
@@ -38,9 +49,15 @@ export function expandVariables(value: unknown, env: Env): ExpansionResult {
   return { value: walk(value, []), problems };
 }
 
+/** The environment variable an `${input:ID}` reads. */
+export function inputVariableName(id: string): string {
+  return `MCP_INPUT_${id.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
 function expandString(
   text: string,
   env: Env,
+  context: ExpansionContext,
   path: (string | number)[],
   problems: ExpansionProblem[],
 ): string {
@@ -50,6 +67,20 @@ function expandString(
       problems.push({ path, message: 'unterminated "${": close it with "}" or write "$${" for a literal' });
       return '';
     }
+    const prefixed = /^(env|input):(.+)$/.exec(body);
+    if (prefixed?.[1] === 'input') {
+      const name = inputVariableName(prefixed[2] as string);
+      const current = env[name];
+      if (current !== undefined) return current;
+      problems.push({
+        path,
+        message: `"\${${body}}" is a VS Code input prompt, which a daemon cannot show: set the environment variable ${name}`,
+      });
+      return '';
+    }
+    if (prefixed?.[1] === 'env') body = prefixed[2] as string;
+    const predefined = context[body as keyof ExpansionContext];
+    if (predefined !== undefined && env[body] === undefined) return predefined;
     const separator = body.indexOf(':-');
     const name = separator === -1 ? body : body.slice(0, separator);
     if (!NAME.test(name)) {

@@ -4,7 +4,8 @@
  * the configuration holds expanded tokens.
  */
 import { z } from 'zod';
-import { ActionSchema, ConfigSchema, HttpServerSchema, StdioServerSchema, isHttpServerInput } from './schema.js';
+import { ActionSchema, ConfigSchema } from './schema.js';
+import { OAuthSchema, normalizeClientKeys, schemaOfKind, serverKind } from './server-schema.js';
 
 type Segment = PropertyKey;
 
@@ -107,9 +108,11 @@ function knownKeys(path: readonly Segment[], raw: unknown): string[] | undefined
   }
   if (path.length === 2 && first === 'actions') return Object.keys(ActionSchema.shape);
   if (path.length === 2 && first === 'mcpServers') {
-    const schema = isHttpServerInput(valueAt(raw, path)) ? HttpServerSchema : StdioServerSchema;
-    return Object.keys(schema.shape);
+    const entry = valueAt(raw, path);
+    const normalized = typeof entry === 'object' && entry !== null ? normalizeClientKeys(entry as Record<string, unknown>) : entry;
+    return Object.keys(schemaOfKind(serverKind(normalized)).shape);
   }
+  if (path.length === 3 && first === 'mcpServers' && path[2] === 'oauth') return objectKeys(OAuthSchema.in as z.ZodType);
   return undefined;
 }
 

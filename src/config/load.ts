@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { ConfigError } from './errors.js';
 import { expandVariables } from './expand.js';
 import { formatIssues, formatKeyPath } from './issues.js';
@@ -19,8 +20,15 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 
   const parsed = parseJsonc(text);
   if (!parsed.ok) throw invalid(configPath, [parsed.message]);
+  const spelled = serversKey(parsed.value);
+  if (!spelled.ok) throw invalid(configPath, [spelled.message]);
 
-  const expanded = expandVariables(parsed.value, env);
+  const baseDir = path.dirname(configPath);
+  const expanded = expandVariables(spelled.value, env, {
+    // VS Code keeps mcp.json in <workspace>/.vscode/; anywhere else the file's folder is the workspace.
+    workspaceFolder: path.basename(baseDir) === '.vscode' ? path.dirname(baseDir) : baseDir,
+    ...(env['HOME'] ? { userHome: env['HOME'] } : {}),
+  });
   const expansionPaths = expanded.problems.map((p) => formatKeyPath(p.path));
   const problems = expanded.problems.map((p, i) => `${expansionPaths[i]}: ${p.message}`);
 
@@ -34,9 +42,62 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
   } else {
     problems.push(...crossCheck(result.data));
   }
-  if (problems.length > 0 || !result.success) throw invalid(configPath, problems);
+  if (problems.length > 0 || !result.success) throw invalid(configPath, problems.map(spelled.respell));
 
-  return resolvePaths(result.data, configPath, env);
+  const resolved = resolvePaths(result.data, configPath, env);
+  const envFileProblems: string[] = [];
+  const mcpServers = Object.fromEntries(
+    await Promise.all(
+      Object.entries(resolved.mcpServers).map(async ([name, server]) => {
+        if (server.type !== 'stdio' || server.envFile === undefined) return [name, server] as const;
+        const loaded = await readEnvFile(resolveConfigRelative(server.envFile, baseDir, env));
+        if (!loaded.ok) {
+          envFileProblems.push(spelled.respell(`${formatKeyPath(['mcpServers', name, 'envFile'])}: ${loaded.message}`));
+          return [name, server] as const;
+        }
+        return [name, { ...server, env: { ...loaded.env, ...server.env } }] as const;
+      }),
+    ),
+  );
+  if (envFileProblems.length > 0) throw invalid(configPath, envFileProblems);
+  return { ...resolved, mcpServers };
+}
+
+type Spelled =
+  | { ok: true; value: unknown; respell: (line: string) => string }
+  | { ok: false; message: string };
+
+/**
+ * VS Code's `mcp.json` names the servers' object `servers`; everyone else `mcpServers`. Either is
+ * accepted (problems are then reported under the user's own spelling); both at once is ambiguous.
+ */
+function serversKey(value: unknown): Spelled {
+  const same = { ok: true as const, value, respell: (line: string) => line };
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('servers' in value)) return same;
+  const { servers, ...rest } = value as Record<string, unknown>;
+  if ('mcpServers' in rest) {
+    return {
+      ok: false,
+      message: '(top level): both "mcpServers" and "servers" (VS Code\'s spelling of it) are present; keep one of them',
+    };
+  }
+  return {
+    ok: true,
+    value: { ...rest, mcpServers: servers },
+    respell: (line) => (line.startsWith('mcpServers') ? `servers${line.slice('mcpServers'.length)}` : line),
+  };
+}
+
+/** A dotenv file (`KEY=value` lines, `#` comments, quotes), parsed by Node's own `util.parseEnv`. */
+async function readEnvFile(file: string): Promise<{ ok: true; env: Record<string, string> } | { ok: false; message: string }> {
+  try {
+    const parsed = parseEnv(await readFile(file, 'utf8'));
+    const env = Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    return { ok: true, env };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, message: `cannot read ${file} (${code ?? String(error)}); fix the path or remove envFile` };
+  }
 }
 
 async function readConfigText(configPath: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_HINT, durationMs } from '../core/duration.js';
+import { ServerSchema } from './server-schema.js';
 
 /**
  * The configuration file's shape (SPEC §6), parsed once at start. Types below are derived from it,
@@ -9,57 +10,6 @@ import { DURATION_HINT, durationMs } from '../core/duration.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-
-const serverCommon = {
-  /** Calls in flight at once on this server. */
-  maxConcurrency: positiveInt.default(4),
-  /** Per-call deadline; overrides `execution.timeoutMs`. */
-  timeoutMs: positiveInt.optional(),
-  enabled: z.boolean().default(true),
-};
-
-export const StdioServerSchema = z.strictObject({
-  type: z.literal('stdio').default('stdio'),
-  command: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  env: z.record(z.string(), z.string()).default({}),
-  /** Working directory of the server process; defaults to the config file's directory. */
-  cwd: z.string().optional(),
-  ...serverCommon,
-});
-
-export const HttpServerSchema = z.strictObject({
-  /** Optional when `url` is given: a server with a `url` is an HTTP server. */
-  type: z
-    .enum(['http', 'streamable-http', 'streamableHttp'])
-    .optional()
-    .transform(() => 'http' as const),
-  url: z.url({ protocol: /^https?$/ }),
-  headers: z.record(z.string(), z.string()).default({}),
-  ...serverCommon,
-});
-
-/**
- * Is this raw server entry meant to be an HTTP server? A `url`, or a `type` other than `stdio`, says
- * so. Used to pick ONE schema per entry: a plain union would report the failures of both branches,
- * which reads as nonsense ("expected command" on an HTTP server).
- */
-export function isHttpServerInput(input: unknown): boolean {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return false;
-  const record = input as Record<string, unknown>;
-  return 'url' in record || (record['type'] !== undefined && record['type'] !== 'stdio');
-}
-
-export const ServerSchema = z
-  .unknown()
-  .transform((input, ctx): HttpServerConfig | StdioServerConfig => {
-    const schema = isHttpServerInput(input) ? HttpServerSchema : StdioServerSchema;
-    const result = schema.safeParse(input);
-    if (result.success) return result.data;
-    // Issues keep their relative paths; zod prefixes the entry's own path.
-    for (const issue of result.error.issues) ctx.addIssue({ ...issue });
-    return z.NEVER;
-  });
 
 export const ActionSchema = z.strictObject({
   server: z.string().min(1),
@@ -187,15 +137,24 @@ export const ConfigSchema = z.strictObject({
   logging: LoggingSchema.default(() => LoggingSchema.parse({})),
   daemon: DaemonSchema.default(() => DaemonSchema.parse({})),
   mcpServers: z.record(z.string(), ServerSchema).default({}),
+  /** VS Code's `mcp.json` input prompts; `\${input:ID}` reads \$MCP_INPUT_<ID> instead (expand.ts). */
+  inputs: z.array(z.unknown()).optional(),
   actions: z.record(z.string(), ActionSchema).default({}),
   breaker: BreakerSchema.default(() => BreakerSchema.parse({})),
   alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
   dashboard: DashboardSchema.default(() => DashboardSchema.parse({})),
 });
 
-export type StdioServerConfig = z.infer<typeof StdioServerSchema>;
-export type HttpServerConfig = z.infer<typeof HttpServerSchema>;
-export type ServerConfig = z.infer<typeof ServerSchema>;
+export type {
+  DisabledServerConfig,
+  HttpServerConfig,
+  OAuthConfig,
+  RemoteServerConfig,
+  ServerConfig,
+  SseServerConfig,
+  StdioServerConfig,
+} from './server-schema.js';
+export { HttpServerSchema, ServerSchema, SseServerSchema, StdioServerSchema } from './server-schema.js';
 export type ActionConfig = z.infer<typeof ActionSchema>;
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
 export type LoggingConfig = z.infer<typeof LoggingSchema>;

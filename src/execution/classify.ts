@@ -6,6 +6,7 @@ import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { McpCallError, messageOf } from '../mcp/errors.js';
+import { OAuthRefreshError } from '../mcp/oauth/errors.js';
 import { isErrorType, StepError, type ErrorType } from '../core/errors.js';
 
 /** Codes of network failures that happen before a byte of the request reached the server. */
@@ -36,6 +37,8 @@ export function classifyError(error: unknown): StepError {
 }
 
 function fromCause(cause: unknown, sent: boolean, message: string): StepError {
+  // Missing or refused OAuth authorization: found before sending, or with a 401 (nothing processed).
+  if (cause instanceof OAuthRefreshError) return new StepError('authentication', message, false);
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
     // A gateway's 502/504 comes after it forwarded the request: the server behind it may have acted.

@@ -2,14 +2,17 @@
  * One configured server's connection: opened lazily, reused, reopened with backoff after the server
  * dies (a crashed stdio server is restarted by the next call). The tool list is cached per connection.
  */
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
 import { reconnectDelayMs, sleep } from './backoff.js';
 import { McpCallError, messageOf } from './errors.js';
-import { redact, secretsOf } from './redact.js';
+import { oauthFailureIn } from './oauth/errors.js';
+import { ServerOAuth } from './oauth/server-oauth.js';
+import { redact, secretsOf, strongestFirst } from './redact.js';
 import { scopedSignal } from './scoped-signal.js';
+import { callOn, isLostSession, listAllTools, pingOn, type ToolRequest } from './live-requests.js';
 import { openClient, type Live } from './open-client.js';
+import { describeTransportError } from './transport-error.js';
 
 export interface ConnectionDeps {
   readonly env: Record<string, string>;
@@ -17,6 +20,8 @@ export interface ConnectionDeps {
   readonly defaultCwd: string;
   readonly now: () => number;
   readonly clientInfo: { name: string; version: string };
+  /** Folder of the OAuth state files (config/state-dir.ts), for remote servers. */
+  readonly oauthDir?: string;
 }
 
 
@@ -37,19 +42,36 @@ export class ServerConnection {
   /** The last failure seen, for `servers` and error messages. */
   lastError: string | undefined;
   /** Configured values (tokens, URL credentials) that no message of ours may quote. */
-  private readonly secrets: readonly string[];
+  private readonly configuredSecrets: readonly string[];
+  /** A remote server's OAuth; used when configured or authorized with `auth`. */
+  private readonly oauth: ServerOAuth | undefined;
+  /** For a bare `url`: the transport that worked, kept for the rest of the process. */
+  private remembered: 'http' | 'sse' | undefined;
 
   constructor(
     readonly name: string,
     private readonly config: ServerConfig,
     private readonly deps: ConnectionDeps,
   ) {
-    this.secrets = secretsOf(config, deps.env);
+    this.configuredSecrets = secretsOf(config, deps.env);
+    if ((config.type === 'http' || config.type === 'sse') && deps.oauthDir !== undefined) {
+      this.oauth = new ServerOAuth(name, config, deps.oauthDir, deps.now);
+    }
   }
 
-  /** An error's message, fit to print: the server's configured secrets masked. */
+  /** Secrets no message may quote: the configured ones and the current OAuth tokens. */
+  private get secrets(): readonly string[] {
+    return this.oauth ? strongestFirst([...this.configuredSecrets, ...this.oauth.secrets()]) : this.configuredSecrets;
+  }
+
+  /** An error's message, fit to print: HTML bodies cut, the server's secrets masked. */
   private said(error: unknown): string {
-    return redact(messageOf(error), this.secrets);
+    return redact(describeTransportError(oauthFailureIn(error) ?? error) + (this.oauth?.hint(error) ?? ''), this.secrets);
+  }
+
+  /** The wire the connection speaks, once connected (for a bare `url`: the one that worked). */
+  get transportKind(): Live['kind'] | undefined {
+    return this.state.kind === 'connected' ? this.state.live.kind : this.remembered;
   }
 
   get connected(): boolean {
@@ -70,12 +92,18 @@ export class ServerConnection {
   }
 
   async listTools(timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
-    const live = await this.live(timeoutMs, signal);
-    const listing = (live.tools ??= this.fetchTools(live.client, timeoutMs, signal));
     try {
-      return await listing;
+      return await this.withSession(timeoutMs, signal, async (live) => {
+        const listing = (live.tools ??= listAllTools(live, timeoutMs, signal));
+        try {
+          return await listing;
+        } catch (error) {
+          if (live.tools === listing) live.tools = undefined; // a newer listing may already be under way
+          throw error;
+        }
+      });
     } catch (error) {
-      if (live.tools === listing) live.tools = undefined; // a newer listing may already be under way
+      if (error instanceof McpCallError) throw error;
       throw new McpCallError(this.name, 'connect', `${this.name}: could not list tools: ${this.said(error)}`, {
         cause: error,
       });
@@ -83,29 +111,61 @@ export class ServerConnection {
   }
 
   async callTool(
-    request: { name: string; arguments: Record<string, unknown>; _meta?: Record<string, unknown> },
+    request: ToolRequest,
     timeoutMs: number,
     signal?: AbortSignal,
     /** Told the moment the request is handed to the transport: from then on it may reach the server. */
     onSending?: () => void,
   ): Promise<CallToolResult> {
-    const live = await this.live(timeoutMs, signal);
-    onSending?.();
-    const scoped = scopedSignal(signal);
+    let sentOn: Live | undefined;
     try {
-      const result = (await live.client.callTool(request, undefined, {
-        timeout: timeoutMs,
-        maxTotalTimeout: timeoutMs,
-        signal: scoped.signal,
-      })) as CallToolResult;
+      const result = await this.withSession(timeoutMs, signal, async (live) => {
+        onSending?.();
+        sentOn = live;
+        return callOn(live, request, timeoutMs, signal);
+      });
       this.failures = 0;
       return result;
     } catch (error) {
+      if (error instanceof McpCallError) throw error;
       this.lastError = this.said(error);
-      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) await this.checkAlive(live, timeoutMs);
-      throw new McpCallError(this.name, 'call', `${this.name}.${request.name}: ${this.said(error)}`, { cause: error });
-    } finally {
-      scoped.release();
+      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout && sentOn) await this.checkAlive(sentOn, timeoutMs);
+      // Refused for want of authorization (a 401 the token could not be refreshed for): not processed.
+      const phase = oauthFailureIn(error) ? 'connect' : 'call';
+      throw new McpCallError(this.name, phase, `${this.name}.${request.name}: ${this.said(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * Runs `op` on the open connection. When the server lost our session (isLostSession: it restarted),
+   * the request was refused unprocessed: `op` runs once more on a new session. Any other failure is
+   * the caller's to judge (a request that may have been processed is never sent again here).
+   */
+  private async withSession<T>(timeoutMs: number, signal: AbortSignal | undefined, op: (live: Live) => Promise<T>): Promise<T> {
+    const live = await this.live(timeoutMs, signal);
+    await this.freshAuthorization();
+    try {
+      return await op(live);
+    } catch (error) {
+      if (!isLostSession(live, error)) throw error;
+      this.forget(live);
+      return op(await this.live(timeoutMs, signal));
+    }
+  }
+
+  /** A connection dropped on purpose: the next `live()` opens a new one at once, without backoff. */
+  private forget(live: Live): void {
+    if (this.state.kind === 'connected' && this.state.live === live) this.state = { kind: 'idle', notBefore: 0 };
+    void live.client.close().catch(() => undefined);
+  }
+
+  /** Before a request on an OAuth server: a token that is about to expire is refreshed first. */
+  private async freshAuthorization(): Promise<void> {
+    try {
+      await this.oauth?.beforeRequest();
+    } catch (error) {
+      this.lastError = this.said(error);
+      throw new McpCallError(this.name, 'connect', `${this.name}: ${this.said(error)}`, { cause: oauthFailureIn(error) ?? error });
     }
   }
 
@@ -132,13 +192,7 @@ export class ServerConnection {
   }
 
   async ping(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const live = await this.live(timeoutMs, signal);
-    const scoped = scopedSignal(signal);
-    try {
-      await live.client.ping({ timeout: timeoutMs, signal: scoped.signal });
-    } finally {
-      scoped.release();
-    }
+    await this.withSession(timeoutMs, signal, (live) => pingOn(live, timeoutMs, signal));
   }
 
   async close(): Promise<void> {
@@ -148,20 +202,6 @@ export class ServerConnection {
     if (previous.kind === 'connecting') {
       await previous.promise.then((live) => live.client.close()).catch(() => undefined);
     }
-  }
-
-  private async fetchTools(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const scoped = scopedSignal(signal);
-      const page = await client
-        .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal: scoped.signal })
-        .finally(() => scoped.release());
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return tools;
   }
 
   /** The open connection, opening one if needed. Failures here mean nothing was sent. */
@@ -202,6 +242,7 @@ export class ServerConnection {
             const live = await promise;
             if (this.state.kind === 'connecting' && this.state.promise === promise) {
               this.state = { kind: 'connected', live };
+              if (live.kind !== 'stdio') this.remembered = live.kind;
               return live;
             }
             // close() came while we were connecting: the client is closed; nothing may be sent on it.
@@ -209,7 +250,7 @@ export class ServerConnection {
           } catch (error) {
             if (this.state.kind === 'connecting' && this.state.promise === promise) this.noteFailure(error);
             throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${this.said(error)}`, {
-              cause: error,
+              cause: oauthFailureIn(error) ?? error,
             });
           }
         }
@@ -223,17 +264,21 @@ export class ServerConnection {
 
   private noteFailure(error: unknown): void {
     this.failures += 1;
-    this.lastError = redact(messageOf(error) + (this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : ''), this.secrets);
+    this.lastError = this.said(error) + redact(this.stderrTail ? ` (stderr: ${lastLine(this.stderrTail)})` : '', this.secrets);
     this.state = { kind: 'idle', notBefore: this.deps.now() + reconnectDelayMs(this.failures) };
   }
 
-  private open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
+  private async open(timeoutMs: number, signal?: AbortSignal): Promise<Live> {
+    // A token that expires soon is refreshed before the initialize, not after its 401.
+    const authProvider = await this.oauth?.forConnect();
     // The SDK never removes its abort listener: give it a signal of its own, not the daemon-long one.
     const scoped = scopedSignal(signal);
     return openClient(this.config, {
       ...this.deps,
       timeoutMs,
       signal: scoped.signal,
+      ...(this.remembered ? { remembered: this.remembered } : {}),
+      ...(authProvider ? { authProvider } : {}),
       onStderr: (text) => {
         this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
       },

@@ -5,6 +5,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import PQueue from 'p-queue';
 import type { ServerConfig } from '../config/schema.js';
+import { oauthDir } from '../config/state-dir.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
 import { ServerConnection } from './connection.js';
 import { McpCallError, messageOf } from './errors.js';
@@ -31,6 +32,8 @@ export interface ServerStatus {
   readonly serverVersion?: { name: string; version: string };
   readonly protocolVersion?: string;
   readonly lastError?: string;
+  /** The wire in use or last used: for a bare `url`, whichever of `http` and `sse` worked. */
+  readonly transport?: 'stdio' | 'http' | 'sse';
 }
 
 export interface PoolOptions {
@@ -41,6 +44,8 @@ export interface PoolOptions {
   /** Deadline for connecting and listing tools when the server sets none. */
   readonly defaultTimeoutMs: number;
   readonly now?: () => number;
+  /** Folder of the OAuth state files; `<stateRoot>/oauth` of this process's environment by default. */
+  readonly oauthDir?: string;
 }
 
 export class McpPool implements ToolCaller {
@@ -48,6 +53,7 @@ export class McpPool implements ToolCaller {
   private readonly queues = new Map<string, PQueue>();
 
   constructor(private readonly options: PoolOptions) {
+    const oauthFiles = options.oauthDir ?? oauthDir(process.env);
     for (const [name, server] of Object.entries(options.servers)) {
       if (!server.enabled) continue;
       this.connections.set(
@@ -57,6 +63,7 @@ export class McpPool implements ToolCaller {
           defaultCwd: options.defaultCwd,
           now: options.now ?? Date.now,
           clientInfo: { name: 'mcp-orchestrator', version: '0.1.0' },
+          oauthDir: oauthFiles,
         }),
       );
       this.queues.set(name, new PQueue({ concurrency: server.maxConcurrency }));
@@ -120,6 +127,7 @@ export class McpPool implements ToolCaller {
       const version = connection?.serverVersion;
       const protocolVersion = connection?.protocolVersion;
       const lastError = connection?.lastError;
+      const transport = connection?.transportKind;
       return {
         name,
         type: server.type,
@@ -128,6 +136,7 @@ export class McpPool implements ToolCaller {
         ...(version ? { serverVersion: version } : {}),
         ...(protocolVersion ? { protocolVersion } : {}),
         ...(lastError ? { lastError } : {}),
+        ...(transport ? { transport } : {}),
       };
     });
   }

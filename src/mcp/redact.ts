@@ -16,17 +16,34 @@ const MIN_SECRET_CHARS = 6;
 /** The values of `server`'s configuration that must never appear in a message. */
 export function secretsOf(server: ServerConfig, env: Readonly<Record<string, string>> = {}): string[] {
   const found: string[] = [];
-  if (server.type === 'http') {
-    for (const value of Object.values(server.headers)) {
-      // `Bearer <token>`: the token may be quoted without its scheme (the scheme word itself is no secret).
-      found.push(value, ...value.split(/\s+/).filter((part) => part.length >= 8));
+  switch (server.type) {
+    case 'http':
+    case 'sse': {
+      for (const value of Object.values(server.headers)) {
+        // `Bearer <token>`: the token may be quoted without its scheme (the scheme word itself is no secret).
+        found.push(value, ...value.split(/\s+/).filter((part) => part.length >= 8));
+      }
+      const url = new URL(server.url);
+      found.push(url.username, url.password, decodeSafe(url.password), ...[...url.searchParams.values()]);
+      if (server.oauth?.clientSecret) found.push(server.oauth.clientSecret);
+      break;
     }
-    const url = new URL(server.url);
-    found.push(url.username, url.password, decodeSafe(url.password), ...[...url.searchParams.values()]);
-  } else {
-    for (const [name, value] of Object.entries({ ...server.env, ...env })) if (SECRET_NAME.test(name)) found.push(value);
+    case 'stdio':
+      for (const [name, value] of Object.entries({ ...server.env, ...env })) if (SECRET_NAME.test(name)) found.push(value);
+      break;
+    case 'disabled':
+      break;
+    default: {
+      const unreachable: never = server;
+      throw new Error(`unknown server type in ${JSON.stringify(unreachable)}`);
+    }
   }
-  return [...new Set(found)].filter((value) => value.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
+  return strongestFirst(found);
+}
+
+/** Distinct values long enough to be credentials, longest first (so one containing another goes whole). */
+export function strongestFirst(values: Iterable<string>): string[] {
+  return [...new Set(values)].filter((value) => value.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
 }
 
 /** `text` with each secret (longest first, so one containing another goes whole) replaced. */

@@ -1,37 +1,53 @@
-/** Builds the SDK transport for one configured server: stdio child process or Streamable HTTP. */
+/** Builds the SDK transport for one configured server: stdio child process, Streamable HTTP or legacy SSE. */
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ServerConfig } from '../config/schema.js';
+import type { RemoteServerConfig, StdioServerConfig } from '../config/schema.js';
+
+/** The wire a connection actually speaks; a bare `url` resolves to `http` or `sse` at its first connect. */
+export type TransportKind = 'stdio' | 'http' | 'sse';
 
 export interface BuiltTransport {
   readonly transport: Transport;
+  readonly kind: TransportKind;
   /** Child stderr (stdio only), so its last lines can explain a crash instead of cluttering our output. */
   readonly stderr?: NodeJS.ReadableStream | null;
 }
 
-export function buildTransport(server: ServerConfig, env: Record<string, string>, defaultCwd: string): BuiltTransport {
-  switch (server.type) {
-    case 'stdio': {
-      // No shell: command and args go to spawn as an argument vector, never interpolated.
-      const transport = new StdioClientTransport({
-        command: server.command,
-        args: server.args,
-        env,
-        cwd: server.cwd ?? defaultCwd,
-        stderr: 'pipe',
-      });
-      return { transport, stderr: transport.stderr as NodeJS.ReadableStream | null };
-    }
+export function buildStdioTransport(server: StdioServerConfig, env: Record<string, string>, defaultCwd: string): BuiltTransport {
+  // No shell: command and args go to spawn as an argument vector, never interpolated.
+  const transport = new StdioClientTransport({
+    command: server.command,
+    args: server.args,
+    env,
+    cwd: server.cwd ?? defaultCwd,
+    stderr: 'pipe',
+  });
+  return { transport, kind: 'stdio', stderr: transport.stderr as NodeJS.ReadableStream | null };
+}
+
+/**
+ * A remote transport of the given kind. Configured headers go on every request: for SSE, the SDK
+ * merges `requestInit.headers` into both the GET that opens the stream and the POSTs that carry
+ * messages. An OAuth provider, when the server uses OAuth, adds the bearer token and refreshes it on 401.
+ */
+export function buildRemoteTransport(
+  server: RemoteServerConfig,
+  kind: 'http' | 'sse',
+  authProvider: OAuthClientProvider | undefined,
+): BuiltTransport {
+  const options = { requestInit: { headers: server.headers }, ...(authProvider ? { authProvider } : {}) };
+  const url = new URL(server.url);
+  switch (kind) {
     case 'http':
-      return {
-        transport: new StreamableHTTPClientTransport(new URL(server.url), {
-          requestInit: { headers: server.headers },
-        }),
-      };
+      return { transport: new StreamableHTTPClientTransport(url, options), kind };
+    case 'sse':
+      return { transport: new SSEClientTransport(url, options), kind };
     default: {
-      const unreachable: never = server;
-      throw new Error(`unknown server type in ${JSON.stringify(unreachable)}`);
+      const unreachable: never = kind;
+      throw new Error(`unknown remote transport ${String(unreachable)}`);
     }
   }
 }

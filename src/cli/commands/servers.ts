@@ -56,7 +56,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
     const lastError = status?.lastError ?? error ?? null;
     return {
       name,
-      type: server?.type ?? 'stdio',
+      type: status?.transport ?? server?.type ?? 'stdio',
       enabled: server?.enabled ?? false,
       connected,
       protocolVersion: connected && typeof protocol === 'string' ? protocol : null,

@@ -136,7 +136,7 @@ describe('loadConfig', () => {
       mcpServers: {
         'email-server': { command: 42, args: ['x', 3] },
         remote: { type: 'http', url: 'not a url', command: 'node' },
-        sse: { type: 'sse', url: 'http://x/sse' },
+        sse: { type: 'sse', url: 'http://x/sse', headers: [] },
       },
       actions: { send_email: { server: 'email-server' } },
     });
@@ -150,8 +150,8 @@ describe('loadConfig', () => {
       `${file}: mcpServers.email-server.command: expected a string, got 42`,
       `${file}: mcpServers.email-server.args[1]: expected a string, got 3`,
       `${file}: mcpServers.remote.url: expected an http:// or https:// URL (for example http://127.0.0.1:8080/mcp)`,
-      `${file}: mcpServers.remote.command: unknown key; expected one of: type, url, headers, maxConcurrency, timeoutMs, enabled`,
-      `${file}: mcpServers.sse.type: expected one of "http", "streamable-http", "streamableHttp", got "sse"`,
+      `${file}: mcpServers.remote.command: unknown key; expected one of: type, url, headers, oauth, maxConcurrency, timeoutMs, enabled`,
+      `${file}: mcpServers.sse.headers: expected an object ({...}), got a list`,
       `${file}: actions.send_email.tool: missing; expected a string`,
     ]);
     expect(error.message).toBe(error.problems.join('\n'));

@@ -2,7 +2,7 @@
  * Reads, expands, validates and resolves the configuration file (SPEC §6). Every failure is a
  * `ConfigError` whose message lists each problem on its own line as `<file>: <key path>: <what>`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -10,7 +10,9 @@ import { expandVariables } from './expand.js';
 import { formatIssues, formatKeyPath } from './issues.js';
 import { parseJsonc } from './jsonc.js';
 import { resolveConfigRelative } from './paths.js';
+import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
+import { vaultStateDir } from './state-dir.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -44,7 +46,7 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
   }
   if (problems.length > 0 || !result.success) throw invalid(configPath, problems.map(spelled.respell));
 
-  const resolved = resolvePaths(result.data, configPath, env);
+  const resolved = await resolvePaths(result.data, configPath, env);
   const envFileProblems: string[] = [];
   const mcpServers = Object.fromEntries(
     await Promise.all(
@@ -124,7 +126,7 @@ async function readConfigText(configPath: string): Promise<string> {
 }
 
 /** Checks that need the whole file: every action names a configured server. */
-function crossCheck(config: Omit<Config, 'configPath'>): string[] {
+function crossCheck(config: z.infer<typeof ConfigSchema>): string[] {
   const servers = Object.keys(config.mcpServers);
   const known = servers.length > 0 ? servers.join(', ') : 'none; add one under mcpServers';
   return Object.entries(config.actions)
@@ -135,7 +137,7 @@ function crossCheck(config: Omit<Config, 'configPath'>): string[] {
     );
 }
 
-function resolvePaths(config: Omit<Config, 'configPath'>, configPath: string, env: Env): Config {
+async function resolvePaths(config: z.infer<typeof ConfigSchema>, configPath: string, env: Env): Promise<Config> {
   const baseDir = path.dirname(configPath);
   const mcpServers = Object.fromEntries(
     Object.entries(config.mcpServers).map(([name, server]) => [
@@ -146,10 +148,14 @@ function resolvePaths(config: Omit<Config, 'configPath'>, configPath: string, en
         : server,
     ]),
   );
+  const vault = resolveConfigRelative(config.vault, baseDir, env);
+  // Keyed by the real path, so the same vault reached through a symlink has one state (and one lock).
+  const vaultKey = await realpath(vault).catch(() => vault);
   return {
     ...config,
-    vault: resolveConfigRelative(config.vault, baseDir, env),
+    vault,
     logs: resolveConfigRelative(config.logs, baseDir, env),
+    state: config.state !== undefined ? resolveConfigRelative(config.state, baseDir, env) : vaultStateDir(vaultKey, env),
     mcpServers,
     configPath,
   };

@@ -133,6 +133,11 @@ export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   vault: z.string().min(1).default('../vault'),
   logs: z.string().min(1).default('../logs'),
+  /**
+   * The daemon's private state for this vault (journal, rate-limit ledger, health, the bundled servers'
+   * ledgers): default `<state root>/vaults/<hash of the vault's path>` (state-dir.ts), outside the vault.
+   */
+  state: z.string().min(1).optional(),
   execution: ExecutionSchema.default(() => ExecutionSchema.parse({})),
   logging: LoggingSchema.default(() => LoggingSchema.parse({})),
   daemon: DaemonSchema.default(() => DaemonSchema.parse({})),
@@ -163,9 +168,11 @@ export type VaultAuditConfig = z.infer<typeof VaultAuditSchema>;
 export type DaemonConfig = z.infer<typeof DaemonSchema>;
 
 /** A loaded configuration: validated, variables expanded, paths absolute. */
-export type Config = z.infer<typeof ConfigSchema> & {
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'state'> & {
   /** Absolute path of the file it came from. */
   readonly configPath: string;
+  /** Absolute path of this vault's private state directory. */
+  readonly state: string;
 };
 export type RateLimitConfig = z.infer<typeof RateLimitSchema>;
 export type BreakerConfig = z.infer<typeof BreakerSchema>;

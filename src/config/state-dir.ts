@@ -1,9 +1,12 @@
 /**
- * Where the orchestrator keeps private state that belongs to the user, not to a vault: OAuth client
- * registrations and tokens (`<stateRoot>/oauth/`). Outside the vault on purpose: a vault is synced,
- * shared and read by AIs, and a token in it would travel with it. Follows the XDG base directory
- * convention. Pure: the environment is a parameter.
+ * Where the orchestrator keeps its private state, outside every vault on purpose: a vault is synced,
+ * shared, pruned by clean-up scripts and read by AIs through the bundled servers, and the journal, the
+ * ledgers and tokens must survive all of that and be seen by nobody. Per user: OAuth registrations and
+ * tokens (`<stateRoot>/oauth/`); per vault: the journal, the rate-limit ledger, the health file and the
+ * bundled servers' ledgers (`<stateRoot>/vaults/<hash of the vault's real path>/`). Follows the XDG base
+ * directory convention. Pure: the environment is a parameter.
  */
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
@@ -19,6 +22,26 @@ export function stateRoot(env: NodeJS.ProcessEnv): string {
 /** The folder of OAuth files (one per server), mode 0700. */
 export function oauthDir(env: NodeJS.ProcessEnv): string {
   return path.join(stateRoot(env), 'oauth');
+}
+
+/** What names a vault wherever the orchestrator keys something by it: a hash of its real path. */
+export function vaultKey(vaultRealPath: string): string {
+  return createHash('sha256').update(vaultRealPath).digest('hex').slice(0, 16);
+}
+
+/** This vault's private state directory (mode 0700). */
+export function vaultStateDir(vaultRealPath: string, env: NodeJS.ProcessEnv): string {
+  return path.join(stateRoot(env), 'vaults', vaultKey(vaultRealPath));
+}
+
+/** The files of a vault's private state. */
+export function statePaths(state: string) {
+  return {
+    journal: path.join(state, 'journal.jsonl'),
+    rateLedger: path.join(state, 'rate-limits.jsonl'),
+    health: path.join(state, 'health.json'),
+    servers: path.join(state, 'servers'),
+  } as const;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,7 +2,7 @@
  * Scans Approved/ and says which plan files are ready to claim and when to look again for the ones
  * still being written. Keeps the last observation of each file between scans.
  */
-import { listPlanFiles, type PlanFileEntry } from '../vault/index.js';
+import { listPlanFiles, type PlanFileEntry } from '../vault/list-plan-files.js';
 import { readiness, type FileObservation } from './readiness.js';
 
 export interface ScanResult {

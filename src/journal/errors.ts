@@ -1,6 +1,6 @@
 /**
- * The journal could not be made durable (a write or fsync failed). Permanent: every pending and later
- * append rejects with it. The daemon must stop; a restart recovers from what is on disk.
+ * An append that will never be durable: the journal was closed while it could not be written (at
+ * shutdown, with the disk full). The call it announced was never sent.
  */
 export class JournalFatalError extends Error {
   override readonly name = 'JournalFatalError';
@@ -9,10 +9,6 @@ export class JournalFatalError extends Error {
     readonly code: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(
-      `Journal ${path} cannot be written durably (${code ?? 'I/O error'}); the daemon must stop. ` +
-        'Free disk space or fix the disk, then restart: recovery resumes from the journal.',
-      options,
-    );
+    super(`Journal ${path} could not be written (${code ?? 'I/O error'}) before it was closed; the call it announced was not sent.`, options);
   }
 }

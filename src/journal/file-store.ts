@@ -1,11 +1,16 @@
 /**
- * The embedded single-host journal store: one append-only JSON-lines file (journal-writer.ts does the
- * durable group-committed appends) and the vault lock beside it. It also keeps itself small: once the
- * file has grown past `maxBytes` (and doubled since the last compaction, so a vault with many live plans
- * is not rewritten after every append), it is rewritten to the live claims between two batches.
+ * The embedded single-host journal store: one append-only JSON-lines file in the vault's private state
+ * (journal-writer.ts does the durable group-committed appends and writes the file back when it is
+ * disturbed), and the instance lock. It watches the file, so a deletion or replacement is noticed at
+ * once even when nothing is being appended (and checked twice a second besides, where watching is not
+ * possible), and keeps itself small: once the file has grown past `maxBytes` (and doubled since the last
+ * compaction, so a vault with many live plans is not rewritten after every append), it is rewritten to
+ * the live claims between two batches.
  */
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import { compactJournal } from './compact.js';
-import { JournalWriter, type JournalHooks } from './journal-writer.js';
+import { JournalWriter, type JournalHooks, type JournalTrouble } from './journal-writer.js';
 import { readJournal, type JournalContents } from './read-journal.js';
 import type { JournalRecord } from './records.js';
 import type { CompactionResult, JournalStore } from './store.js';
@@ -19,13 +24,17 @@ export interface FileStoreOptions {
   /** The claims whose records must be kept, asked at the moment of a compaction. */
   readonly live: () => Promise<Iterable<string>>;
   readonly hooks?: JournalHooks;
-  /** A compaction while running failed: the writer has stopped for good (JournalFatalError). */
-  readonly onFatal?: (error: unknown) => void;
+  /** The journal was disturbed (deleted, replaced, a failed write) or is whole again. */
+  readonly onTrouble?: (trouble: JournalTrouble, path: string) => void;
 }
+
+const CHECK_EVERY_MS = 500;
 
 export class FileJournalStore implements JournalStore {
   private held: { release(): Promise<void> } | undefined;
   private writer: Promise<JournalWriter> | undefined;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private compacting = false;
   private sizeAfterCompaction = 0;
 
@@ -46,30 +55,49 @@ export class FileJournalStore implements JournalStore {
       this.compacting = true;
       void writer
         .compactLive(this.options.live)
-        .then(
-          () => (this.sizeAfterCompaction = writer.size),
-          (error: unknown) => this.options.onFatal?.(error),
-        )
+        .then(() => (this.sizeAfterCompaction = writer.size), () => undefined)
         .finally(() => (this.compacting = false));
     }
   }
 
   async compact(live: Iterable<string>): Promise<CompactionResult> {
-    const result = this.writer
-      ? await (await this.writer).compactLive(async () => live)
-      : await compactJournal(this.options.path, live);
-    this.sizeAfterCompaction = this.writer ? (await this.writer).size : 0;
+    if (!this.writer) return compactJournal(this.options.path, live);
+    const writer = await this.writer;
+    const result = await writer.compactLive(async () => live);
+    this.sizeAfterCompaction = writer.size;
     return result;
   }
 
   async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.watcher?.close();
     await (await this.writer?.catch(() => undefined))?.close().catch(() => undefined);
     await this.held?.release().catch(() => undefined);
     this.held = undefined;
   }
 
   private open(): Promise<JournalWriter> {
-    this.writer ??= JournalWriter.open(this.options.path, this.options.hooks ? { hooks: this.options.hooks } : {});
+    this.writer ??= JournalWriter.open(this.options.path, {
+      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+      onTrouble: (trouble) => this.options.onTrouble?.(trouble, this.options.path),
+    }).then((writer) => {
+      this.watch(writer);
+      return writer;
+    });
     return this.writer;
+  }
+
+  private watch(writer: JournalWriter): void {
+    const name = path.basename(this.options.path);
+    try {
+      this.watcher = watch(path.dirname(this.options.path), (_event, changed) => {
+        if (changed === null || String(changed) === name) writer.check();
+      });
+      this.watcher.on('error', () => writer.check()); // the folder itself went away
+    } catch {
+      // No watching here (an exhausted inotify limit): the timer below still notices.
+    }
+    this.timer = setInterval(() => writer.check(), CHECK_EVERY_MS);
+    this.timer.unref();
   }
 }

@@ -1,11 +1,13 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode } from '../core/errno.js';
-import { fsyncDir } from '../vault/fsync-dir.js';
-import { compactJournal } from './compact.js';
-import type { CompactionResult } from './store.js';
+import { messageOf } from '../core/text.js';
+import { selectLive } from './compact.js';
 import { JournalFatalError } from './errors.js';
+import { HeldFile, type FileIdentity } from './held-file.js';
+import { parseJournal } from './read-journal.js';
 import { JournalRecordSchema, type JournalRecord } from './records.js';
+import type { CompactionResult } from './store.js';
 
 /** Seams for tests: count or fail the flushes. Defaults are the real file operations. */
 export interface JournalHooks {
@@ -15,11 +17,15 @@ export interface JournalHooks {
   readonly write?: (handle: FileHandle, bytes: Buffer) => Promise<void>;
 }
 
-interface Compaction {
-  readonly listLive: () => Promise<Iterable<string>>;
-  readonly done: Promise<CompactionResult>;
-  readonly resolve: (result: CompactionResult) => void;
-  readonly reject: (error: Error) => void;
+/** Something outside the daemon disturbed the journal; `restored` once it is whole and durable again. */
+export type JournalTrouble =
+  | { readonly kind: 'deleted' | 'replaced' }
+  | { readonly kind: 'write_failed'; readonly code: string | undefined; readonly message: string }
+  | { readonly kind: 'restored'; readonly after: 'deleted' | 'replaced' | 'write_failed' };
+
+export interface WriterOptions {
+  readonly hooks?: JournalHooks;
+  readonly onTrouble?: (trouble: JournalTrouble) => void;
 }
 
 interface Pending {
@@ -28,91 +34,62 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+interface Compaction {
+  readonly listLive: () => Promise<Iterable<string>>;
+  readonly done: Promise<CompactionResult>;
+  readonly resolve: (result: CompactionResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Waits between two tries to write the journal back: 50 ms doubling, at most 2 s. */
+const backoff = (attempt: number): number => Math.min(2_000, 50 * 2 ** attempt);
+
 /**
  * The daemon's append-only journal. `append` resolves only once its record is on disk (written and
  * fsynced). Group commit: while one write+fsync is in flight, new appends queue up and all go out in the
  * next single write+fsync, so many concurrent plans cost one fsync per batch, not one each.
  *
- * A failed write or fsync is permanent (JournalFatalError for the batch, everything queued and every
- * later append). We never retry an fsync: after a failed fsync the kernel may already have dropped or
- * marked clean the dirty pages it could not write (the 2018 "fsyncgate" finding), so a retry can report
- * success for data that never reached the disk. The only honest answer is to stop and let recovery read
- * what really is on disk.
+ * Trouble never loses a record and never stops the daemon: before each batch the file is checked to
+ * still be ours, and a file deleted or replaced behind our back, or a write or fsync that failed (a full
+ * disk), is answered by writing the whole journal back from the daemon's copy (held-file.ts) into a
+ * fresh file, retried until it works. An fsync is never retried on the same file: after a failed fsync
+ * the kernel may have dropped the dirty pages while marking them clean (the 2018 "fsyncgate" finding),
+ * so only a rewrite into a new inode is honest. Meanwhile appends wait — no call whose intent is not on
+ * disk is sent — and `onTrouble` raises the alarm.
  */
 export class JournalWriter {
-  private readonly queue: Pending[] = [];
+  private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private fatal: JournalFatalError | undefined;
-  private closed = false;
+  private closing = false;
+  private checkAsked = false;
   /** A compaction asked for; the drain loop runs it between batches, so no append races it. */
   private compaction: Compaction | undefined;
 
   private constructor(
-    readonly path: string,
-    private handle: FileHandle,
-    /** Bytes in the file, kept as we append: what `compactLive` is weighed against. */
-    private bytes: number,
+    private readonly file: HeldFile,
     private readonly sync: (handle: FileHandle) => Promise<void>,
     private readonly write: (handle: FileHandle, bytes: Buffer) => Promise<void>,
-    /** The file ended in a torn line: start our first write on a fresh line. */
-    private needsNewline: boolean,
+    private readonly onTrouble: (trouble: JournalTrouble) => void,
   ) {}
 
-  /** Opens (creating if needed) the journal at `path` for appending. */
-  static async open(path: string, options: { hooks?: JournalHooks } = {}): Promise<JournalWriter> {
-    await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, 'a+', 0o600);
-    try {
-      const needsNewline = await endsWithTornLine(handle);
-      await fsyncDir(dirname(path)); // a newly created journal must survive power loss too
-      return new JournalWriter(
-        path,
-        handle,
-        (await handle.stat()).size,
-        options.hooks?.sync ?? ((h) => h.datasync()),
-        options.hooks?.write ?? writeAll,
-        needsNewline,
-      );
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+  /** Opens (creating if needed, mode 0600) the journal at `path` for appending. */
+  static async open(path: string, options: WriterOptions = {}): Promise<JournalWriter> {
+    const file = await HeldFile.open(path);
+    return new JournalWriter(file, options.hooks?.sync ?? ((h) => h.datasync()), options.hooks?.write ?? writeAll, options.onTrouble ?? (() => undefined));
+  }
+
+  get path(): string {
+    return this.file.path;
   }
 
   /** Size of the journal file in bytes. */
   get size(): number {
-    return this.bytes;
+    return this.file.size;
   }
 
-  /**
-   * Rewrites the journal keeping only the records of the claims `listLive` names, while the daemon runs.
-   * It runs between two batches, so every record already on disk is either kept or belongs to a claim
-   * that is over, and appends made meanwhile wait and go to the new file. `listLive` is asked at that
-   * moment: a claim is renamed into In_Progress/ before its `claimed` record is written, so every claim
-   * with a record in the file is already listed. A failure is fatal, like a failed fsync.
-   */
-  compactLive(listLive: () => Promise<Iterable<string>>): Promise<CompactionResult> {
-    if (this.fatal) return Promise.reject(this.fatal);
-    if (this.closed) return Promise.reject(new Error(`Journal ${this.path} is closed: compaction after close() is a daemon bug.`));
-    if (this.compaction) return this.compaction.done;
-    let settle!: Pick<Compaction, 'resolve' | 'reject'>;
-    const done = new Promise<CompactionResult>((resolve, reject) => (settle = { resolve, reject }));
-    this.compaction = { listLive, done, ...settle };
-    this.kick();
-    return done;
-  }
-
-  /** The error that stopped this writer, if any. */
-  get failure(): JournalFatalError | undefined {
-    return this.fatal;
-  }
-
-  /** Resolves once `record` is durably on disk; rejects with JournalFatalError if it cannot be. */
+  /** Resolves once `record` is durably on disk. */
   append(record: JournalRecord): Promise<void> {
-    if (this.fatal) return Promise.reject(this.fatal);
-    if (this.closed) {
-      return Promise.reject(new Error(`Journal ${this.path} is closed: append after close() is a daemon bug.`));
-    }
+    if (this.closing) return Promise.reject(new Error(`Journal ${this.path} is closed: append after close() is a daemon bug.`));
     let line: string;
     try {
       line = serialize(record);
@@ -125,67 +102,101 @@ export class JournalWriter {
     });
   }
 
-  /** Waits for queued appends to reach the disk, then closes the file. Idempotent. */
+  /** Looks at once whether the file is still ours (a watcher saw it change). */
+  check(): void {
+    this.checkAsked = true;
+    this.kick();
+  }
+
+  /**
+   * Rewrites the journal keeping only the records of the claims `listLive` names, while the daemon runs.
+   * It runs between two batches, so every record already written is either kept or belongs to a claim
+   * that is over, and appends made meanwhile wait and go to the new file.
+   */
+  compactLive(listLive: () => Promise<Iterable<string>>): Promise<CompactionResult> {
+    if (this.closing) return Promise.reject(new Error(`Journal ${this.path} is closed: compaction after close() is a daemon bug.`));
+    if (this.compaction) return this.compaction.done;
+    let settle!: Pick<Compaction, 'resolve' | 'reject'>;
+    const done = new Promise<CompactionResult>((resolve, reject) => (settle = { resolve, reject }));
+    this.compaction = { listLive, done, ...settle };
+    this.kick();
+    return done;
+  }
+
+  /**
+   * Waits for queued appends to reach the disk, then closes the file. Idempotent. If the journal cannot
+   * be written at that moment, the appends still waiting are rejected (their calls were never sent).
+   */
   async close(): Promise<void> {
-    if (this.closed) return this.flushing;
-    this.closed = true;
+    this.closing = true;
     await this.flushing;
-    if (!this.fatal) await this.handle.close();
+    for (const pending of this.queue.splice(0)) pending.reject(new JournalFatalError(this.path, 'closed'));
+    await this.file.close();
   }
 
   private kick(): void {
     if (this.flushing) return; // the running flush picks the new append up in its next batch
     this.flushing = this.drain().finally(() => {
       this.flushing = undefined;
-      if ((this.queue.length > 0 || this.compaction) && !this.fatal) this.kick();
+      if (this.queue.length > 0 || this.compaction || this.checkAsked) this.kick();
     });
   }
 
   private async drain(): Promise<void> {
     await Promise.resolve(); // appends made in the same tick join the first batch
-    while ((this.queue.length > 0 || this.compaction) && !this.fatal) {
+    while (this.queue.length > 0 || this.compaction || this.checkAsked) {
       if (this.compaction) {
         await this.runCompaction(this.compaction);
         continue;
       }
+      this.checkAsked = false;
+      const identity: FileIdentity = await this.file.identity().catch(() => 'deleted');
+      if (identity !== 'ok') {
+        this.onTrouble({ kind: identity });
+        if (!(await this.writeBack(identity))) return;
+      }
       const batch = this.queue.splice(0);
-      const text = (this.needsNewline ? '\n' : '') + batch.map((p) => p.line).join('');
+      if (batch.length === 0) continue;
+      const bytes = Buffer.from((this.file.endsMidLine ? '\n' : '') + batch.map((p) => p.line).join(''), 'utf8');
       try {
-        const bytes = Buffer.from(text, 'utf8');
-        await this.write(this.handle, bytes);
-        this.bytes += bytes.length;
-        this.needsNewline = false;
-        await this.sync(this.handle);
+        await this.file.append(bytes, this.write, this.sync);
       } catch (error) {
-        this.fail(error, batch);
-        return;
+        this.onTrouble({ kind: 'write_failed', code: errorCode(error), message: messageOf(error) });
+        if (!(await this.writeBack('write_failed', bytes))) {
+          for (const pending of batch) pending.reject(new JournalFatalError(this.path, errorCode(error), { cause: error }));
+          return;
+        }
       }
       for (const pending of batch) pending.resolve();
+    }
+  }
+
+  /** Writes everything held (and `extra`) back as the whole file, until it works; false when closing first. */
+  private async writeBack(after: 'deleted' | 'replaced' | 'write_failed', extra?: Buffer): Promise<boolean> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.file.replaceWith(extra ? Buffer.concat([this.file.held(), extra]) : undefined);
+        this.onTrouble({ kind: 'restored', after });
+        return true;
+      } catch (error) {
+        if (this.closing) return false;
+        if (attempt === 0) this.onTrouble({ kind: 'write_failed', code: errorCode(error), message: messageOf(error) });
+        await sleep(backoff(attempt));
+      }
     }
   }
 
   private async runCompaction(job: Compaction): Promise<void> {
     this.compaction = undefined;
     try {
-      const result = await compactJournal(this.path, await job.listLive());
-      // The old handle points at the replaced file; appends must go to the new one.
-      const next = await open(this.path, 'a+', 0o600);
-      await this.handle.close().catch(() => undefined);
-      this.handle = next;
-      this.bytes = (await next.stat()).size;
-      this.needsNewline = false;
-      job.resolve(result);
+      const { records, problems, tornTail } = parseJournal(this.file.held().toString('utf8'));
+      const kept = selectLive(records, new Set(await job.listLive()));
+      await this.file.replaceWith(Buffer.from(kept.map((record) => `${JSON.stringify(record)}\n`).join(''), 'utf8'));
+      job.resolve({ kept: kept.length, dropped: records.length + problems.length + (tornTail ? 1 : 0) - kept.length });
     } catch (error) {
-      job.reject(this.fail(error, []));
+      // The journal is as it was: nothing lost; the next growth asks again.
+      job.reject(error instanceof Error ? error : new Error(String(error)));
     }
-  }
-
-  private fail(error: unknown, batch: Pending[]): JournalFatalError {
-    const fatal = new JournalFatalError(this.path, errorCode(error), { cause: error });
-    this.fatal = fatal;
-    for (const pending of [...batch, ...this.queue.splice(0)]) pending.reject(fatal);
-    this.handle.close().catch(() => undefined); // nothing more will be written through it
-    return fatal;
   }
 }
 
@@ -203,12 +214,4 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
     const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
     offset += bytesWritten;
   }
-}
-
-async function endsWithTornLine(handle: FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
-  if (size === 0) return false;
-  const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
-  return last[0] !== 0x0a;
 }

@@ -1,16 +1,13 @@
 /**
- * `<vault>/.orchestrator/health.json`: the running daemon's breakers, open alerts and plan counts,
+ * `health.json` in the vault's private state: the running daemon's breakers, open alerts and plan counts,
  * written with Dashboard.md, so another process (the `servers` command) can show what the daemon
  * sees. Breakers live in the daemon's memory; this file is how they are read from outside.
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { ERROR_TYPES } from '../core/errors.js';
-import { isPidAlive, ORCHESTRATOR_DIR, writeFileAtomic } from '../vault/index.js';
+import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import type { DashboardModel } from './dashboard-render.js';
-
-export const HEALTH_FILE = 'health.json';
 
 const BreakerViewSchema = z.object({
   state: z.enum(['closed', 'open', 'half-open']),
@@ -43,10 +40,6 @@ export const DaemonHealthSchema = z.object({
 
 export type DaemonHealth = z.infer<typeof DaemonHealthSchema>;
 
-export function healthPath(vault: string): string {
-  return path.join(vault, ORCHESTRATOR_DIR, HEALTH_FILE);
-}
-
 export function healthOf(model: DashboardModel, updatedAt: Date, pid = process.pid): DaemonHealth {
   const breakers: DaemonHealth['breakers'] = {};
   for (const server of model.servers) if (server.enabled && server.breaker) breakers[server.name] = server.breaker;
@@ -66,18 +59,18 @@ export function healthOf(model: DashboardModel, updatedAt: Date, pid = process.p
   };
 }
 
-export async function writeHealth(vault: string, health: DaemonHealth): Promise<void> {
-  await writeFileAtomic(healthPath(vault), `${JSON.stringify(health, null, 2)}\n`);
+export async function writeHealth(file: string, health: DaemonHealth): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(health, null, 2)}\n`, 0o600);
 }
 
 /**
  * The daemon's last health snapshot, and whether that daemon still runs (if not, the breakers shown
  * are stale: a restart starts them all closed). Undefined when no daemon ever wrote one, or it is unreadable.
  */
-export async function readDaemonHealth(vault: string): Promise<(DaemonHealth & { readonly running: boolean }) | undefined> {
+export async function readDaemonHealth(file: string): Promise<(DaemonHealth & { readonly running: boolean }) | undefined> {
   let text: string;
   try {
-    text = await readFile(healthPath(vault), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
     return undefined;
   }
@@ -90,4 +83,14 @@ export async function readDaemonHealth(vault: string): Promise<(DaemonHealth & {
   const parsed = DaemonHealthSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   return { ...parsed.data, running: parsed.data.stoppedAt === undefined && isPidAlive(parsed.data.pid) };
+}
+
+/** Signal 0 checks existence without signalling; EPERM means it exists but belongs to someone else. */
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }

@@ -11,7 +11,10 @@ import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
 import { rateRulesFrom } from '../execution/rate-limit.js';
 import type { McpPool } from '../mcp/pool.js';
-import { FINAL_FOLDERS, listPlanFiles, ORCHESTRATOR_DIR, writeFileAtomic } from '../vault/index.js';
+import { statePaths } from '../config/state-dir.js';
+import { FINAL_FOLDERS } from '../vault/folders.js';
+import { listPlanFiles } from '../vault/list-plan-files.js';
+import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import { AlertCenter } from './alert-center.js';
 import { activeAlerts } from './alerts.js';
 import { buildDashboardModel, renderDashboard, type DashboardModel } from './dashboard-render.js';
@@ -21,7 +24,6 @@ import { PlanTracker, type FinishedPlan } from './plan-tracker.js';
 import { webhookNotifier } from './webhook.js';
 
 export const DASHBOARD_FILE = 'Dashboard.md';
-export const RATE_LEDGER_FILE = 'rate-limits.jsonl';
 
 export interface MonitorOptions {
   readonly config: Config;
@@ -51,7 +53,8 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   const startedAt = now();
   let stoppedAt: Date | undefined;
   const rules = rateRulesFrom(config.actions);
-  const ledger = await RateLedger.open(path.join(vault, ORCHESTRATOR_DIR, RATE_LEDGER_FILE), rules, startedAt.getTime());
+  const files = statePaths(config.state);
+  const ledger = await RateLedger.open(files.rateLedger, rules, startedAt.getTime());
   const enabled = Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name);
 
   let refresh = (): void => undefined;
@@ -108,7 +111,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     model,
     render: renderDashboard,
     write: async (text, current) => {
-      await writeHealth(vault, healthOf(current, now()));
+      await writeHealth(files.health, healthOf(current, now()));
       if (config.dashboard.enabled) await writeFileAtomic(path.join(vault, DASHBOARD_FILE), text);
       lastWriteError = undefined;
     },

@@ -7,7 +7,7 @@
 import { oneLine } from '../core/text.js';
 import type { PlanEvent } from '../events/plan-event.js';
 import type { StepOutcome } from '../events/step-result.js';
-import type { FinalFolder } from '../vault/index.js';
+import type { FinalFolder } from '../vault/folders.js';
 
 export type RecentOutcome = 'success' | 'failed' | 'needs_review' | 'deferred';
 

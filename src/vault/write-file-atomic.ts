@@ -1,27 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errorCode } from '../core/errno.js';
 import { fsyncDir } from './fsync-dir.js';
 
 /**
  * Replaces `file` with `data` so that readers (and a crash) see either the old or the new content, never
  * a mix: write a temporary sibling, fsync it, rename it over the target, fsync the directory. An existing
- * file's permission bits are kept. A symlink at `file` is replaced by a regular file, not followed.
+ * file's permission bits are kept; a new one gets `mode` (private state passes 0o600). A symlink at
+ * `file` is replaced by a regular file, not followed.
  *
- * Hand-written rather than the `write-file-atomic` package (not a dependency): it names its temporary
- * `plan.md.<hash>`, which the vault watcher would see, and does not fsync the directory, so the rename
- * itself could be lost on power failure. Ours is `.plan.md.<random>.tmp`: a dotfile with a `.tmp`
- * suffix, which isPlanFileName and watchers ignore.
+ * Hand-written rather than the `write-file-atomic` package: it names its temporary `plan.md.<hash>`,
+ * which the vault watcher would see and which is longer than the name itself (a 251-byte plan name then
+ * fails with ENAMETOOLONG), and it does not fsync the directory, so the rename itself could be lost on
+ * power failure. Ours is `.orch-<random>.tmp`: short, a dotfile with a `.tmp` suffix, which
+ * isPlanFileName and watchers ignore.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o666): Promise<void> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const mode = await existingMode(file);
-  const handle = await open(temp, 'wx', mode ?? 0o666);
+  const temp = join(dir, `.orch-${randomBytes(6).toString('hex')}.tmp`);
+  const existing = await existingMode(file);
+  const handle = await open(temp, 'wx', existing ?? mode);
   let closed = false;
   try {
-    if (mode !== undefined) await handle.chmod(mode); // open() applies the umask; keep the old bits exactly
+    // open() applies the umask; keep the old bits exactly, and a private file private.
+    if (existing !== undefined || mode !== 0o666) await handle.chmod(existing ?? mode);
     await handle.writeFile(data);
     await handle.sync();
     closed = true;

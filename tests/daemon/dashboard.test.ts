@@ -181,13 +181,14 @@ describe('Dashboard.md from a real run', () => {
       return current.includes('| 0 | 0 | 1 | 1 | 2 | 1 |') && /Recent actions\n\n(- .*\n){5}/.test(current) ? current : undefined;
     }, 'the dashboard after every plan settled');
     const recent = text.slice(text.indexOf('## Recent actions'));
-    const line = (action: string, outcome: string, name: string) =>
-      new RegExp(`^- \\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] ${action.replace(/[()]/g, '\\$&')} - ${outcome} - ${name}$`, 'm');
+    // A line per action; one that did not succeed says why, in one line.
+    const line = (action: string, outcome: string, name: string, why?: string) =>
+      new RegExp(`^- \\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] ${action.replace(/[()]/g, '\\$&')} - ${outcome} - ${name}${why ? ` — ${why}.*` : ''}$`, 'm');
     expect(recent).toMatch(line('echo', '✓ Success', 'welcome_email.md'));
-    expect(recent).toMatch(line('act', '✗ Failed', 'broken.md'));
-    expect(recent).toMatch(line('act', '⚠ Needs review', 'unsure.md'));
-    expect(recent).toMatch(line('act', '⏳ Deferred', 'later.md'));
-    expect(recent).toMatch(line('(invalid plan)', '✗ Failed', 'invalid.md'));
+    expect(recent).toMatch(line('act', '✗ Failed', 'broken.md', 'tool_error: '));
+    expect(recent).toMatch(line('act', '⚠ Needs review', 'unsure.md', 'ambiguous: '));
+    expect(recent).toMatch(line('act', '⏳ Deferred', 'later.md', 'rate_limit: '));
+    expect(recent).toMatch(line('(invalid plan)', '✗ Failed', 'invalid.md', 'invalid plan: .*unknown action'));
     expect(text).toMatch(/^\| scripted \| ✓ OK \| [\d-]+ [\d:]+ \| ambiguous: .*$/m);
     expect(text).toContain('## Alerts\n\n- ⚠');
     expect(text).toMatch(/3 plans failed or need review in the last 1h/);
@@ -195,7 +196,7 @@ describe('Dashboard.md from a real run', () => {
     expect((await readdir(ws.vault)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 
     // Other processes (the `servers` command) read the live breakers from health.json.
-    expect(await readDaemonHealth(ws.vault)).toMatchObject({
+    expect(await readDaemonHealth(path.join(ws.state, 'health.json'))).toMatchObject({
       running: true,
       breakers: { scripted: { state: 'closed', lastError: { type: 'ambiguous' } } },
       counts: { deferred: 1, doneToday: 1, failedToday: 2, needsReviewToday: 1 },
@@ -203,6 +204,6 @@ describe('Dashboard.md from a real run', () => {
     // A stopped daemon says so, rather than leaving a dashboard that looks alive.
     expect(await daemon.stop('SIGTERM')).toBe(0);
     expect(await readFile(file, 'utf8')).toMatch(/^_The daemon stopped at [\d-]+ [\d:]+ \(it had run since/m);
-    expect(await readDaemonHealth(ws.vault)).toMatchObject({ running: false });
+    expect(await readDaemonHealth(path.join(ws.state, 'health.json'))).toMatchObject({ running: false });
   });
 });

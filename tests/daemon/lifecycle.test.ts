@@ -113,7 +113,7 @@ describe('daemon lifecycle', () => {
     for (let i = 0; i < 30; i += 1) await ws.writePlan(`p${i}.md`, `---\nid: p${i}\naction: echo\ntext: number ${i}\n---\n`, 'Approved');
     const workspace = ws;
     await waitFor(async () => (await workspace.list('Done')).length === 30, '30 plans in Done/', 30_000);
-    const journal = path.join(ws.vault, '.orchestrator', 'journal.jsonl');
+    const journal = path.join(ws.state, 'journal.jsonl');
     const size = (await readFile(journal)).length;
     // 30 plans of 4 records each would be well over 20 kB; compaction keeps it near the threshold.
     expect(size).toBeLessThan(8_000);

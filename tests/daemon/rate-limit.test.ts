@@ -22,7 +22,7 @@ const sendPlan = (id: string) => `---\nid: ${id}\naction: send\nto: ${id}@exampl
 
 /** When the daemon let each rate-limited call go, from its durable ledger. */
 async function sendTimes(workspace: Workspace): Promise<number[]> {
-  const text = await readFile(path.join(workspace.vault, '.orchestrator', 'rate-limits.jsonl'), 'utf8').catch(() => '');
+  const text = await readFile(path.join(workspace.state, 'rate-limits.jsonl'), 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')

@@ -1,4 +1,4 @@
-/** `servers` shows the running daemon's breaker state per server (published in .orchestrator/health.json). */
+/** `servers` shows the running daemon's breaker state per server (published in the private state's health.json). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';

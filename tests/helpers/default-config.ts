@@ -21,6 +21,8 @@ export async function writeDefaultConfig(root: string, daemon: Record<string, un
   }
   config.vault = '../vault';
   config.logs = '../logs';
+  // The vault's private state beside it, not in the user's ~/.local/state.
+  (config as { state?: string }).state = '../state';
   config.daemon = { ...config.daemon, ...daemon };
   const configPath = path.join(root, 'config', 'orchestrator.json');
   await mkdir(path.dirname(configPath), { recursive: true });

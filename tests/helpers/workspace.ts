@@ -22,6 +22,8 @@ export interface Workspace {
   readonly dir: string;
   readonly vault: string;
   readonly logs: string;
+  /** The vault's private state directory (journal, ledgers, health). */
+  readonly state: string;
   readonly configPath: string;
   readonly callsFile: string;
   /** Plan file names (`*.md`) in a vault folder. */
@@ -56,6 +58,7 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
   const config = {
     vault: '../vault',
     logs: '../logs',
+    state: '../state',
     execution: { timeoutMs: 5_000, maxRetries: 2, retryDelayMs: 10, ...options.execution },
     logging: { logParameters: true, sanitize: true, ...options.logging },
     daemon: { scanIntervalMs: 500, graceMs: 5_000, ...options.daemon },
@@ -63,7 +66,7 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
       scripted: {
         command: process.execPath,
         args: [SCRIPTED_SERVER],
-        env: { CALLS_FILE: callsFile, STATE_DIR: path.join(dir, 'state') },
+        env: { CALLS_FILE: callsFile, STATE_DIR: path.join(dir, 'scripted-state') },
         maxConcurrency: 8,
         ...options.serverOptions,
       },
@@ -83,6 +86,7 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
     dir,
     vault,
     logs,
+    state: path.join(dir, 'state'),
     configPath,
     callsFile,
     async list(folder) {

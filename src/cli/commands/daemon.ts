@@ -1,16 +1,18 @@
 /** `daemon [--once] [--dry-run]`: watch Approved/ and execute plans until SIGTERM (or, with --once, until idle). */
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { crashHookFrom } from '../../daemon/crash-points.js';
 import { runDaemon } from '../../daemon/daemon.js';
 import { runDryRun } from '../../daemon/dry-run.js';
 import { allDone, describeSummary } from '../../daemon/summary.js';
+import { statePaths, vaultKey } from '../../config/state-dir.js';
 import { FileJournalStore } from '../../journal/file-store.js';
-import { journalPath } from '../../journal/paths.js';
+import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
+import { AlreadyRunningError, acquireInstanceLock } from '../../vault/instance-lock.js';
 import { isPlanFileName } from '../../vault/plan-file-name.js';
-import { acquireVaultLock, AlreadyRunningError } from '../../vault/vault-lock.js';
+import { preparePrivateState } from '../../vault/private-state.js';
 import { describeError } from '../describe-error.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
@@ -40,15 +42,17 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   const vault = config.vault;
   const inProgress = path.join(vault, 'In_Progress');
   const store = new FileJournalStore({
-    path: journalPath(vault),
-    acquireLock: () => acquireVaultLock(vault),
+    path: statePaths(config.state).journal,
+    acquireLock: async () => acquireInstanceLock(vaultKey(await realpath(vault)), config.state, () => runtime.clock.now()),
     maxBytes: config.daemon.journalMaxBytes,
     // Live claims are exactly the plan files in In_Progress/ (claimed by rename before any record).
     live: async () => (await readdir(inProgress)).filter(isPlanFileName),
+    onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
   });
   try {
     // First of all: a second daemon on this vault must be refused before it binds a port or starts a server.
     await ensureVaultFolders(vault);
+    await preparePrivateState(vault, config.state);
     await store.lock();
   } catch (error) {
     if (error instanceof AlreadyRunningError) {
@@ -85,5 +89,22 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
     });
   } finally {
     await store.close();
+  }
+}
+
+/** What an ALERT says about a disturbed journal. */
+function describeTrouble(trouble: JournalTrouble, file: string): string {
+  switch (trouble.kind) {
+    case 'deleted':
+    case 'replaced':
+      return `the journal ${file} was ${trouble.kind} while the daemon ran; writing it back from the daemon's copy (claims and calls wait meanwhile)`;
+    case 'write_failed':
+      return `the journal ${file} cannot be written (${trouble.code ?? trouble.message}); claims and calls wait until it can (free disk space?)`;
+    case 'restored':
+      return `the journal ${file} is whole and durable again (after it was ${trouble.after === 'write_failed' ? 'unwritable' : trouble.after}); work goes on`;
+    default: {
+      const unreachable: never = trouble;
+      throw new Error(`unknown journal trouble ${JSON.stringify(unreachable)}`);
+    }
   }
 }

@@ -9,6 +9,7 @@ import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { readDaemonHealth } from '../../monitor/health-file.js';
+import { statePaths } from '../../config/state-dir.js';
 import { redact, secretsOf } from '../../mcp/redact.js';
 
 export interface ServerReport {
@@ -45,7 +46,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
     }),
   );
   const statuses = new Map(runtime.pool.status().map((status) => [status.name, status]));
-  const breakers = await daemonBreakers(runtime.config.vault);
+  const breakers = await daemonBreakers(runtime.config.state);
   const reports = probed.map(({ name, tools, pingMs, error }): ServerReport => {
     const server = runtime.config.mcpServers[name];
     const status = statuses.get(name);
@@ -95,10 +96,10 @@ export function formatServersTable(reports: readonly ServerReport[]): string[] {
 
 /**
  * The breakers live in the running daemon, not in this process: read the state it publishes in
- * `.orchestrator/health.json`. No daemon running (or never run): no breaker to show.
+ * its private state (health.json). No daemon running (or never run): no breaker to show.
  */
-async function daemonBreakers(vault: string): Promise<Record<string, { readonly state: string }> | undefined> {
-  const health = await readDaemonHealth(vault).catch(() => undefined);
+async function daemonBreakers(state: string): Promise<Record<string, { readonly state: string }> | undefined> {
+  const health = await readDaemonHealth(statePaths(state).health).catch(() => undefined);
   return health?.running ? health.breakers : undefined;
 }
 

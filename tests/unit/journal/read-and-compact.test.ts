@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compactJournal } from '../../../src/journal/compact.js';
 import { JournalWriter } from '../../../src/journal/journal-writer.js';
-import { journalPath } from '../../../src/journal/paths.js';
 import { parseJournal, readJournal } from '../../../src/journal/read-journal.js';
 import { recoverState } from '../../../src/journal/recover.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
@@ -59,7 +58,7 @@ describe('readJournal', () => {
 describe('compactJournal', () => {
   it('keeps only live claims, from their latest claim on, and recovery sees the same live state', async () => {
     const vault = await tempDir();
-    const path = journalPath(vault);
+    const path = join(vault, 'state', 'journal.jsonl');
     const writer = await JournalWriter.open(path);
     const records: JournalRecord[] = [
       claimed('old.md'), success('old.md', 1), done('old.md'),

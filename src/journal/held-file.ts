@@ -1,0 +1,99 @@
+/**
+ * The journal file together with the daemon's own copy of everything in it. The copy is what makes
+ * the journal survive its surroundings: when the file is deleted or replaced (a sync client, a clean-up
+ * script), or a write or an fsync fails (a full disk), the whole journal is written back from memory
+ * into a fresh file — a new inode, so pages an earlier failed fsync may have dropped do not matter —
+ * and appending goes on there. Bounded: compaction keeps the file, and so the copy, small.
+ */
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { isMissing } from '../core/errno.js';
+import { fsyncDir } from '../vault/fsync-dir.js';
+
+/** What became of the file behind the daemon's back. */
+export type FileIdentity = 'ok' | 'deleted' | 'replaced';
+
+export class HeldFile {
+  private constructor(
+    readonly path: string,
+    private handle: FileHandle,
+    /** The file's content as the daemon wrote it. */
+    private content: Buffer[],
+    private bytes: number,
+  ) {}
+
+  /** Opens (creating, mode 0600) the file and takes a copy of what it holds. */
+  static async open(file: string): Promise<HeldFile> {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const existing = await readFile(file).catch((error: unknown) => {
+      if (isMissing(error)) return Buffer.alloc(0);
+      throw error;
+    });
+    const handle = await open(file, 'a', 0o600);
+    await fsyncDir(path.dirname(file)); // a newly created journal must survive power loss too
+    return new HeldFile(file, handle, existing.length > 0 ? [existing] : [], existing.length);
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** The content ends inside a line (a crash cut the last append short). */
+  get endsMidLine(): boolean {
+    const last = this.content[this.content.length - 1];
+    return last !== undefined && last.length > 0 && last[last.length - 1] !== 0x0a;
+  }
+
+  /** Everything held. */
+  held(): Buffer {
+    return Buffer.concat(this.content);
+  }
+
+  /** Is the file at `path` still the one we write to? */
+  async identity(): Promise<FileIdentity> {
+    const [own, onDisk] = await Promise.all([this.handle.stat(), stat(this.path).catch(() => undefined)]);
+    if (onDisk === undefined) return 'deleted';
+    if (onDisk.ino !== own.ino || onDisk.dev !== own.dev) return 'replaced';
+    return own.nlink === 0 ? 'deleted' : 'ok';
+  }
+
+  /** Appends through the open file: written, then made durable by `sync`. */
+  async append(bytes: Buffer, write: (h: FileHandle, b: Buffer) => Promise<void>, sync: (h: FileHandle) => Promise<void>): Promise<void> {
+    await write(this.handle, bytes);
+    await sync(this.handle);
+    this.content.push(bytes);
+    this.bytes += bytes.length;
+  }
+
+  /**
+   * Writes `content` (default: everything held) as the whole file, atomically and durably, into a fresh
+   * inode, and appends there from now on. Used to write the journal back and to compact it.
+   */
+  async replaceWith(content: Buffer = this.held()): Promise<void> {
+    const dir = path.dirname(this.path);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const temp = path.join(dir, `.journal-${randomBytes(6).toString('hex')}.tmp`);
+    const fresh = await open(temp, 'wx', 0o600);
+    try {
+      await fresh.writeFile(content);
+      await fresh.sync();
+    } catch (error) {
+      await fresh.close().catch(() => undefined);
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await fresh.close();
+    await rename(temp, this.path);
+    await fsyncDir(dir);
+    const next = await open(this.path, 'a', 0o600);
+    await this.handle.close().catch(() => undefined);
+    this.handle = next;
+    this.content = content.length > 0 ? [content] : [];
+    this.bytes = content.length;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}

@@ -55,6 +55,11 @@ export const DaemonSchema = z.strictObject({
   maxDeferMs: positiveInt.default(24 * 60 * 60 * 1000),
   /** Past this size the journal is rewritten to the live plans' records, so months of running stay small. */
   journalMaxBytes: positiveInt.default(16 * 1024 * 1024),
+  /**
+   * How long the journal remembers a plan that failed, needs review or was moved out of In_Progress/
+   * unfinished, so that moving it back continues it (succeeded steps skipped, unknown outcomes to review).
+   */
+  journalRetention: z.lazy(() => DurationSchema).default(30 * 86_400_000),
 });
 
 /** Rotation of `logs/mcp_actions.log` and `.jsonl`; when absent, the defaults below apply. */

@@ -23,7 +23,7 @@ import { startupBanner } from './banner.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
-import { recoverAtStart } from './recover.js';
+import { readJournalAtStart, recoverAtStart } from './recover.js';
 import { PlanRunner, type Schedule } from './runner.js';
 import { Settler } from './settle.js';
 import { runSummary, type PlanStanding } from './summary.js';
@@ -73,25 +73,43 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   options.signal.addEventListener('abort', onSignal, { once: true });
   const timers = new Set<NodeJS.Timeout>();
   const schedule: Schedule = (ms, task) => {
-    if (stopping.signal.aborted) return;
+    if (stopping.signal.aborted) return () => undefined;
     const timer = setTimeout(() => {
       timers.delete(timer);
       task();
     }, Math.min(ms, 2 ** 31 - 1));
     timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      timers.delete(timer);
+    };
   };
 
   let watcher: FolderWatcher | undefined;
+  let inProgressWatcher: FolderWatcher | undefined;
   let monitor: Monitor | undefined;
   const summary = runSummary();
   try {
     monitor = await startMonitor({ config, pool: options.pool, audit, clock });
+    const book = await readJournalAtStart({ store, audit });
     const stream = new EventStream();
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
-    stream.subscribe(journalSubscriber(store, (record) => {
-      const point = crashPointOf(record);
-      if (point) crash(point);
-    }));
+    let written = 0;
+    let runner: PlanRunner | undefined;
+    stream.subscribe(
+      journalSubscriber(store, (record) => {
+        book.apply(record);
+        const point = crashPointOf(record);
+        if (point) crash(point);
+        // The journal is compacted to what must be kept once about `journalMaxBytes` more were written.
+        written += JSON.stringify(record).length + 1;
+        if (written > config.daemon.journalMaxBytes && runner) {
+          written = 0;
+          const keep = book.prune(runner.activeApprovals(), clock.now().getTime(), config.daemon.journalRetention);
+          void store.compact(keep).catch((error: unknown) => audit.record({ event: 'ALERT', message: `journal compaction failed, tried again later: ${messageOf(error)}` }));
+        }
+      }),
+    );
     stream.subscribe(planFileSubscriber((plan) => inProgressPath(vault, plan.claim)));
     for (const sink of options.sinks) stream.subscribe(bestEffort(sink, reportSinkError));
     stream.subscribe(bestEffort(monitor.tracker.subscriber, reportSinkError));
@@ -99,11 +117,13 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     options.onStream?.(stream);
 
     const settler = new Settler({ vault, stream, clock, afterMove: () => crash('after_finalize') });
-    const runner = new PlanRunner({
+    let intake: Intake | undefined;
+    runner = new PlanRunner({
       config,
       catalog: monitor.guard,
       guard: monitor.guard,
       settler,
+      book,
       audit,
       clock,
       ...(options.schemaChecker ? { schemaChecker: options.schemaChecker } : {}),
@@ -111,39 +131,51 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       hardSignal: hardStop.signal,
       schedule,
       onFatal: fail,
+      // A re-approval of this plan may be waiting in Approved/.
+      onSettled: () => void intake?.scan(),
     });
-    await recoverAtStart({ config, store, stream, audit, clock, runner, settler });
+    const plans = runner;
+    await recoverAtStart({ config, store, stream, audit, clock, settler, schedule }, book, plans);
     const tracker = monitor.tracker;
-    const intake = new Intake({
+    intake = new Intake({
       config,
       stream,
       audit,
       clock,
       stopSignal: stopping.signal,
       schedule,
-      onClaimed: (job) => runner.enqueue(job),
+      book,
+      runner: plans,
+      settler,
       onSettling: (count) => tracker.settling(count),
       onFatal: fail,
     });
+    const scanner = intake;
 
     for (const line of await startupBanner(config, { once: options.once === true })) options.print(line);
     const approved = path.join(vault, 'Approved');
-    watcher = await watchFolder(approved, () => void intake.scan(), (error) => audit.record({ event: 'ALERT', message: `watcher: ${messageOf(error)}` }));
-    await intake.scan();
+    const alertWatch = (error: unknown): void => audit.record({ event: 'ALERT', message: `watcher: ${messageOf(error)}` });
+    watcher = await watchFolder(approved, () => void scanner.scan(), alertWatch);
+    // A plan moved or deleted out of In_Progress/ by someone is cancelled before its next step.
+    inProgressWatcher = await watchFolder(path.join(vault, 'In_Progress'), () => void plans.checkFiles(), alertWatch);
+    await scanner.scan();
 
     if (options.once) {
       // Everything already waiting, including files still being written, then stop.
       for (;;) {
-        await intake.idle();
-        await runner.onIdle();
-        const recheckIn = intake.recheckIn;
+        await scanner.idle();
+        await plans.onIdle();
+        const recheckIn = scanner.recheckIn;
         if (stopping.signal.aborted || recheckIn === undefined) break;
         await sleep(recheckIn, undefined, { signal: stopping.signal }).catch(() => undefined);
-        await intake.scan();
+        await scanner.scan();
       }
       stopping.abort();
     } else {
-      const interval = setInterval(() => void intake.scan(), config.daemon.scanIntervalMs);
+      const interval = setInterval(() => {
+        void scanner.scan();
+        void plans.checkFiles();
+      }, config.daemon.scanIntervalMs);
       if (!stopping.signal.aborted) await once(stopping.signal, 'abort');
       clearInterval(interval);
     }
@@ -151,10 +183,11 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     // Graceful stop: no new claims or steps; running calls get `graceMs` to finish.
     for (const timer of timers) clearTimeout(timer);
     await watcher.close();
-    watcher = undefined;
+    await inProgressWatcher.close();
+    watcher = inProgressWatcher = undefined;
     const grace = setTimeout(() => hardStop.abort(new Error('shutdown grace period over')), config.daemon.graceMs);
-    await runner.onIdle();
-    await intake.idle();
+    await plans.onIdle();
+    await scanner.idle();
     clearTimeout(grace);
   } catch (error) {
     fatal ??= { error };
@@ -162,6 +195,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     options.signal.removeEventListener('abort', onSignal);
     for (const timer of timers) clearTimeout(timer);
     await watcher?.close().catch(() => undefined);
+    await inProgressWatcher?.close().catch(() => undefined);
     await monitor?.stop().catch(() => undefined);
   }
   if (fatal) return { kind: 'fatal', error: fatal.error };

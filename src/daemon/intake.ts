@@ -1,9 +1,11 @@
 /**
  * Scanning Approved/ and claiming what is ready. Scans are coalesced (a scan asked for while one runs
- * makes one more run after it) and re-scheduled while files are still being written. Each ready file is
- * moved into In_Progress/, read once (job.ts), announced as `claimed` (durable in the journal), and
- * handed to the runner; symbolic links and names that are not UTF-8 are refused into Failed/. One
- * file's trouble never stops the others or the daemon.
+ * makes one more run after it) and re-scheduled while files are still being written. Each ready file
+ * is first read where it is (its approval stamp, its status): a file of an approval that is still
+ * running is left until that run settled; one that cannot be read stays where it is, with an ALERT,
+ * and is tried again at the next scan. Then it is moved into In_Progress/, stamped when it is a new
+ * approval, announced as `claimed` (durable in the journal), and handed to the runner. Symbolic links
+ * and names that are not UTF-8 are refused into Failed/. One file's trouble never stops the others.
  */
 import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
@@ -14,10 +16,14 @@ import type { EventStream } from '../events/event-stream.js';
 import { JournalFatalError } from '../journal/errors.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { moveBadlyNamed, moveNoClobber } from '../vault/move-no-clobber.js';
+import { decideReapproval } from '../journal/decide-recovery.js';
+import type { ApprovalBook } from './approvals.js';
 import { identifyClaim, type Job } from './job.js';
-import { moveIntoInProgress } from './lifecycle.js';
-import type { Schedule } from './runner.js';
+import { inProgressPath, moveIntoInProgress } from './lifecycle.js';
+import { newApprovalId, readPlanHead, stampApproval } from './plan-head.js';
+import type { PlanRunner, Schedule } from './runner.js';
 import { ApprovedScanner, type ScanResult } from './scanner.js';
+import type { Settler } from './settle.js';
 
 export interface IntakeOptions {
   readonly config: Config;
@@ -26,7 +32,9 @@ export interface IntakeOptions {
   readonly clock: Clock;
   readonly stopSignal: AbortSignal;
   readonly schedule: Schedule;
-  readonly onClaimed: (job: Job) => void;
+  readonly book: ApprovalBook;
+  readonly runner: Pick<PlanRunner, 'isActive' | 'enqueue' | 'checkFiles'>;
+  readonly settler: Settler;
   /** How many files in Approved/ are still being written. */
   readonly onSettling?: (count: number) => void;
   readonly onFatal: (error: unknown) => void;
@@ -38,6 +46,8 @@ export class Intake {
   private again = false;
   /** When the soonest still-settling file should be looked at again; undefined when none is settling. */
   private recheckInMs: number | undefined;
+  /** Files whose trouble was already reported, by name and message: one ALERT each, not one per scan. */
+  private readonly reported = new Set<string>();
 
   constructor(private readonly options: IntakeOptions) {
     this.scanner = new ApprovedScanner(path.join(options.config.vault, 'Approved'), options.config.daemon.stabilityMs, () =>
@@ -110,25 +120,39 @@ export class Intake {
     for (const entry of scan.ready) {
       if (this.options.stopSignal.aborted) return;
       try {
-        const job = await this.claim(entry.path);
-        if (job) this.options.onClaimed(job);
+        await this.claim(entry.path);
       } catch (error) {
         if (error instanceof JournalFatalError) throw error;
-        audit.record({ event: 'ALERT', file: entry.name, message: `cannot claim Approved/${entry.name}: ${messageOf(error)}` });
+        const message = `cannot claim Approved/${entry.name}, left where it is and tried again at the next scan: ${messageOf(error)}`;
+        if (!this.reported.has(message)) audit.record({ event: 'ALERT', file: entry.name, message });
+        this.reported.add(message);
         // A lifecycle folder removed under us is recreated, so the next scan can claim again.
         await ensureVaultFolders(config.vault).catch(() => undefined);
       }
     }
   }
 
-  /** Claims one file: the rename, then the durable `claimed` record. Undefined when it vanished first. */
-  private async claim(approvedFile: string): Promise<Job | undefined> {
-    const { config, clock, stream } = this.options;
+  /** Claims one file: read where it is, the rename, the stamp, then the durable `claimed` record. */
+  private async claim(approvedFile: string): Promise<void> {
+    const { config, clock, stream, book, runner } = this.options;
+    const head = await readPlanHead(approvedFile);
+    if (head.approval !== undefined && runner.isActive(head.approval)) {
+      // Moved back while its run goes on: a re-approval, taken once that run settled (the runner then
+      // asks for a scan). A run whose file is gone is cancelled before its next step.
+      return runner.checkFiles();
+    }
+    const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
     const claim = await moveIntoInProgress(config.vault, approvedFile);
-    if (claim === undefined) return undefined;
+    if (claim === undefined) return; // a human moved it away first
+    const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
+    if (decision.kind === 'new_approval') await stampApproval(inProgressPath(config.vault, claim), approval);
     const claimedAt = clock.now();
-    const { ref, hash } = await identifyClaim(config, claim);
+    const { ref, hash } = await identifyClaim(config, claim, approval);
     await stream.for(ref, clock).emit({ type: 'claimed', from: path.basename(approvedFile), hash });
-    return { ref, claimedAt, approvedHash: hash, carried: new Map() };
+    const job: Job = { ref, claimedAt, approvedHash: hash };
+    if (decision.kind === 'needs_review') {
+      return this.options.settler.finalize(job, 'Needs_Review', { kind: 'needs_review', reason: decision.reason });
+    }
+    runner.enqueue(job);
   }
 }

@@ -1,7 +1,10 @@
 /**
- * Start-up recovery: read the journal, decide for every claim what to do (pure:
- * journal/decide-recovery.ts) and carry each decision out, exactly as decided. Each claim is handled on
- * its own: one that cannot be carried out raises an ALERT and stays where it is.
+ * Start-up recovery: read the journal into the approval book, find each plan file in In_Progress/ by the
+ * approval stamped in it, and carry out for each what the pure decision says (journal/decide-recovery.ts):
+ * redo a final move, wait for a retry time, or continue — succeeded steps carried, unknown outcomes handed
+ * to the run. Approvals whose files are elsewhere (moved back, moved away while the daemon was down) are
+ * kept in the book: when such a file lands in Approved/, the intake continues it. Each plan is handled on
+ * its own: one that cannot be read is retried later, with an ALERT, and never stops the start.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,15 +13,17 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
-import { decideRecovery, type PlanLocation, type RecoveryDecision } from '../journal/decide-recovery.js';
+import { decideResume } from '../journal/decide-recovery.js';
 import { JournalFatalError } from '../journal/errors.js';
-import { recoverState, type ClaimState } from '../journal/recover.js';
+import type { ClaimState } from '../journal/recover.js';
 import type { JournalStore } from '../journal/store.js';
 import { defaultId } from '../plan/plan-fields.js';
-import { FINAL_FOLDERS } from '../vault/folders.js';
 import { isPlanFileName } from '../vault/plan-file-name.js';
+import { ApprovalBook } from './approvals.js';
 import { identifyClaim, type Job } from './job.js';
-import type { PlanRunner } from './runner.js';
+import { inProgressPath } from './lifecycle.js';
+import { newApprovalId, readPlanHead, stampApproval } from './plan-head.js';
+import type { PlanRunner, Schedule } from './runner.js';
 import type { Settler } from './settle.js';
 
 export interface RecoveryOptions {
@@ -27,102 +32,100 @@ export interface RecoveryOptions {
   readonly stream: EventStream;
   readonly audit: AuditLog;
   readonly clock: Clock;
-  readonly runner: PlanRunner;
   readonly settler: Settler;
+  readonly schedule: Schedule;
 }
 
-type Decision = RecoveryDecision | { readonly kind: 'unjournaled' };
+/** Reads the journal into the book the daemon keeps up to date from then on. */
+export async function readJournalAtStart(options: Pick<RecoveryOptions, 'store' | 'audit'>): Promise<ApprovalBook> {
+  const contents = await options.store.read();
+  for (const problem of contents.problems) options.audit.record({ event: 'ALERT', message: `journal: ${problem}` });
+  return new ApprovalBook(contents.records);
+}
 
-export async function recoverAtStart(options: RecoveryOptions): Promise<void> {
-  const { config, store, audit } = options;
-  const contents = await store.read();
-  for (const problem of contents.problems) audit.record({ event: 'ALERT', message: `journal: ${problem}` });
-  const states = recoverState(contents.records);
-  const inProgress = new Set((await readdir(path.join(config.vault, 'In_Progress'))).filter(isPlanFileName));
-  const folders = folderListings(config.vault);
-  const claims: { claim: string; state?: ClaimState; decision: Decision }[] = [];
-  for (const [claim, state] of states) {
-    const location = inProgress.has(claim) ? 'In_Progress' : await locate(folders, claim, state);
-    claims.push({ claim, state, decision: decideRecovery(state, location) });
+export async function recoverAtStart(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner): Promise<void> {
+  const { config, store, clock } = options;
+  const names = (await readdir(path.join(config.vault, 'In_Progress'))).filter(isPlanFileName);
+  const found = new Map<string, { name: string; state: ClaimState | undefined }>();
+  const unreadable: string[] = [];
+  for (const name of names) {
+    const approval = await approvalOf(book, config.vault, name).catch(() => undefined);
+    if (approval === undefined) unreadable.push(name);
+    else if (found.has(approval.id)) {
+      options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} is a second copy of the approval of In_Progress/${found.get(approval.id)?.name}; it is left alone` });
+    } else found.set(approval.id, { name, state: book.get(approval.id) });
   }
-  // Renamed into In_Progress/ but the crash came before the `claimed` record: nothing was sent yet.
-  for (const claim of inProgress) if (!states.has(claim)) claims.push({ claim, decision: { kind: 'unjournaled' } });
+  const kept = book.prune(new Set(found.keys()), clock.now().getTime(), config.daemon.journalRetention);
+  await store.compact(kept);
+  for (const [approval, { name, state }] of found) await resumeOne(options, book, runner, name, approval, state);
+  for (const name of unreadable) retryLater(options, book, runner, name, 0);
+  return;
+}
 
-  const live = claims.filter((c) => c.decision.kind !== 'forget' && c.decision.kind !== 'missing').map((c) => c.claim);
-  await store.compact(live);
-  for (const { claim, state, decision } of claims) {
-    try {
-      await carryOut(options, claim, state, decision);
-    } catch (error) {
-      if (error instanceof JournalFatalError) throw error;
-      audit.record({ event: 'ALERT', file: claim, message: `recovery of In_Progress/${claim} failed, left where it is: ${messageOf(error)}` });
+/** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
+async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<{ id: string }> {
+  const head = await readPlanHead(inProgressPath(vault, name));
+  if (head.approval !== undefined) return { id: head.approval };
+  // A journal from before approvals keyed a plan by its file name: such a plan keeps that key.
+  const legacy = book.get(name);
+  return legacy !== undefined && legacy.name === name ? { id: name } : { id: `new:${name}` };
+}
+
+async function resumeOne(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner, name: string, approval: string, state: ClaimState | undefined): Promise<void> {
+  const { config, clock, settler, audit, stream } = options;
+  try {
+    if (state === undefined) {
+      // Renamed into In_Progress/ but the crash came before its `claimed` record: nothing was sent yet.
+      const id = approval.startsWith('new:') ? newApprovalId() : approval;
+      if (approval.startsWith('new:')) await stampApproval(inProgressPath(config.vault, name), id);
+      const { ref, hash } = await identifyClaim(config, name, id);
+      await stream.for(ref, clock).emit({ type: 'claimed', from: name, hash });
+      return runner.enqueue({ ref, claimedAt: clock.now(), approvedHash: hash });
     }
+    const job: Job = {
+      ref: { claim: name, approval, id: state.plan ?? defaultId(name), ...(state.approvedBy !== undefined ? { approvedBy: state.approvedBy } : {}) },
+      claimedAt: state.claimedAt ? new Date(state.claimedAt) : clock.now(),
+      ...(state.hash !== undefined ? { approvedHash: state.hash } : {}),
+    };
+    const decision = decideResume(state);
+    switch (decision.kind) {
+      case 'finalize':
+        return await settler.move(job, decision.folder);
+      case 'deferred': {
+        const retryAt = new Date(decision.retryAt);
+        await settler.emitterFor(job).emit({ type: 'deferred', retryAt, reason: decision.reason, resumed: true });
+        return runner.wait(job, retryAt);
+      }
+      case 'resume': {
+        const resent = decision.continuation.unresolved.filter((step) => step.idempotent).map((step) => step.step);
+        if (resent.length > 0) {
+          audit.record({ event: 'AUDIT', plan: job.ref.id, file: name, message: `re-sending idempotent step(s) ${resent.join(', ')}, whose outcome the restart left unknown` });
+        }
+        return runner.enqueue(job);
+      }
+      default: {
+        const unreachable: never = decision;
+        throw new Error(`unknown resume decision ${JSON.stringify(unreachable)}`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof JournalFatalError) throw error;
+    audit.record({ event: 'ALERT', file: name, message: `could not take up In_Progress/${name} at start (${messageOf(error)}); trying again shortly` });
+    retryLater(options, book, runner, name, 1);
   }
 }
 
-async function carryOut(options: RecoveryOptions, claim: string, state: ClaimState | undefined, decision: Decision): Promise<void> {
-  const { runner, settler, clock, audit } = options;
-  const job = (carried: Job['carried'] = new Map()): Job => ({
-    ref: { claim, id: state?.plan ?? defaultId(claim), ...(state?.approvedBy !== undefined ? { approvedBy: state.approvedBy } : {}) },
-    claimedAt: state?.claimedAt ? new Date(state.claimedAt) : clock.now(),
-    ...(state?.hash !== undefined ? { approvedHash: state.hash } : {}),
-    carried,
+/** A plan that could not be read at start (permissions): looked at again, with backoff, without a restart. */
+function retryLater(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner, name: string, attempt: number): void {
+  const delay = Math.min(300_000, 5_000 * 2 ** attempt);
+  options.schedule(delay, () => {
+    void (async () => {
+      const approval = await approvalOf(book, options.config.vault, name).catch(() => undefined);
+      if (approval === undefined) {
+        if (attempt === 0) options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} cannot be read; it waits, and is tried again` });
+        return retryLater(options, book, runner, name, attempt + 1);
+      }
+      if (!runner.isActive(approval.id)) await resumeOne(options, book, runner, name, approval.id, book.get(approval.id));
+    })().catch(() => retryLater(options, book, runner, name, attempt + 1));
   });
-  switch (decision.kind) {
-    case 'unjournaled': {
-      const { ref, hash } = await identifyClaim(options.config, claim);
-      await options.stream.for(ref, clock).emit({ type: 'claimed', from: claim, hash });
-      return runner.enqueue({ ref, claimedAt: clock.now(), approvedHash: hash, carried: new Map() });
-    }
-    case 'resume':
-      return runner.enqueue(job(decision.carried));
-    case 'retry_in_flight': {
-      const steps = decision.steps.map((step) => step.step).join(', ');
-      audit.record({ event: 'AUDIT', plan: job().ref.id, file: claim, message: `re-sending idempotent step(s) ${steps}, whose outcome the restart left unknown` });
-      return runner.enqueue(job(decision.carried));
-    }
-    case 'deferred': {
-      const waiting = job(decision.carried);
-      const retryAt = new Date(decision.retryAt);
-      await settler.emitterFor(waiting).emit({ type: 'deferred', retryAt, reason: decision.reason, resumed: true });
-      return runner.wait(waiting, retryAt);
-    }
-    case 'needs_review':
-      return settler.finalize(job(), 'Needs_Review', { kind: 'needs_review', reason: `step ${decision.step}: ${decision.reason}` });
-    case 'finalize':
-      return settler.move(job(), decision.folder);
-    case 'forget':
-      return;
-    case 'missing':
-      audit.record({ event: 'ALERT', plan: job().ref.id, file: claim, message: decision.reason });
-      return;
-    default: {
-      const unreachable: never = decision;
-      throw new Error(`unknown recovery decision ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
-
-type Searchable = (typeof FINAL_FOLDERS)[number] | 'Approved';
-
-/** Each folder is read once, and only if some claim has to be looked for there. */
-function folderListings(vault: string): (folder: Searchable) => Promise<ReadonlySet<string>> {
-  const read = new Map<Searchable, Promise<ReadonlySet<string>>>();
-  return (folder) => {
-    let names = read.get(folder);
-    if (!names) {
-      names = readdir(path.join(vault, folder)).then((list) => new Set(list), () => new Set<string>());
-      read.set(folder, names);
-    }
-    return names;
-  };
-}
-
-async function locate(folders: (folder: Searchable) => Promise<ReadonlySet<string>>, claim: string, state: ClaimState): Promise<PlanLocation> {
-  const names = [state.file, claim].filter((name): name is string => name !== undefined);
-  for (const folder of [...FINAL_FOLDERS, 'Approved'] as const) {
-    const entries = await folders(folder);
-    if (names.some((name) => entries.has(name))) return folder;
-  }
-  return 'missing';
 }

@@ -1,29 +1,35 @@
 /**
  * Runs claimed plans, at most `execution.maxConcurrentPlans` at once, one FIFO queue for new, due and
  * recovered plans alike, and settles each run (settle.ts): a final folder, a deferral with its timer,
- * or a release. One plan's trouble outside any call (a bug, a failed move) is that plan's: an ALERT,
- * and the plan stays in In_Progress/ for the next start. Only a journal failure stops the daemon.
+ * or a release. Never two runs of one approval: a plan is active from its queueing until it settles,
+ * and the intake takes a file of an active approval only once it has settled.
+ *
+ * A plan whose file is moved or deleted out of In_Progress/ by someone is cancelled: the call in flight
+ * finishes and is recorded, no further step starts, and its file is never recreated. One plan's trouble
+ * outside any call (a bug, a failed move) is that plan's: an ALERT, and the run is tried again later.
  */
+import { lstat } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
-import type { StepResult } from '../events/step-result.js';
 import type { CallGuard } from '../execution/call-guard.js';
+import { continuationOf } from '../journal/decide-recovery.js';
 import { JournalFatalError } from '../journal/errors.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
+import { definitionHashOf } from '../run/identify.js';
 import { diskPlanFile } from '../run/plan-file.js';
 import { runPlan } from '../run/run-plan.js';
 import { ensureVaultFolders } from '../vault/folders.js';
-import { definitionHashOf } from '../run/identify.js';
+import type { ApprovalBook } from './approvals.js';
 import type { Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';
-import { settlementOf, type Settler } from './settle.js';
+import { settlementOf, type Settlement, type Settler } from './settle.js';
 
-/** Runs `task` after `ms` unless the daemon is stopping (the daemon owns and clears the timers). */
-export type Schedule = (ms: number, task: () => void) => void;
+/** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
+export type Schedule = (ms: number, task: () => void) => () => void;
 
 export interface RunnerOptions {
   readonly config: Config;
@@ -31,6 +37,7 @@ export interface RunnerOptions {
   readonly catalog: Pick<McpPool, 'catalog'>;
   readonly guard: CallGuard;
   readonly settler: Settler;
+  readonly book: ApprovalBook;
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly schemaChecker?: SchemaChecker;
@@ -40,10 +47,25 @@ export interface RunnerOptions {
   readonly hardSignal: AbortSignal;
   readonly schedule: Schedule;
   readonly onFatal: (error: unknown) => void;
+  /** An approval is no longer active (settled, released or cancelled): a waiting re-approval may go. */
+  readonly onSettled: (approval: string) => void;
 }
+
+interface Active {
+  readonly job: Job;
+  readonly cancel: AbortController;
+  /** Set while it waits for a retry time. */
+  timer?: () => void;
+  /** Its end was decided but could not be carried out yet: a retry only does that (`recorded`: plan_ended is out). */
+  end?: { readonly settlement: Extract<Settlement, { kind: 'finalize' }>; recorded: boolean };
+}
+
+/** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
+const RETRY_SETTLE_MS = [5_000, 15_000, 60_000, 300_000];
 
 export class PlanRunner {
   private readonly queue: PQueue;
+  private readonly active = new Map<string, Active>();
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = new PQueue({ concurrency: options.config.execution.maxConcurrentPlans });
@@ -54,37 +76,95 @@ export class PlanRunner {
     return this.queue.onIdle();
   }
 
-  enqueue(job: Job): void {
+  isActive(approval: string): boolean {
+    return this.active.has(approval);
+  }
+
+  activeApprovals(): ReadonlySet<string> {
+    return new Set(this.active.keys());
+  }
+
+  enqueue(job: Job, attempt = 0): void {
     if (this.options.stopSignal.aborted) return;
+    const control = this.track(job);
     const announced = this.options.settler.emitterFor(job).emit({ type: 'queued' });
     // Into the queue at once (so `onIdle` counts it), announced before it runs.
     void this.queue
       .add(async () => {
         await announced;
-        await this.run(job);
+        await this.run(job, control, attempt);
       })
       .catch(this.options.onFatal);
   }
 
   /** The plan waits in In_Progress/ until `retryAt`, then queues again. */
-  wait(job: Job, retryAt: Date): void {
+  wait(job: Job, retryAt: Date, attempt = 0): void {
+    const control = this.track(job);
     // A few ms late rather than early: timers may fire a hair before the wall clock reaches retryAt.
-    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.clock.now().getTime() + 10), () => this.enqueue(job));
+    control.timer = this.options.schedule(Math.max(0, retryAt.getTime() - this.options.clock.now().getTime() + 10), () => {
+      delete control.timer;
+      this.enqueue(job, attempt);
+    });
   }
 
-  private async run(job: Job): Promise<void> {
-    const { config, settler, audit } = this.options;
-    if (this.options.stopSignal.aborted) return settler.release(job, 'the daemon stopped before the plan ran');
-    const approvedHash = definitionHashOf(job.approvedHash);
-    let next: Job = job;
+  /** Cancels the plans whose files are no longer in In_Progress/ (a human moved or deleted them). */
+  async checkFiles(): Promise<void> {
+    for (const [approval, control] of this.active) {
+      if (await present(inProgressPath(this.options.config.vault, control.job.ref.claim))) continue;
+      control.cancel.abort();
+      if (control.timer) {
+        control.timer();
+        delete control.timer;
+        await this.options.settler.release(control.job, movedOut).catch(this.options.onFatal);
+        this.settled(approval);
+      }
+    }
+  }
+
+  private track(job: Job): Active {
+    const existing = this.active.get(job.ref.approval);
+    if (existing && existing.job.ref.claim === job.ref.claim) return existing;
+    const control: Active = { job, cancel: new AbortController() };
+    this.active.set(job.ref.approval, control);
+    return control;
+  }
+
+  private settled(approval: string): void {
+    this.active.delete(approval);
+    this.options.onSettled(approval);
+  }
+
+  /** The end, durable (journal, plan file), then the move; each done once, however often it is retried. */
+  private async finalize(job: Job, control: Active): Promise<void> {
+    const end = control.end as NonNullable<Active['end']>;
+    if (!end.recorded) {
+      await this.options.settler.end(job, end.settlement.folder, end.settlement.outcome);
+      end.recorded = true;
+    }
+    await this.options.settler.move(job, end.settlement.folder);
+  }
+
+  private async run(job: Job, control: Active, attempt: number): Promise<void> {
+    const { config, settler, audit, book } = this.options;
+    const file = inProgressPath(config.vault, job.ref.claim);
+    const stop = AbortSignal.any([this.options.stopSignal, control.cancel.signal]);
+    let waiting = false;
     try {
+      if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
+      if (control.end) return await this.finalize(job, control);
+      const state = book.get(job.ref.approval);
+      const approvedHash = definitionHashOf(job.approvedHash);
       const result = await runPlan(
         {
           file: job.ref.claim,
-          store: diskPlanFile(inProgressPath(config.vault, job.ref.claim)),
+          store: diskPlanFile(file),
           emitter: settler.emitterFor(job),
-          carried: job.carried,
+          ...(state ? { continuation: continuationOf(state) } : {}),
           ...(approvedHash !== undefined ? { approvedHash } : {}),
+          proceed: async () => {
+            if (!control.cancel.signal.aborted && !(await present(file))) control.cancel.abort();
+            return !control.cancel.signal.aborted;
+          },
         },
         {
           config,
@@ -92,21 +172,23 @@ export class PlanRunner {
           guard: this.options.guard,
           clock: this.options.clock,
           signal: this.options.hardSignal,
-          stopSignal: this.options.stopSignal,
+          stopSignal: stop,
           ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
         },
       );
       if (result.kind === 'dry_run') return;
-      if (result.results) next = { ...job, carried: new Map<number, StepResult>(result.results) };
+      if (control.cancel.signal.aborted && result.outcome.kind === 'interrupted') return await settler.release(job, movedOut);
       const settlement = settlementOf(result.outcome, job, config.daemon.maxDeferMs);
       switch (settlement.kind) {
         case 'finalize':
-          return await settler.finalize(next, settlement.folder, settlement.outcome);
+          control.end = { settlement, recorded: false };
+          return await this.finalize(job, control);
         case 'defer':
-          await settler.defer(next, settlement);
-          return this.wait(next, settlement.retryAt);
+          await settler.defer(job, settlement);
+          waiting = true;
+          return this.wait(job, settlement.retryAt);
         case 'release':
-          return await settler.release(next, settlement.reason);
+          return await settler.release(job, settlement.reason);
         default: {
           const unreachable: never = settlement;
           throw new Error(`unknown settlement ${JSON.stringify(unreachable)}`);
@@ -114,13 +196,31 @@ export class PlanRunner {
       }
     } catch (error) {
       if (error instanceof JournalFatalError) throw error;
-      // A bug, an unreadable file, a move that failed (a folder removed, permissions): one plan's
-      // trouble, not the daemon's. It stays in In_Progress/ and the next start takes it up from the journal.
-      audit.record({ event: 'ALERT', plan: job.ref.id, file: job.ref.claim, message: `could not go on with the plan, left in In_Progress/: ${messageOf(error)}` });
-      await ensureVaultFolders(config.vault).catch(() => undefined);
-      await settler.release(next, messageOf(error)).catch((again: unknown) => {
-        if (again instanceof JournalFatalError) throw again;
+      if (!(await present(file))) return await settler.release(job, movedOut).catch(() => undefined);
+      // A bug, an unreadable file, a move that failed (a folder not writable, a full disk): one plan's
+      // trouble, not the daemon's. It waits in In_Progress/ and is tried again, without a restart.
+      const delay = RETRY_SETTLE_MS[Math.min(attempt, RETRY_SETTLE_MS.length - 1)] as number;
+      const retryAt = new Date(this.options.clock.now().getTime() + delay);
+      audit.record({
+        event: 'ALERT',
+        plan: job.ref.id,
+        file: job.ref.claim,
+        message: `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}`,
       });
+      await ensureVaultFolders(config.vault).catch(() => undefined);
+      waiting = true;
+      this.wait(job, retryAt, attempt + 1);
+    } finally {
+      if (!waiting) this.settled(job.ref.approval);
     }
   }
+}
+
+const movedOut = 'its file was moved or deleted out of In_Progress/ while it ran: no further step started; moving it back continues it';
+
+async function present(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -66,9 +66,13 @@ export class Settler {
 
   /** The end, durable, then the move. */
   async finalize(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
-    const emitter = this.emitterFor(job);
-    await emitter.emit({ type: 'plan_ended', outcome, folder });
+    await this.end(job, folder, outcome);
     await this.move(job, folder);
+  }
+
+  /** The end, durable (journal first, then the plan file's final fields) before any move. */
+  async end(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
+    await this.emitterFor(job).emit({ type: 'plan_ended', outcome, folder });
   }
 
   /** Only the move: the end was recorded before a crash cut it short. */

@@ -15,6 +15,11 @@ import type { AttemptResult, StepOutcome } from './step-result.js';
 export interface PlanRef {
   /** The plan file's name in In_Progress/ (unique while it is there), or the file `run` was given. */
   readonly claim: string;
+  /**
+   * The approval this run belongs to (the file's `approval_id`): what the journal keys its records by,
+   * the same when a human moves the file back, new for every other approval.
+   */
+  readonly approval: string;
   /** The plan's id: front-matter `id`, else the file name without `.md`. */
   readonly id: string;
   readonly approvedBy?: string;

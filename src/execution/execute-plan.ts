@@ -15,6 +15,8 @@ export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'
   readonly carried: ReadonlyMap<number, StepResult>;
   /** Aborted when shutdown begins: no new step starts, running ones finish. */
   readonly stopSignal?: AbortSignal;
+  /** Asked before each step starts; false ends the run there as interrupted (the plan file is gone). */
+  readonly proceed?: () => Promise<boolean>;
 }
 
 export interface PlanReport {
@@ -42,10 +44,11 @@ export async function executePlan(valid: ValidPlan, context: PlanContext): Promi
     return planOutcomeOf(step, outcome);
   };
 
+  const proceed = context.proceed ?? (async () => true);
   const outcome =
     valid.mode === 'parallel'
-      ? await runParallel(pending, results, stepContext, context.stopSignal, finish)
-      : await runSequential(pending, stepContext, context.stopSignal, finish);
+      ? await runParallel(pending, results, stepContext, context.stopSignal, proceed, finish)
+      : await runSequential(pending, stepContext, context.stopSignal, proceed, finish);
   return { outcome, results };
 }
 
@@ -72,10 +75,11 @@ async function runSequential(
   steps: readonly ResolvedStep[],
   context: StepContext,
   stop: AbortSignal | undefined,
+  proceed: () => Promise<boolean>,
   finish: Finish,
 ): Promise<PlanOutcome> {
   for (const step of steps) {
-    if (stop?.aborted) return { kind: 'interrupted' };
+    if (stop?.aborted || !(await proceed())) return { kind: 'interrupted' };
     const end = await finish(step, await runStep(step, context));
     if (end) return end;
   }
@@ -87,9 +91,11 @@ async function runParallel(
   results: ReadonlyMap<number, StepResult>,
   context: StepContext,
   stop: AbortSignal | undefined,
+  proceed: () => Promise<boolean>,
   finish: Finish,
 ): Promise<PlanOutcome> {
   const waiting = new Set(steps);
+  let halted = false;
   const pendingIds = new Set(steps.map((step) => step.id));
   const indexOf = new Map(steps.map((step) => [step.id, step.index]));
   const running = new Map<string, Promise<void>>();
@@ -97,14 +103,15 @@ async function runParallel(
   // A subscriber's failure (say, the journal cannot fsync) must surface once, after running steps settle.
   let fatal: { error: unknown } | undefined;
   // A dependency outside this run (a step already done) counts as met.
-  const ready = (step: ResolvedStep): boolean =>
+  const isReady = (step: ResolvedStep): boolean =>
     step.dependsOn.every((id) => !pendingIds.has(id) || results.has(indexOf.get(id) as number));
 
   for (;;) {
-    const stopping = end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined;
-    if (!stopping) {
-      for (const step of waiting) {
-        if (!ready(step)) continue;
+    const stopping = (): boolean => end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined || halted;
+    const ready = [...waiting].filter(isReady);
+    if (!stopping() && ready.length > 0 && !(await proceed())) halted = true;
+    if (!stopping()) {
+      for (const step of ready) {
         waiting.delete(step);
         const task = runStep(step, context)
           .then((outcome) => finish(step, outcome))

@@ -1,100 +1,73 @@
+/**
+ * What the daemon does with an approval the journal knows, decided from its journal state alone (pure).
+ * Guarantees (SPEC §9.3, §9.4): a succeeded step is carried, never sent again; a step whose outcome is
+ * unknown is handed on as unresolved, for the run to re-send only when it is idempotent (or a human
+ * ticked it) and to send the plan to review otherwise.
+ */
 import type { StepResult } from '../events/step-result.js';
 import type { FinalFolder } from './records.js';
-import { assertNever, type ClaimState, type UnresolvedStep } from './recover.js';
+import type { ClaimState, UnresolvedStep } from './recover.js';
 
-/** Where the daemon found the claimed plan file at start (`missing`: in none of these folders). */
-export type PlanLocation = 'In_Progress' | FinalFolder | 'Approved' | 'missing';
+/** A succeeded step as a later run takes it over: skipped if it is still the same step (same key). */
+export interface CarriedStep {
+  readonly key: string;
+  readonly result: StepResult;
+}
 
-/**
- * What carries over into a continued run: the succeeded steps by index, with their results exactly as
- * recorded (cut flags included). The run ticks them, never sends them again, and feeds their results to
- * templates. Steps whose latest attempt failed with a known outcome are simply run again.
- */
+/** What carries over into a continued run, by step index. */
 export interface Continuation {
-  readonly carried: ReadonlyMap<number, StepResult>;
+  readonly carried: ReadonlyMap<number, CarriedStep>;
+  /** Sent (or about to be) with no known outcome: re-sent only if idempotent or ticked by a human. */
+  readonly unresolved: readonly UnresolvedStep[];
 }
 
-export type RecoveryDecision =
-  /** Continue the plan in In_Progress: run every step not in skipSteps. */
-  | ({ readonly kind: 'resume' } & Continuation)
-  /** Like resume; `steps` were in flight, all idempotent: re-send each with the same `key`. */
-  | ({ readonly kind: 'retry_in_flight'; readonly steps: readonly UnresolvedStep[] } & Continuation)
-  /** Wait until retryAt, then resume (unresolved idempotent steps included, as for retry_in_flight). */
-  | ({ readonly kind: 'deferred'; readonly retryAt: string; readonly reason: string; readonly retrySteps: readonly UnresolvedStep[] } & Continuation)
-  /** Move the plan to Needs_Review/ without calling anything: a human must check `step`. */
-  | { readonly kind: 'needs_review'; readonly step: number; readonly key: string; readonly reason: string }
-  /** The journal says finalized but the file is still in In_Progress/: redo the move to `folder`. */
+/** A plan found in In_Progress/ at start. */
+export type ResumeDecision =
+  /** The journal says it ended but the file is still in In_Progress/: redo the move. */
   | { readonly kind: 'finalize'; readonly folder: FinalFolder }
-  /** Nothing to do (already in a final folder, or the claim never took effect): drop the state. */
-  | { readonly kind: 'forget'; readonly reason: string }
-  /** The unfinished plan's file is gone: alert a human, drop the state. */
-  | { readonly kind: 'missing'; readonly reason: string };
+  /** Wait until retryAt, then continue. */
+  | { readonly kind: 'deferred'; readonly retryAt: string; readonly reason: string; readonly continuation: Continuation }
+  | { readonly kind: 'resume'; readonly continuation: Continuation };
 
-/**
- * What the daemon should do with one claim after a restart, given its journal state and where its file
- * is. Guarantees (SPEC §9.3, §9.4): no decision lets a succeeded step run again, and an unresolved
- * non-idempotent step always yields needs_review. Pure.
- */
-export function decideRecovery(state: ClaimState, filePresentIn: PlanLocation): RecoveryDecision {
-  const unresolved = [...state.inFlight.values()].sort((a, b) => a.step - b.step);
-  switch (filePresentIn) {
-    case 'Done':
-    case 'Failed':
-    case 'Needs_Review':
-      return { kind: 'forget', reason: `already in ${filePresentIn}/` };
-    case 'missing':
-      return state.finalized
-        ? { kind: 'forget', reason: `finalized to ${state.finalized.folder}/ and moved on since` }
-        : { kind: 'missing', reason: `the unfinished plan ${state.claim} is no longer in In_Progress/` };
-    case 'Approved':
-      return decideMovedBack(state, unresolved);
-    case 'In_Progress':
-      return decideInProgress(state, unresolved);
-    default:
-      return assertNever(filePresentIn);
-  }
-}
-
-function decideInProgress(state: ClaimState, unresolved: UnresolvedStep[]): RecoveryDecision {
+export function decideResume(state: ClaimState): ResumeDecision {
   if (state.finalized) return { kind: 'finalize', folder: state.finalized.folder };
-  const unsafe = unresolved.find((step) => !step.idempotent);
-  if (unsafe) {
-    return { kind: 'needs_review', step: unsafe.step, key: unsafe.key, reason: unknownOutcome(unsafe) };
-  }
   const continuation = continuationOf(state);
-  if (state.deferral) {
-    return { kind: 'deferred', retryAt: state.deferral.retryAt, reason: state.deferral.reason, retrySteps: unresolved, ...continuation };
+  if (state.deferral) return { kind: 'deferred', retryAt: state.deferral.retryAt, reason: state.deferral.reason, continuation };
+  return { kind: 'resume', continuation };
+}
+
+/** A file that carries an approval's stamp lands in Approved/ (a human moved it back, or a copy). */
+export type ReapprovalDecision =
+  /** A deliberate new run (a plan that had completed): stamp it anew, fresh keys. */
+  | { readonly kind: 'new_approval' }
+  /** The same approval again: continue from what the journal knows. */
+  | { readonly kind: 'continue'; readonly continuation: Continuation }
+  /** The journal no longer knows which step's outcome was unknown: a human must look. */
+  | { readonly kind: 'needs_review'; readonly reason: string };
+
+/** `status`: the file's own `status:` (the daemon wrote it when the plan last ended). */
+export function decideReapproval(state: ClaimState | undefined, status: string | undefined): ReapprovalDecision {
+  const completed = status?.toLowerCase() === 'completed';
+  if (state === undefined) {
+    if (completed) return { kind: 'new_approval' };
+    if (status?.toLowerCase() === 'needs_review') {
+      return {
+        kind: 'needs_review',
+        reason:
+          'it needed review, and the journal no longer remembers which step had an unknown outcome (it keeps them for daemon.journalRetention); ' +
+          'tick [x] the steps that were done and remove the approval_id line to run the rest as a new approval',
+      };
+    }
+    return { kind: 'continue', continuation: { carried: new Map(), unresolved: [] } };
   }
-  if (unresolved.length > 0) return { kind: 'retry_in_flight', steps: unresolved, ...continuation };
-  return { kind: 'resume', ...continuation };
+  if (completed && state.finalized?.folder === 'Done') return { kind: 'new_approval' };
+  return { kind: 'continue', continuation: continuationOf(state) };
 }
 
-/**
- * A human moved the unfinished plan back to Approved/ while the daemon was down. If nothing was sent it
- * is simply claimed anew. If steps were sent, the file may lack their ticks (a crash between the outcome
- * and the tick), so claiming it anew could re-send them: a human must check.
- */
-function decideMovedBack(state: ClaimState, unresolved: UnresolvedStep[]): RecoveryDecision {
-  if (state.finalized) return { kind: 'forget', reason: 're-approved after it was finalized' };
-  const sent = [...state.completed.keys(), ...unresolved.map((step) => step.step)].sort((a, b) => a - b);
-  const first = sent[0];
-  if (first === undefined) return { kind: 'forget', reason: 'moved back to Approved/ before any step was sent' };
-  const key = state.completed.get(first)?.key ?? unresolved.find((step) => step.step === first)?.key ?? '';
+export function continuationOf(state: ClaimState): Continuation {
+  const done = [...state.completed.values()].sort((a, b) => a.step - b.step);
   return {
-    kind: 'needs_review',
-    step: first,
-    key,
-    reason: `moved back to Approved/ after step(s) ${sent.join(', ')} were sent; check them before re-approving`,
+    carried: new Map(done.map((step) => [step.step, { key: step.key, result: step.result }])),
+    unresolved: [...state.inFlight.values()].sort((a, b) => a.step - b.step),
   };
-}
-
-function continuationOf(state: ClaimState): Continuation {
-  const steps = [...state.completed.values()].sort((a, b) => a.step - b.step);
-  return { carried: new Map(steps.map((done) => [done.step, done.result])) };
-}
-
-function unknownOutcome(step: UnresolvedStep): string {
-  return step.cause === 'ambiguous'
-    ? `step ${step.step}'s outcome is unknown (attempt ${step.attempt}) and its action is not idempotent`
-    : `the daemon stopped while step ${step.step} (attempt ${step.attempt}) was being sent; its action is not idempotent`;
 }

@@ -3,9 +3,7 @@
  * (journal-writer.ts does the durable group-committed appends and writes the file back when it is
  * disturbed), and the instance lock. It watches the file, so a deletion or replacement is noticed at
  * once even when nothing is being appended (and checked twice a second besides, where watching is not
- * possible), and keeps itself small: once the file has grown past `maxBytes` (and doubled since the last
- * compaction, so a vault with many live plans is not rewritten after every append), it is rewritten to
- * the live claims between two batches.
+ * possible). Compaction is asked for by the daemon, which knows what is live.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
@@ -19,10 +17,6 @@ export interface FileStoreOptions {
   readonly path: string;
   /** The single-instance lock: taken by `lock()`, released by `close()`. */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;
-  /** Past this size the file is compacted while the daemon runs. */
-  readonly maxBytes: number;
-  /** The claims whose records must be kept, asked at the moment of a compaction. */
-  readonly live: () => Promise<Iterable<string>>;
   readonly hooks?: JournalHooks;
   /** The journal was disturbed (deleted, replaced, a failed write) or is whole again. */
   readonly onTrouble?: (trouble: JournalTrouble, path: string) => void;
@@ -35,8 +29,6 @@ export class FileJournalStore implements JournalStore {
   private writer: Promise<JournalWriter> | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private compacting = false;
-  private sizeAfterCompaction = 0;
 
   constructor(private readonly options: FileStoreOptions) {}
 
@@ -49,23 +41,12 @@ export class FileJournalStore implements JournalStore {
   }
 
   async append(record: JournalRecord): Promise<void> {
-    const writer = await this.open();
-    await writer.append(record);
-    if (!this.compacting && writer.size > this.options.maxBytes && writer.size > 2 * this.sizeAfterCompaction) {
-      this.compacting = true;
-      void writer
-        .compactLive(this.options.live)
-        .then(() => (this.sizeAfterCompaction = writer.size), () => undefined)
-        .finally(() => (this.compacting = false));
-    }
+    await (await this.open()).append(record);
   }
 
   async compact(live: Iterable<string>): Promise<CompactionResult> {
     if (!this.writer) return compactJournal(this.options.path, live);
-    const writer = await this.writer;
-    const result = await writer.compactLive(async () => live);
-    this.sizeAfterCompaction = writer.size;
-    return result;
+    return (await this.writer).compactLive(async () => live);
   }
 
   async close(): Promise<void> {

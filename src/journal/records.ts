@@ -3,9 +3,10 @@ import { ERROR_TYPES } from '../core/errors.js';
 import { FINAL_FOLDERS, type FinalFolder } from '../vault/folders.js';
 
 /**
- * The journal's record types (one JSON object per line). `claim` is the plan's file name in
- * In_Progress/, unique while it is there; `step` is the step's 1-based index in the plan; `at` is an
- * ISO 8601 time. Read through these schemas; the types are derived from them.
+ * The journal's record types (one JSON object per line). `claim` is the approval the record belongs to
+ * (the plan file's `approval_id`; in journals written before approvals existed, the file's name in
+ * In_Progress/); `step` is the step's 1-based index in the plan; `at` is an ISO 8601 time. Read through
+ * these schemas; the types are derived from them.
  */
 
 export const OUTCOME_STATUSES = ['succeeded', 'failed', 'ambiguous'] as const;
@@ -20,6 +21,8 @@ export const ClaimedRecordSchema = z.object({
   claim,
   /** The plan's id. */
   plan: z.string(),
+  /** Its file name in In_Progress/; absent in journals from before approvals (`claim` was the name then). */
+  name: z.string().optional(),
   /** The file name it was approved as (before any suffix). */
   file: z.string(),
   /** The plan's `approved_by`, so log lines name the approver after a restart too. */

@@ -32,13 +32,18 @@ export interface UnresolvedStep {
 }
 
 export interface ClaimState {
+  /** The approval (the journal's key). */
   readonly claim: string;
+  /** Its file's name in In_Progress/ at the latest claim. */
+  readonly name: string;
   /** From the latest `claimed` record; absent if that record was lost. */
   readonly plan?: string;
   readonly approvedBy?: string;
   readonly file?: string;
   readonly hash?: string;
   readonly claimedAt?: string;
+  /** Time of the newest record: how long the state has been kept. */
+  readonly lastAt: string;
   /** Succeeded steps by step number: never to be sent again. */
   readonly completed: ReadonlyMap<number, CompletedStep>;
   /** Steps whose latest attempt failed with a known outcome. */
@@ -49,82 +54,87 @@ export interface ClaimState {
   readonly finalized?: { readonly folder: FinalFolder; readonly file: string; readonly at: string };
 }
 
-interface Draft {
-  claim: string;
-  plan?: string;
-  approvedBy?: string;
-  file?: string;
-  hash?: string;
-  claimedAt?: string;
+type Draft = { -readonly [K in keyof ClaimState]: ClaimState[K] } & {
   completed: Map<number, CompletedStep>;
   failed: Map<number, FailedStep>;
   inFlight: Map<number, UnresolvedStep>;
-  deferral?: ClaimState['deferral'];
-  finalized?: ClaimState['finalized'];
-}
+};
+
+/** Claim states by approval, folded record by record (the daemon keeps one up to date as it writes). */
+export type ClaimStates = Map<string, ClaimState>;
 
 /**
- * Folds journal records into one state per claim. A `claimed` record starts a fresh state for its claim
- * (the name was reused by a later plan). 'Succeeded' is sticky: once any attempt of a step succeeded, no
- * later record can make it pending again. Pure.
+ * Folds journal records into one state per approval. 'Succeeded' is sticky: once any attempt of a step
+ * succeeded, no later record can make it pending again. A `claimed` record of an approval already known
+ * is a re-approval (the file moved back): what was sent stays; the claim, deferral and end start afresh.
+ * In journals from before approvals the key was the file name, reused by later plans: there a `claimed`
+ * record (one without `name`) starts a fresh state. Pure.
  */
-export function recoverState(records: readonly JournalRecord[]): Map<string, ClaimState> {
-  const states = new Map<string, Draft>();
-  const draftFor = (claim: string): Draft => {
-    let draft = states.get(claim);
-    if (!draft) {
-      draft = { claim, completed: new Map(), failed: new Map(), inFlight: new Map() };
-      states.set(claim, draft);
-    }
-    return draft;
+export function recoverState(records: readonly JournalRecord[]): ClaimStates {
+  const states: ClaimStates = new Map();
+  for (const record of records) applyRecord(states, record);
+  return states;
+}
+
+/** Applies one record to `states` in place. */
+export function applyRecord(states: ClaimStates, record: JournalRecord): void {
+  const known = states.get(record.claim) as Draft | undefined;
+  const draft: Draft = known ?? {
+    claim: record.claim,
+    name: record.claim,
+    lastAt: record.at,
+    completed: new Map(),
+    failed: new Map(),
+    inFlight: new Map(),
   };
-  for (const record of records) {
-    switch (record.type) {
-      case 'claimed':
-        states.set(record.claim, {
-          claim: record.claim,
-          plan: record.plan,
-          ...(record.approved_by !== undefined && { approvedBy: record.approved_by }),
-          file: record.file,
-          hash: record.hash,
-          claimedAt: record.at,
-          completed: new Map(),
-          failed: new Map(),
-          inFlight: new Map(),
-        });
-        break;
-      case 'intent': {
-        const draft = draftFor(record.claim);
-        draft.deferral = undefined; // work resumed after the deferral
-        if (draft.completed.has(record.step)) break;
-        draft.failed.delete(record.step);
-        draft.inFlight.set(record.step, {
-          step: record.step,
-          key: record.key,
-          attempt: record.attempt,
-          idempotent: record.idempotent,
-          cause: 'no_outcome',
-        });
-        break;
+  states.set(record.claim, draft);
+  draft.lastAt = record.at;
+  switch (record.type) {
+    case 'claimed': {
+      const fresh = known === undefined || record.name === undefined;
+      if (fresh) {
+        draft.completed = new Map();
+        draft.failed = new Map();
+        draft.inFlight = new Map();
       }
-      case 'outcome':
-        applyOutcome(draftFor(record.claim), record);
-        break;
-      case 'deferred':
-        draftFor(record.claim).deferral = { retryAt: record.retry_at, reason: record.reason, at: record.at };
-        break;
-      case 'finalized':
-        draftFor(record.claim).finalized = { folder: record.folder, file: record.file, at: record.at };
-        break;
-      default:
-        return assertNever(record);
+      draft.name = record.name ?? record.claim;
+      draft.plan = record.plan;
+      if (record.approved_by !== undefined) draft.approvedBy = record.approved_by;
+      else delete draft.approvedBy;
+      draft.file = record.file;
+      draft.hash = record.hash;
+      draft.claimedAt = record.at;
+      delete draft.deferral;
+      delete draft.finalized;
+      return;
     }
+    case 'intent':
+      delete draft.deferral; // work resumed after the deferral
+      if (draft.completed.has(record.step)) return;
+      draft.failed.delete(record.step);
+      draft.inFlight.set(record.step, {
+        step: record.step,
+        key: record.key,
+        attempt: record.attempt,
+        idempotent: record.idempotent,
+        cause: 'no_outcome',
+      });
+      return;
+    case 'outcome':
+      return applyOutcome(draft, record);
+    case 'deferred':
+      draft.deferral = { retryAt: record.retry_at, reason: record.reason, at: record.at };
+      return;
+    case 'finalized':
+      draft.finalized = { folder: record.folder, file: record.file, at: record.at };
+      return;
+    default:
+      return assertNever(record);
   }
-  return new Map(states);
 }
 
 function applyOutcome(draft: Draft, record: OutcomeRecord): void {
-  draft.deferral = undefined;
+  delete draft.deferral;
   const { step } = record;
   if (draft.completed.has(step)) return;
   const pending = draft.inFlight.get(step);

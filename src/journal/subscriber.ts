@@ -22,7 +22,7 @@ export function journalSubscriber(store: Pick<JournalStore, 'append'>, afterReco
 
 /** The record an event leaves in the journal, if any. Pure. */
 export function recordOf(event: PlanEvent): JournalRecord | undefined {
-  const claim = event.plan.claim;
+  const claim = event.plan.approval;
   const at = event.at.toISOString();
   switch (event.type) {
     case 'claimed':
@@ -31,6 +31,7 @@ export function recordOf(event: PlanEvent): JournalRecord | undefined {
         claim,
         plan: event.plan.id,
         ...(event.plan.approvedBy !== undefined && { approved_by: event.plan.approvedBy }),
+        name: event.plan.claim,
         file: event.from,
         hash: event.hash,
         at,
@@ -58,7 +59,7 @@ export function recordOf(event: PlanEvent): JournalRecord | undefined {
       if (event.resumed) return undefined;
       return { type: 'deferred', claim, retry_at: event.retryAt.toISOString(), reason: event.reason, at };
     case 'plan_ended':
-      return event.folder ? { type: 'finalized', claim, folder: event.folder, file: claim, at } : undefined;
+      return event.folder ? { type: 'finalized', claim, folder: event.folder, file: event.plan.claim, at } : undefined;
     case 'queued':
     case 'run_started':
     case 'step_ended':

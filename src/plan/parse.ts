@@ -87,6 +87,7 @@ export function parsePlan(
       ...(f.approvedAt !== undefined ? { approvedAt: f.approvedAt } : {}),
       ...(f.approvedActions !== undefined ? { approvedActions: f.approvedActions } : {}),
       ...(f.status !== undefined ? { status: f.status } : {}),
+      ...(f.approvalId !== undefined ? { approvalId: f.approvalId } : {}),
       frontMatter: fm,
       steps: built.steps,
       bodyLine,

@@ -3,7 +3,7 @@ import type { Plan, PlanMode, PlanProblem } from './types.js';
 import { kindOf } from './yaml-safe.js';
 
 /** Plan-level front-matter keys with meaning (SPEC §5), type-checked here, interpreted by validation. */
-export type PlanFields = Pick<Plan, 'id' | 'mode' | 'expires' | 'approvedBy' | 'approvedAt' | 'approvedActions' | 'status'>;
+export type PlanFields = Pick<Plan, 'id' | 'mode' | 'expires' | 'approvedBy' | 'approvedAt' | 'approvedActions' | 'status' | 'approvalId'>;
 
 export function readPlanFields(
   fm: Readonly<Record<string, unknown>>,
@@ -38,6 +38,7 @@ export function readPlanFields(
   const approvedBy = str('approved_by', 'a text (who approved)');
   const approvedAt = str('approved_at', 'an ISO 8601 date-time');
   const status = str('status', 'a text such as `pending`');
+  const approvalId = str('approval_id', 'the text the daemon wrote there (remove the line to approve the plan anew)');
 
   let approvedActions: string[] | undefined;
   const raw = fm.approved_actions;
@@ -57,6 +58,7 @@ export function readPlanFields(
       ...(approvedAt !== undefined ? { approvedAt } : {}),
       ...(approvedActions !== undefined ? { approvedActions } : {}),
       ...(status !== undefined ? { status } : {}),
+      ...(approvalId !== undefined ? { approvalId } : {}),
     },
   };
 }

@@ -86,7 +86,9 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
 
   const properties = info?.inputSchema.properties;
   const acceptsIdempotencyKey = typeof properties === 'object' && properties !== null && Object.hasOwn(properties, 'idempotency_key');
-  const idempotencyKey = step.idempotencyKey ?? `${ctx.plan.id}:${step.index}:${contentHash(server, tool, args)}`;
+  // Per approval (SPEC §7): the same across retries, restarts and re-approvals of this file, different
+  // for every other approval (a reused id, a copy, a recurring plan). `run` has no approval: the plan id.
+  const idempotencyKey = step.idempotencyKey ?? `${ctx.plan.approvalId ?? ctx.plan.id}:${step.index}:${contentHash(server, tool, args)}`;
   if (info !== undefined) {
     // Check what the tool will really receive: the executor adds the key when the schema declares it.
     const sent = acceptsIdempotencyKey && !Object.hasOwn(args, 'idempotency_key') ? { ...args, idempotency_key: idempotencyKey } : args;

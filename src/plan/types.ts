@@ -92,6 +92,11 @@ export interface Plan {
   readonly approvedAt?: string;
   readonly approvedActions?: readonly string[];
   readonly status?: string;
+  /**
+   * The daemon's stamp (`approval_id`), written at the first claim: the file is still that approval when
+   * a human moves it back; a plan without one is a new approval.
+   */
+  readonly approvalId?: string;
   /** The whole front matter, for `{{ plan.FIELD }}`. */
   readonly frontMatter: Readonly<Record<string, unknown>>;
   readonly steps: readonly Step[];

@@ -17,12 +17,18 @@ export interface IdentifiedPlan {
 /** Definition hashes are marked, so a journal from before they existed is not read as "edited". */
 export const DEFINITION_HASH_PREFIX = 'def:';
 
-export function identifyPlan(bytes: Uint8Array, claim: string, actions: Config['actions']): IdentifiedPlan {
+/** `approval`: the daemon's approval of it; `run` has none and passes the plan's own stamp or id. */
+export function identifyPlan(bytes: Uint8Array, claim: string, actions: Config['actions'], approval?: string): IdentifiedPlan {
   const parsed = parsePlan(bytes, claim, actions);
-  if (!parsed.ok) return { ref: { claim, id: defaultId(claim) }, hash: sha256(bytes) };
+  if (!parsed.ok) return { ref: { claim, approval: approval ?? defaultId(claim), id: defaultId(claim) }, hash: sha256(bytes) };
   const { plan } = parsed;
   return {
-    ref: { claim, id: plan.id, ...(plan.approvedBy !== undefined ? { approvedBy: plan.approvedBy } : {}) },
+    ref: {
+      claim,
+      approval: approval ?? plan.approvalId ?? plan.id,
+      id: plan.id,
+      ...(plan.approvedBy !== undefined ? { approvedBy: plan.approvedBy } : {}),
+    },
     hash: `${DEFINITION_HASH_PREFIX}${planDefinitionHash(plan)}`,
   };
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { PlanEmitter } from '../events/event-stream.js';
 import type { PlanOutcome } from '../events/plan-outcome.js';
 import type { StepResult } from '../events/step-result.js';
+import type { Continuation } from '../journal/decide-recovery.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { executePlan } from '../execution/execute-plan.js';
 import type { McpPool } from '../mcp/pool.js';
@@ -40,10 +41,12 @@ export interface RunInput {
   readonly file: string;
   readonly store: PlanFileStore;
   readonly emitter: PlanEmitter;
-  /** Steps that succeeded in an earlier run, by index: never sent again (recovery's decision). */
-  readonly carried?: ReadonlyMap<number, StepResult>;
+  /** What the journal knows of this approval: succeeded steps (never sent again), unknown outcomes. */
+  readonly continuation?: Continuation;
   /** What was approved (the claim's hash): a plan whose definition differs now is not run. */
   readonly approvedHash?: string;
+  /** Asked before each step starts: false stops the run there (its file was moved out of In_Progress/). */
+  readonly proceed?: () => Promise<boolean>;
 }
 
 export type RunResult =
@@ -52,10 +55,13 @@ export type RunResult =
   | { readonly kind: 'dry_run'; readonly valid: ValidPlan };
 
 export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult> {
-  const carried = input.carried ?? new Map<number, StepResult>();
-  const prepared = await readAndPrepare(input, deps, carried);
+  const continuation = input.continuation ?? { carried: new Map(), unresolved: [] };
+  const prepared = await readAndPrepare(input, deps, new Set(continuation.carried.keys()));
   if (!prepared.ok) return { kind: 'ran', outcome: refusal(prepared.problems, deps) };
   const valid = prepared.plan;
+  const carried = carriedSteps(valid, continuation);
+  const unknown = unknownOutcome(valid, continuation);
+  if (unknown) return { kind: 'ran', valid, outcome: unknown };
   if (input.approvedHash !== undefined && planDefinitionHash(valid.plan) !== input.approvedHash) {
     return {
       kind: 'ran',
@@ -80,15 +86,47 @@ export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult
     maxResultBytes: deps.config.execution.maxResultBytes,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.stopSignal ? { stopSignal: deps.stopSignal } : {}),
+    ...(input.proceed ? { proceed: input.proceed } : {}),
   });
   return { kind: 'ran', valid, outcome: report.outcome, results: report.results };
 }
 
-async function readAndPrepare(input: RunInput, deps: RunDeps, carried: ReadonlyMap<number, StepResult>): Promise<Prepared> {
+async function readAndPrepare(input: RunInput, deps: RunDeps, known: ReadonlySet<number>): Promise<Prepared> {
   // A file over the plan size limit is refused by its size, unread (a multi-GiB file would not fit a string).
   const size = await input.store.size();
   if (size > DEFAULT_MAX_BYTES) return { ok: false, problems: [tooLargeProblem(size, input.file)] };
-  return preparePlan(await input.store.read(), input.file, { ...deps, knownResults: new Set(carried.keys()) });
+  return preparePlan(await input.store.read(), input.file, { ...deps, knownResults: known });
+}
+
+/** The succeeded steps that are still the same steps (same idempotency key): skipped, their results kept. */
+function carriedSteps(valid: ValidPlan, continuation: Continuation): Map<number, StepResult> {
+  const keys = new Map([...valid.steps].map((step) => [step.index, step.idempotencyKey]));
+  const carried = new Map<number, StepResult>();
+  for (const [index, step] of continuation.carried) {
+    // A ticked step is not in `valid.steps`: its result still feeds templates.
+    if (!keys.has(index) || keys.get(index) === step.key) carried.set(index, step.result);
+  }
+  return carried;
+}
+
+/**
+ * A step sent with no known outcome is sent again only if its action is idempotent, or a human ticked it
+ * (then it is not run at all); otherwise the plan goes to review (SPEC §7, §9.4).
+ */
+function unknownOutcome(valid: ValidPlan, continuation: Continuation): PlanOutcome | undefined {
+  const pending = new Map(valid.steps.map((step) => [step.index, step]));
+  for (const unresolved of continuation.unresolved) {
+    const step = pending.get(unresolved.step);
+    if (step === undefined || step.idempotencyKey !== unresolved.key || unresolved.idempotent) continue;
+    const how = unresolved.cause === 'ambiguous' ? `its outcome was unknown (attempt ${unresolved.attempt})` : `the daemon stopped while it was being sent (attempt ${unresolved.attempt})`;
+    return {
+      kind: 'needs_review',
+      reason:
+        `step ${step.index} ${step.server}.${step.tool}: ${how} and its action is not idempotent, so it was not sent again; ` +
+        'check whether it went out: tick it [x] if it did and approve the plan again, or remove the approval_id line to send it as a new approval',
+    };
+  }
+  return undefined;
 }
 
 /** Why a plan that cannot run does not: a server to wait for, or problems to fix. */

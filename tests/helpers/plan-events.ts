@@ -27,7 +27,7 @@ export function resolvedStep(overrides: Partial<ResolvedStep> = {}): ResolvedSte
 }
 
 export function planRef(id: string, approvedBy?: string): PlanRef {
-  return { claim: `${id}.md`, id, ...(approvedBy !== undefined ? { approvedBy } : {}) };
+  return { claim: `${id}.md`, approval: `a-${id}`, id, ...(approvedBy !== undefined ? { approvedBy } : {}) };
 }
 
 export interface AttemptSpec {

@@ -1,6 +1,5 @@
 /** `daemon [--once] [--dry-run]`: watch Approved/ and execute plans until SIGTERM (or, with --once, until idle). */
-import { readdir, realpath } from 'node:fs/promises';
-import path from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { crashHookFrom } from '../../daemon/crash-points.js';
 import { runDaemon } from '../../daemon/daemon.js';
 import { runDryRun } from '../../daemon/dry-run.js';
@@ -11,7 +10,6 @@ import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
 import { AlreadyRunningError, acquireInstanceLock } from '../../vault/instance-lock.js';
-import { isPlanFileName } from '../../vault/plan-file-name.js';
 import { preparePrivateState } from '../../vault/private-state.js';
 import { describeError } from '../describe-error.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
@@ -40,13 +38,9 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
     return EXIT.ok;
   }
   const vault = config.vault;
-  const inProgress = path.join(vault, 'In_Progress');
   const store = new FileJournalStore({
     path: statePaths(config.state).journal,
     acquireLock: async () => acquireInstanceLock(vaultKey(await realpath(vault)), config.state, () => runtime.clock.now()),
-    maxBytes: config.daemon.journalMaxBytes,
-    // Live claims are exactly the plan files in In_Progress/ (claimed by rename before any record).
-    live: async () => (await readdir(inProgress)).filter(isPlanFileName),
     onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
   });
   try {

@@ -35,7 +35,7 @@ describe('createHackathonAuditSink', () => {
     const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => NOON) });
     const plan = planRef(step.plan, 'boss@company.com');
     const mail = resolvedStep({ index: 1, server: step.server, tool: step.tool });
-    sink.subscriber(claimed({ claim: 'x.md', id: step.plan }, NOON));
+    sink.subscriber(claimed({ claim: 'x.md', approval: 'a1', id: step.plan }, NOON));
     sink.subscriber({ type: 'attempt_started', plan, at: NOON, step: mail, attempt: 1, args: { to: 'client@example.com' } });
     sink.subscriber(
       attemptFailed({

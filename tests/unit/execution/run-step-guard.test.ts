@@ -28,7 +28,7 @@ function setup(threshold: number) {
   let sent = 0;
   const announced: string[] = [];
   const emitter: PlanEmitter = {
-    plan: { claim: 'p.md', id: 'p' },
+    plan: { claim: 'p.md', approval: 'a1', id: 'p' },
     emit: async (event) => {
       if (event.type === 'attempt_started') announced.push(`start ${event.attempt}`);
       if (event.type === 'attempt_ended') announced.push(`end ${event.attempt}${event.retrying ? ' retrying' : ''}`);

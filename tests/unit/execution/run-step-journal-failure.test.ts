@@ -17,7 +17,7 @@ describe('runStep when the journal subscriber fails', () => {
     const outcome = runStep(step, {
       guard: unguarded({ callTool: async () => { sent += 1; return { content: [] }; } }),
       emitter: {
-        plan: { claim: 'p.md', id: 'p' },
+        plan: { claim: 'p.md', approval: 'a1', id: 'p' },
         emit: async (event) => {
           if (event.type === 'attempt_started') throw fsyncFailed;
         },

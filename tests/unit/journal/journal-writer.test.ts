@@ -160,7 +160,7 @@ describe('JournalWriter', () => {
     const path = join(await tempDir(), 'journal.jsonl');
     const writer = await JournalWriter.open(path);
     const result = boundResult('é'.repeat(40_000), { big: 'x'.repeat(70_000) }, 64 * 1024);
-    const event = attemptSucceeded({ plan: { claim: 'plan.md', id: 'plan' }, step: resolvedStep({ idempotencyKey: 'k' }), attempt: 1 });
+    const event = attemptSucceeded({ plan: { claim: 'plan.md', approval: 'plan.md', id: 'plan' }, step: resolvedStep({ idempotencyKey: 'k' }), attempt: 1 });
     if (event.type !== 'attempt_ended') throw new Error('expected an attempt end');
     await writer.append(recordOf({ ...event, result: { ok: true, result } }) as JournalRecord);
     await writer.close();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideRecovery, type PlanLocation } from '../../../src/journal/decide-recovery.js';
+import { decideReapproval, decideResume, type Continuation } from '../../../src/journal/decide-recovery.js';
 import { recoverState } from '../../../src/journal/recover.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
 
@@ -32,7 +32,7 @@ const record: fc.Arbitrary<JournalRecord> = fc.oneof(
     ),
   },
 );
-const location = fc.constantFrom<PlanLocation>('In_Progress', 'Done', 'Failed', 'Needs_Review', 'Approved', 'missing');
+const fileStatus = fc.constantFrom(undefined, 'in_progress', 'failed', 'needs_review', 'completed', 'deferred');
 
 /** Records of `c` since its latest claim: what the current plan under that name did. */
 function currentRun(records: JournalRecord[], c: string): JournalRecord[] {
@@ -41,31 +41,30 @@ function currentRun(records: JournalRecord[], c: string): JournalRecord[] {
   return mine.slice(Math.max(lastClaim, 0));
 }
 
-describe('decideRecovery (property)', () => {
-  it('never lets a step whose outcome was succeeded be sent again', () => {
+/** What a decision hands to a run, if it continues one. */
+function continued(records: JournalRecord[], c: string, status: string | undefined): Continuation[] {
+  const state = recoverState(records).get(c);
+  if (!state) return [];
+  const found: Continuation[] = [];
+  const resume = decideResume(state);
+  if (resume.kind !== 'finalize') found.push(resume.continuation);
+  const again = decideReapproval(state, status);
+  if (again.kind === 'continue') found.push(again.continuation);
+  return found;
+}
+
+describe('decideResume and decideReapproval (property)', () => {
+  it('never let a step whose outcome was succeeded be sent again', () => {
     fc.assert(
-      fc.property(fc.array(record, { maxLength: 40 }), location, (records, where) => {
-        for (const [c, state] of recoverState(records)) {
+      fc.property(fc.array(record, { maxLength: 40 }), fileStatus, (records, status) => {
+        for (const c of claims) {
           const succeeded = new Set(
             currentRun(records, c).flatMap((r) => (r.type === 'outcome' && r.status === 'succeeded' ? [r.step] : [])),
           );
-          const decision = decideRecovery(state, where);
-          switch (decision.kind) {
-            case 'resume':
-            case 'retry_in_flight':
-            case 'deferred': {
-              // The runner never sends a carried step and feeds it the recorded result.
-              for (const s of succeeded) expect([...decision.carried.keys()]).toContain(s);
-              const resent = decision.kind === 'retry_in_flight' ? decision.steps : decision.kind === 'deferred' ? decision.retrySteps : [];
-              for (const r of resent) expect(succeeded.has(r.step)).toBe(false);
-              expect(where).toBe('In_Progress'); // only a plan in In_Progress/ is ever continued
-              break;
-            }
-            case 'needs_review':
-            case 'finalize':
-            case 'forget':
-            case 'missing':
-              break; // none of these sends anything
+          for (const continuation of continued(records, c, status)) {
+            // The runner never sends a carried step and feeds it the recorded result.
+            for (const s of succeeded) expect([...continuation.carried.keys()]).toContain(s);
+            for (const r of continuation.unresolved) expect(succeeded.has(r.step)).toBe(false);
           }
         }
       }),
@@ -73,17 +72,19 @@ describe('decideRecovery (property)', () => {
     );
   });
 
-  it('an unanswered intent of a non-idempotent step is never continued in In_Progress', () => {
+  it('an unanswered intent of a non-idempotent step is always handed on as unknown and not idempotent', () => {
     fc.assert(
-      fc.property(fc.array(record, { maxLength: 40 }), (records) => {
-        for (const [c, state] of recoverState(records)) {
+      fc.property(fc.array(record, { maxLength: 40 }), fileStatus, (records, status) => {
+        for (const c of claims) {
           const run = currentRun(records, c);
-          if (run.some((r) => r.type === 'finalized')) continue;
           const byStep = new Map<number, JournalRecord>();
           for (const r of run) if (r.type === 'intent' || r.type === 'outcome') byStep.set(r.step, r);
           const everSucceeded = (s: number) => run.some((r) => r.type === 'outcome' && r.step === s && r.status === 'succeeded');
-          const unsafe = [...byStep.values()].some((r) => r.type === 'intent' && !r.idempotent && !everSucceeded(r.step));
-          if (unsafe) expect(decideRecovery(state, 'In_Progress').kind).toBe('needs_review');
+          const unsafe = [...byStep.values()].flatMap((r) => (r.type === 'intent' && !r.idempotent && !everSucceeded(r.step) ? [r] : []));
+          for (const continuation of continued(records, c, status)) {
+            // The run re-sends an unresolved step only if it is idempotent: these go to review.
+            for (const r of unsafe) expect(continuation.unresolved).toContainEqual(expect.objectContaining({ step: r.step, idempotent: false }));
+          }
         }
       }),
       { numRuns: 2000 },

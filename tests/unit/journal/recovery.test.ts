@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRecovery, type PlanLocation } from '../../../src/journal/decide-recovery.js';
+import { decideReapproval, decideResume } from '../../../src/journal/decide-recovery.js';
 import { recoverState } from '../../../src/journal/recover.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
 
@@ -16,12 +16,14 @@ const outcome = (step: number, status: 'succeeded' | 'failed' | 'ambiguous', att
 const deferred: JournalRecord = { type: 'deferred', claim: C, retry_at: '2026-02-16T15:00:00.000Z', reason: 'rate_limit', at };
 const finalized: JournalRecord = { type: 'finalized', claim: C, folder: 'Done', file: 'Plan.md', at };
 
-function decide(records: JournalRecord[], where: PlanLocation = 'In_Progress') {
+/** What the daemon does with the plan found in In_Progress/ at start, as the runner reads it. */
+function decide(records: JournalRecord[]) {
   const state = recoverState(records).get(C);
   if (!state) throw new Error('no state');
-  const decision = decideRecovery(state, where);
-  // What the runner carries over, as it reads it: the steps never sent again.
-  return 'carried' in decision ? { ...decision, skipSteps: [...decision.carried.keys()] } : decision;
+  const decision = decideResume(state);
+  if (decision.kind === 'finalize') return decision;
+  // Carried steps are never sent again; unresolved ones are re-sent only when idempotent (or ticked).
+  return { ...decision, skipSteps: [...decision.continuation.carried.keys()], unresolved: decision.continuation.unresolved };
 }
 
 function failedSteps(records: JournalRecord[]): number[] {
@@ -30,42 +32,38 @@ function failedSteps(records: JournalRecord[]): number[] {
 
 describe('recovery after a crash at each point', () => {
   it('after the claim, before any call: resume from the start', () => {
-    expect(decide([claimed])).toMatchObject({ kind: 'resume', skipSteps: [] });
+    expect(decide([claimed])).toMatchObject({ kind: 'resume', skipSteps: [], unresolved: [] });
     expect(failedSteps([claimed])).toEqual([]);
   });
 
-  it('after an intent of an idempotent step: re-send that step with the same key', () => {
+  it('after an intent of an idempotent step: the step is handed on to be re-sent with the same key', () => {
     const decision = decide([claimed, intent(1, true), outcome(1, 'succeeded'), intent(2, true)]);
-    expect(decision).toMatchObject({ kind: 'retry_in_flight', skipSteps: [1], steps: [{ step: 2, key: 'P:2:x', cause: 'no_outcome' }] });
+    expect(decision).toMatchObject({ kind: 'resume', skipSteps: [1], unresolved: [{ step: 2, key: 'P:2:x', cause: 'no_outcome', idempotent: true }] });
   });
 
-  it('after an intent of a non-idempotent step: needs review, nothing re-sent', () => {
-    const decision = decide([claimed, intent(1, false)]);
-    expect(decision).toMatchObject({ kind: 'needs_review', step: 1, key: 'P:1:x' });
-    if (decision.kind === 'needs_review') expect(decision.reason).toMatch(/not idempotent/);
+  it('after an intent of a non-idempotent step: handed on as unknown and not idempotent (the run sends the plan to review)', () => {
+    expect(decide([claimed, intent(1, false)])).toMatchObject({ kind: 'resume', skipSteps: [], unresolved: [{ step: 1, key: 'P:1:x', idempotent: false }] });
   });
 
-  it('after an ambiguous outcome: review if not idempotent, retry if idempotent', () => {
-    expect(decide([claimed, intent(1, false), outcome(1, 'ambiguous')])).toMatchObject({ kind: 'needs_review', step: 1 });
-    expect(decide([claimed, intent(1, true), outcome(1, 'ambiguous')])).toMatchObject({
-      kind: 'retry_in_flight', steps: [{ step: 1, cause: 'ambiguous', idempotent: true }],
-    });
+  it('after an ambiguous outcome: unknown, idempotent or not as the intent said', () => {
+    expect(decide([claimed, intent(1, false), outcome(1, 'ambiguous')])).toMatchObject({ unresolved: [{ step: 1, cause: 'ambiguous', idempotent: false }] });
+    expect(decide([claimed, intent(1, true), outcome(1, 'ambiguous')])).toMatchObject({ unresolved: [{ step: 1, cause: 'ambiguous', idempotent: true }] });
   });
 
-  it('after a succeeded outcome: resume, skipping it, with its result for templates', () => {
-    const decision = decide([claimed, intent(1, false), outcome(1, 'succeeded')]);
-    expect(decision).toMatchObject({ kind: 'resume', skipSteps: [1] });
-    if (decision.kind === 'resume') expect(decision.carried.get(1)).toEqual({ text: 'result 1', structured: { id: 1 } });
+  it('after a succeeded outcome: resume, skipping it, with its key and its result for templates', () => {
+    const decision = decideResume(recoverState([claimed, intent(1, false), outcome(1, 'succeeded')]).get(C)!);
+    expect(decision).toMatchObject({ kind: 'resume' });
+    if (decision.kind === 'resume') expect(decision.continuation.carried.get(1)).toEqual({ key: 'P:1:x', result: { text: 'result 1', structured: { id: 1 } } });
   });
 
   it('after a failed outcome: resume; the failed step may run again', () => {
-    expect(decide([claimed, intent(1, false), outcome(1, 'failed')])).toMatchObject({ kind: 'resume', skipSteps: [] });
+    expect(decide([claimed, intent(1, false), outcome(1, 'failed')])).toMatchObject({ kind: 'resume', skipSteps: [], unresolved: [] });
     expect(failedSteps([claimed, intent(1, false), outcome(1, 'failed')])).toEqual([1]);
   });
 
   it('after a retry succeeded, an older attempt’s failure changes nothing', () => {
     const records = [claimed, intent(1, false), outcome(1, 'failed'), intent(1, false, 2), outcome(1, 'succeeded', 2), outcome(1, 'failed')];
-    expect(decide(records)).toMatchObject({ kind: 'resume', skipSteps: [1] });
+    expect(decide(records)).toMatchObject({ kind: 'resume', skipSteps: [1], unresolved: [] });
     expect(failedSteps(records)).toEqual([]);
   });
 
@@ -80,21 +78,7 @@ describe('recovery after a crash at each point', () => {
     expect(decide([claimed, intent(1, false), outcome(1, 'succeeded'), finalized])).toEqual({ kind: 'finalize', folder: 'Done' });
   });
 
-  it('after the rename into the final folder: forget', () => {
-    expect(decide([claimed, intent(1, false), outcome(1, 'succeeded'), finalized], 'Done')).toMatchObject({ kind: 'forget' });
-    expect(decide([claimed, finalized], 'missing')).toMatchObject({ kind: 'forget' });
-  });
-
-  it('an unfinished plan whose file vanished is reported, not resumed', () => {
-    expect(decide([claimed, intent(1, true)], 'missing')).toMatchObject({ kind: 'missing' });
-  });
-
-  it('moved back to Approved: claimed anew if nothing was sent, reviewed if something was', () => {
-    expect(decide([claimed], 'Approved')).toMatchObject({ kind: 'forget' });
-    expect(decide([claimed, intent(1, true), outcome(1, 'succeeded')], 'Approved')).toMatchObject({ kind: 'needs_review', step: 1 });
-  });
-
-  it('a later claim of the same name starts afresh', () => {
+  it('an old journal (claims keyed by file name, no `name`): a later claim of the same name starts afresh', () => {
     const again: JournalRecord = { ...claimed, plan: 'Q', hash: 'h2' };
     const state = recoverState([claimed, intent(1, false), outcome(1, 'succeeded'), finalized, again]).get(C);
     expect(state).toMatchObject({ plan: 'Q', hash: 'h2' });
@@ -102,10 +86,46 @@ describe('recovery after a crash at each point', () => {
     expect(state?.completed.size).toBe(0);
   });
 
-  it('keeps claims apart', () => {
-    const other: JournalRecord = { ...claimed, claim: 'other.md' };
-    const states = recoverState([claimed, other, intent(1, false), { ...finalized, claim: 'other.md' }]);
-    expect(decideRecovery(states.get(C)!, 'In_Progress').kind).toBe('needs_review');
-    expect(decideRecovery(states.get('other.md')!, 'In_Progress').kind).toBe('finalize');
+  it('a re-approval (a claim of an approval already known) keeps what was sent; its claim and end start afresh', () => {
+    const stamped: JournalRecord = { ...claimed, name: 'Plan.md' };
+    const again: JournalRecord = { ...stamped, name: 'Plan (2).md', hash: 'h2' };
+    const state = recoverState([stamped, intent(1, false), outcome(1, 'succeeded'), intent(2, false), outcome(2, 'ambiguous'), finalized, again]).get(C);
+    expect(state).toMatchObject({ name: 'Plan (2).md', hash: 'h2' });
+    expect(state?.finalized).toBeUndefined();
+    expect([...(state?.completed.keys() ?? [])]).toEqual([1]);
+    expect([...(state?.inFlight.keys() ?? [])]).toEqual([2]);
+  });
+
+  it('keeps approvals apart', () => {
+    const other: JournalRecord = { ...claimed, claim: 'other' };
+    const states = recoverState([claimed, other, intent(1, false), { ...finalized, claim: 'other' }]);
+    expect(decideResume(states.get(C)!)).toMatchObject({ kind: 'resume', continuation: { unresolved: [{ step: 1 }] } });
+    expect(decideResume(states.get('other')!).kind).toBe('finalize');
+  });
+});
+
+describe('a file with an approval stamp lands in Approved/', () => {
+  const stateOf = (records: JournalRecord[]) => recoverState(records).get(C);
+
+  it('a plan that completed and comes back completed is a deliberate new run: a new approval', () => {
+    expect(decideReapproval(stateOf([claimed, intent(1, false), outcome(1, 'succeeded'), finalized]), 'completed')).toEqual({ kind: 'new_approval' });
+    expect(decideReapproval(undefined, 'completed')).toEqual({ kind: 'new_approval' });
+  });
+
+  it('a copy made while it ran (its status not completed) continues: nothing is sent again', () => {
+    const decision = decideReapproval(stateOf([claimed, intent(1, false), outcome(1, 'succeeded'), finalized]), 'in_progress');
+    expect(decision).toMatchObject({ kind: 'continue' });
+    if (decision.kind === 'continue') expect([...decision.continuation.carried.keys()]).toEqual([1]);
+  });
+
+  it('a failed or reviewed plan moved back continues from the journal: succeeded skipped, unknown outcomes handed on', () => {
+    const records = [claimed, intent(1, false), outcome(1, 'succeeded'), intent(2, false), outcome(2, 'ambiguous'), { ...finalized, folder: 'Needs_Review' as const }];
+    const decision = decideReapproval(stateOf(records), 'needs_review');
+    expect(decision).toMatchObject({ kind: 'continue', continuation: { unresolved: [{ step: 2, idempotent: false }] } });
+  });
+
+  it('one the journal no longer knows: continued by its ticks, or, if it needed review, back to review', () => {
+    expect(decideReapproval(undefined, 'failed')).toMatchObject({ kind: 'continue', continuation: { unresolved: [] } });
+    expect(decideReapproval(undefined, 'needs_review')).toMatchObject({ kind: 'needs_review' });
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * What a plan file says about itself before the daemon takes it: its approval stamp and its status
+ * (front matter only), read without moving it. And the stamp itself, written into a newly approved
+ * plan at its claim, so the file stays that approval wherever a human moves it.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { DEFAULT_MAX_BYTES } from '../plan/decode.js';
+import { splitFrontMatter } from '../plan/front-matter.js';
+import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
+
+export interface PlanHead {
+  /** `approval_id`: absent for a plan never claimed (or a file that is not a readable plan). */
+  readonly approval?: string;
+  readonly status?: string;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads the front matter of `file`; throws when it cannot be read (permissions), so it is left where it is. */
+export async function readPlanHead(file: string): Promise<PlanHead> {
+  if ((await stat(file)).size > DEFAULT_MAX_BYTES) return {};
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(await readFile(file));
+  } catch (error) {
+    if (error instanceof TypeError) return {}; // not UTF-8: refused later, never stamped
+    throw error;
+  }
+  const split = splitFrontMatter(text.replace(/^\uFEFF/, ''));
+  if (!split.ok) return {};
+  const { approval_id: approval, status } = split.value.data;
+  return {
+    ...(typeof approval === 'string' && approval.trim() !== '' ? { approval: approval.trim() } : {}),
+    ...(typeof status === 'string' ? { status: status.trim() } : {}),
+  };
+}
+
+export function newApprovalId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Writes `approval_id` into the plan's front matter (a file that is not text is left as it is). */
+export async function stampApproval(file: string, approval: string): Promise<void> {
+  await new PlanFileWriter(diskPlanFile(file)).update({ fields: { approval_id: approval } });
+}

@@ -145,7 +145,7 @@ export class Intake {
     const claim = await moveIntoInProgress(config.vault, approvedFile);
     if (claim === undefined) return; // a human moved it away first
     const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
-    if (decision.kind === 'new_approval') await stampApproval(inProgressPath(config.vault, claim), approval);
+    if (decision.kind === 'new_approval' && head.stampable) await stampApproval(inProgressPath(config.vault, claim), approval);
     const claimedAt = clock.now();
     const { ref, hash } = await identifyClaim(config, claim, approval);
     await stream.for(ref, clock).emit({ type: 'claimed', from: path.basename(approvedFile), hash });

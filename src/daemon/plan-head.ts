@@ -13,24 +13,30 @@ export interface PlanHead {
   /** `approval_id`: absent for a plan never claimed (or a file that is not a readable plan). */
   readonly approval?: string;
   readonly status?: string;
+  /**
+   * Its front matter can be read, so a stamp can be written into it without changing what the file
+   * means (a broken one is refused anyway; stamping it could even make it parse).
+   */
+  readonly stampable: boolean;
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads the front matter of `file`; throws when it cannot be read (permissions), so it is left where it is. */
 export async function readPlanHead(file: string): Promise<PlanHead> {
-  if ((await stat(file)).size > DEFAULT_MAX_BYTES) return {};
+  if ((await stat(file)).size > DEFAULT_MAX_BYTES) return { stampable: false };
   let text: string;
   try {
     text = STRICT_UTF8.decode(await readFile(file));
   } catch (error) {
-    if (error instanceof TypeError) return {}; // not UTF-8: refused later, never stamped
+    if (error instanceof TypeError) return { stampable: false }; // not UTF-8: refused later, never stamped
     throw error;
   }
   const split = splitFrontMatter(text.replace(/^\uFEFF/, ''));
-  if (!split.ok) return {};
+  if (!split.ok) return { stampable: false };
   const { approval_id: approval, status } = split.value.data;
   return {
+    stampable: true,
     ...(typeof approval === 'string' && approval.trim() !== '' ? { approval: approval.trim() } : {}),
     ...(typeof status === 'string' ? { status: status.trim() } : {}),
   };

@@ -46,38 +46,45 @@ export async function readJournalAtStart(options: Pick<RecoveryOptions, 'store' 
 export async function recoverAtStart(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner): Promise<void> {
   const { config, store, clock } = options;
   const names = (await readdir(path.join(config.vault, 'In_Progress'))).filter(isPlanFileName);
-  const found = new Map<string, { name: string; state: ClaimState | undefined }>();
+  const found = new Map<string, { name: string; stampable: boolean; state: ClaimState | undefined }>();
   const unreadable: string[] = [];
   for (const name of names) {
     const approval = await approvalOf(book, config.vault, name).catch(() => undefined);
     if (approval === undefined) unreadable.push(name);
     else if (found.has(approval.id)) {
       options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} is a second copy of the approval of In_Progress/${found.get(approval.id)?.name}; it is left alone` });
-    } else found.set(approval.id, { name, state: book.get(approval.id) });
+    } else found.set(approval.id, { name, stampable: approval.stampable, state: book.get(approval.id) });
   }
   const kept = book.prune(new Set(found.keys()), clock.now().getTime(), config.daemon.journalRetention);
   await store.compact(kept);
-  for (const [approval, { name, state }] of found) await resumeOne(options, book, runner, name, approval, state);
+  for (const [id, { name, stampable, state }] of found) await resumeOne(options, book, runner, name, { id, stampable }, state);
   for (const name of unreadable) retryLater(options, book, runner, name, 0);
   return;
 }
 
 /** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
-async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<{ id: string }> {
+async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<{ id: string; stampable: boolean }> {
   const head = await readPlanHead(inProgressPath(vault, name));
-  if (head.approval !== undefined) return { id: head.approval };
+  if (head.approval !== undefined) return { id: head.approval, stampable: false };
   // A journal from before approvals keyed a plan by its file name: such a plan keeps that key.
   const legacy = book.get(name);
-  return legacy !== undefined && legacy.name === name ? { id: name } : { id: `new:${name}` };
+  return legacy !== undefined && legacy.name === name ? { id: name, stampable: false } : { id: `new:${name}`, stampable: head.stampable };
 }
 
-async function resumeOne(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner, name: string, approval: string, state: ClaimState | undefined): Promise<void> {
+async function resumeOne(
+  options: RecoveryOptions,
+  book: ApprovalBook,
+  runner: PlanRunner,
+  name: string,
+  { id: approval, stampable }: { id: string; stampable: boolean },
+  state: ClaimState | undefined,
+): Promise<void> {
   const { config, clock, settler, audit, stream } = options;
   try {
     if (state === undefined) {
       // Renamed into In_Progress/ but the crash came before its `claimed` record: nothing was sent yet.
       const id = approval.startsWith('new:') ? newApprovalId() : approval;
-      if (approval.startsWith('new:')) await stampApproval(inProgressPath(config.vault, name), id);
+      if (approval.startsWith('new:') && stampable) await stampApproval(inProgressPath(config.vault, name), id);
       const { ref, hash } = await identifyClaim(config, name, id);
       await stream.for(ref, clock).emit({ type: 'claimed', from: name, hash });
       return runner.enqueue({ ref, claimedAt: clock.now(), approvedHash: hash });
@@ -125,7 +132,7 @@ function retryLater(options: RecoveryOptions, book: ApprovalBook, runner: PlanRu
         if (attempt === 0) options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} cannot be read; it waits, and is tried again` });
         return retryLater(options, book, runner, name, attempt + 1);
       }
-      if (!runner.isActive(approval.id)) await resumeOne(options, book, runner, name, approval.id, book.get(approval.id));
+      if (!runner.isActive(approval.id)) await resumeOne(options, book, runner, name, approval, book.get(approval.id));
     })().catch(() => retryLater(options, book, runner, name, attempt + 1));
   });
 }

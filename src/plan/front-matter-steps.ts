@@ -18,7 +18,7 @@ export const SINGLE_ACTION_RESERVED: ReadonlySet<string> = new Set([
   // step keys with meaning
   ...STEP_KEYS,
   // written back by the daemon
-  'completed_at', 'failed_at', 'error', 'retry_at', 'started_at', 'claimed_at',
+  'completed_at', 'failed_at', 'error', 'retry_at', 'started_at', 'claimed_at', 'approval_id',
   // bookkeeping and Obsidian properties
   'created', 'created_at', 'updated', 'updated_at', 'modified', 'priority', 'risk_level', 'requires_approval',
   'rejected_by', 'rejected_at', 'tags', 'aliases', 'cssclasses',

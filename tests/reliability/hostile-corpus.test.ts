@@ -55,7 +55,7 @@ function errorOf(text: string): string {
 }
 
 /** Front-matter fields the daemon writes on failure; everything else of the original must survive. */
-const DAEMON_FIELDS = /^(status|error|failed_at|completed_at|retry_at):/;
+const DAEMON_FIELDS = /^(status|error|failed_at|completed_at|retry_at|approval_id):/;
 
 /** Every original line, but for the fields the daemon rewrites, appears in order in the final text. */
 function keptInOrder(original: string, final: string): boolean {

@@ -57,7 +57,7 @@ describe('starting servers', () => {
     expect(existsSync(path.join(process.cwd(), 'PWNED-1'))).toBe(false);
   });
 
-  it("gives each server only the safe defaults, VAULT_DIR and its own env block, never the daemon's", async () => {
+  it("gives each server only the safe defaults, VAULT_DIR, its private MCP_STATE_DIR and its own env block, never the daemon's", async () => {
     const workspace = await createFaultWorkspace({ faultEnv: { ONLY_MINE: 'yes' } });
     ws = workspace;
     await editConfig(workspace, (config) => {
@@ -71,7 +71,7 @@ describe('starting servers', () => {
     });
     expect(await daemon.exited, daemon.output()).toBe(0);
     const call = (await workspace.calls()).find((c) => c.tool === 'env') as FaultCall & { env: string[]; values: Record<string, string> };
-    const allowed = new Set(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'VAULT_DIR', 'CALLS_FILE', 'STATE_DIR', 'ONLY_MINE']);
+    const allowed = new Set(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER', 'VAULT_DIR', 'MCP_STATE_DIR', 'CALLS_FILE', 'STATE_DIR', 'ONLY_MINE']);
     expect(call.env.filter((name) => !allowed.has(name))).toEqual([]);
     expect(call.values).toEqual({ VAULT_DIR: workspace.vault, ONLY_MINE: 'yes' });
   });

@@ -91,7 +91,15 @@ export function linesOf(event: PlanEvent): AuditEvent[] {
     case 'plan_moved':
       return [{ event: 'AUDIT', ...plan, file: event.plan.claim, status: event.folder, message: `moved to ${event.path}` }];
     case 'released':
-      return [{ event: 'AUDIT', ...plan, file: event.plan.claim, status: 'released', message: `left in In_Progress/ for the next start: ${event.reason}` }];
+      return [
+        {
+          event: 'AUDIT',
+          ...plan,
+          file: event.plan.claim,
+          status: 'released',
+          message: event.retryAt ? `waits in In_Progress/: ${event.reason}` : `left in In_Progress/ for the next start: ${event.reason}`,
+        },
+      ];
     case 'queued':
     case 'step_ended':
       return [];

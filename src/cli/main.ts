@@ -25,9 +25,16 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
   // Every call in flight listens on the root signal; many at once is normal, not a leak.
   setMaxListeners(0, root.signal);
   const stop = (): void => root.abort(new Error('stopped by signal'));
+  let orphanCheck: NodeJS.Timeout | undefined;
   if (!signal) {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Started by an npm script: killing npm (which cannot pass a SIGKILL on) must not leave us running
+    // as an orphan holding the vault. Our parent changing means it died: stop as on SIGTERM.
+    if (process.env.npm_lifecycle_event !== undefined) {
+      const parent = process.ppid;
+      orphanCheck = setInterval(() => process.ppid !== parent && stop(), 1_000).unref();
+    }
   } else {
     signal.addEventListener('abort', stop, { once: true });
   }
@@ -125,6 +132,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
+    clearInterval(orphanCheck);
   }
   return code;
 }

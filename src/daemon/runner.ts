@@ -201,13 +201,12 @@ export class PlanRunner {
       // trouble, not the daemon's. It waits in In_Progress/ and is tried again, without a restart.
       const delay = RETRY_SETTLE_MS[Math.min(attempt, RETRY_SETTLE_MS.length - 1)] as number;
       const retryAt = new Date(this.options.clock.now().getTime() + delay);
-      audit.record({
-        event: 'ALERT',
-        plan: job.ref.id,
-        file: job.ref.claim,
-        message: `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}`,
-      });
+      const reason = `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}`;
+      audit.record({ event: 'ALERT', plan: job.ref.id, file: job.ref.claim, message: reason });
       await ensureVaultFolders(config.vault).catch(() => undefined);
+      await settler.release(job, reason, retryAt).catch((again: unknown) => {
+        if (again instanceof JournalFatalError) throw again;
+      });
       waiting = true;
       this.wait(job, retryAt, attempt + 1);
     } finally {

@@ -3,7 +3,8 @@
  * still being written. Keeps the last observation of each file between scans.
  */
 import { listPlanFiles, type PlanFileEntry } from '../vault/list-plan-files.js';
-import { readiness, type FileObservation } from './readiness.js';
+import { openWriters, type WriterState } from '../vault/open-writers.js';
+import { readiness, writtenInPlace, type FileObservation } from './readiness.js';
 
 export interface ScanResult {
   readonly ready: readonly PlanFileEntry[];
@@ -24,6 +25,8 @@ export class ApprovedScanner {
     private readonly dir: string,
     private readonly stabilityMs: number,
     private readonly nowMs: () => number,
+    /** Who still has files open for writing (vault/open-writers.ts); replaceable in tests. */
+    private readonly writers: (files: readonly string[]) => Promise<ReadonlyMap<string, WriterState>> = openWriters,
   ) {}
 
   async scan(): Promise<ScanResult> {
@@ -32,9 +35,12 @@ export class ApprovedScanner {
     const next = new Map<string, FileObservation>();
     const ready: PlanFileEntry[] = [];
     let recheckInMs: number | undefined;
+    // Only files written in place need to be asked about (one pass over the processes for all of them).
+    const inPlace = listing.files.filter((entry) => writtenInPlace(entry)).map((entry) => entry.path);
+    const writerOf = await this.writers(inPlace);
     for (const entry of listing.files) {
-      const current = { size: entry.size, mtimeMs: entry.mtimeMs };
-      const verdict = readiness(current, this.observations.get(entry.name), now, this.stabilityMs);
+      const current = { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs };
+      const verdict = readiness(current, this.observations.get(entry.name), now, this.stabilityMs, writerOf.get(entry.path) ?? 'unknown');
       if (verdict.kind === 'ready') {
         ready.push(entry);
       } else {

@@ -67,8 +67,11 @@ export type PlanEvent =
   | (Base & { readonly type: 'plan_ended'; readonly outcome: FinalOutcome; readonly folder?: FinalFolder })
   /** Now in `path` (vault-relative). */
   | (Base & { readonly type: 'plan_moved'; readonly folder: FinalFolder; readonly path: string })
-  /** Left in In_Progress/ for the next start (shutdown, or trouble outside any call). */
-  | (Base & { readonly type: 'released'; readonly reason: string });
+  /**
+   * Left in In_Progress/: for the next start (shutdown), or, with `retryAt`, to be tried again then by
+   * this daemon (trouble outside any call: a final folder not writable, a full disk).
+   */
+  | (Base & { readonly type: 'released'; readonly reason: string; readonly retryAt?: Date });
 
 export type PlanEventType = PlanEvent['type'];
 

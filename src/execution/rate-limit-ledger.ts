@@ -146,7 +146,7 @@ export class RateLedger {
     this.handle = undefined;
     await old?.close();
     try {
-      await writeFileAtomic(this.file, lines.join(''));
+      await writeFileAtomic(this.file, lines.join(''), 0o600);
       this.appended = 0;
     } finally {
       // Whether or not the rewrite worked, later sends must be recordable: never keep a closed handle.

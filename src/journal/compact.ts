@@ -13,7 +13,7 @@ export async function compactJournal(path: string, liveClaims: Iterable<string>)
   const { records, tornTail, problems } = await readJournal(path);
   const kept = selectLive(records, new Set(liveClaims));
   const total = records.length + problems.length + (tornTail ? 1 : 0);
-  await writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  await writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(''), 0o600);
   return { kept: kept.length, dropped: total - kept.length };
 }
 

@@ -1,10 +1,10 @@
 /** Builds the SDK transport for one configured server: stdio child process, Streamable HTTP or legacy SSE. */
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig, StdioServerConfig } from '../config/schema.js';
+import { GroupStdioTransport } from './stdio-transport.js';
 
 /** The wire a connection actually speaks; a bare `url` resolves to `http` or `sse` at its first connect. */
 export type TransportKind = 'stdio' | 'http' | 'sse';
@@ -17,15 +17,8 @@ export interface BuiltTransport {
 }
 
 export function buildStdioTransport(server: StdioServerConfig, env: Record<string, string>, defaultCwd: string): BuiltTransport {
-  // No shell: command and args go to spawn as an argument vector, never interpolated.
-  const transport = new StdioClientTransport({
-    command: server.command,
-    args: server.args,
-    env,
-    cwd: server.cwd ?? defaultCwd,
-    stderr: 'pipe',
-  });
-  return { transport, kind: 'stdio', stderr: transport.stderr as NodeJS.ReadableStream | null };
+  const transport = new GroupStdioTransport({ command: server.command, args: server.args, env, cwd: server.cwd ?? defaultCwd });
+  return { transport, kind: 'stdio', stderr: transport.stderr };
 }
 
 /**

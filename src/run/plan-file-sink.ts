@@ -93,8 +93,10 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
       case 'released': {
         const file = open.get(event.plan.claim);
         open.delete(event.plan.claim);
-        // Whatever progress is still being written reaches the file before the daemon lets go of it.
-        return file?.writer.update({}).catch(() => undefined);
+        // Whatever progress is still being written reaches the file before the daemon lets go of it;
+        // a plan that waits for its trouble to pass says until when (its status stays what it was).
+        const waits = event.retryAt ? { fields: { retry_at: event.retryAt.toISOString(), error: event.reason } } : {};
+        return (file?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan)))).update(waits).catch(() => undefined);
       }
       case 'claimed':
       case 'queued':

@@ -7,6 +7,8 @@ export interface PlanFileEntry {
   readonly name: string;
   readonly path: string;
   readonly mtimeMs: number;
+  /** The inode's last change (a rename into the folder changes it, not mtime). */
+  readonly ctimeMs: number;
   readonly size: number;
 }
 
@@ -47,7 +49,7 @@ export async function listPlanFiles(dir: string): Promise<PlanFileListing> {
     const path = join(dir, name);
     if (kind === SYMLINK) symlinks.push(path);
     else if (kind === OTHER) others.push(path);
-    else files.push({ name, path, mtimeMs: kind.mtimeMs, size: kind.size });
+    else files.push({ name, path, mtimeMs: kind.mtimeMs, ctimeMs: kind.ctimeMs, size: kind.size });
   });
   files.sort((a, b) => a.mtimeMs - b.mtimeMs || compareNames(a.name, b.name));
   return { files, symlinks: symlinks.sort(compareNames), others: others.sort(compareNames), badNames: badNames.sort(Buffer.compare) };
@@ -66,7 +68,7 @@ function utf8OrUndefined(raw: Buffer): string | undefined {
 
 const SYMLINK = 'symlink';
 const OTHER = 'other';
-type Kind = { readonly mtimeMs: number; readonly size: number } | typeof SYMLINK | typeof OTHER;
+type Kind = { readonly mtimeMs: number; readonly ctimeMs: number; readonly size: number } | typeof SYMLINK | typeof OTHER;
 
 /**
  * lstat of every name, a few at a time: one after another, a folder of 60,000 notes took seconds (each
@@ -85,7 +87,7 @@ async function lstatAll(dir: string, names: readonly string[]): Promise<(Kind | 
       const i = next++;
       try {
         const info = await lstat(join(dir, names[i] as string));
-        kinds[i] = info.isSymbolicLink() ? SYMLINK : info.isFile() ? { mtimeMs: info.mtimeMs, size: info.size } : OTHER;
+        kinds[i] = info.isSymbolicLink() ? SYMLINK : info.isFile() ? { mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, size: info.size } : OTHER;
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
       }

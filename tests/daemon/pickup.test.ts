@@ -53,6 +53,39 @@ describe('daemon pickup', () => {
     expect((await ws.calls()).map((c) => c.args.text)).toEqual(['the complete text']);
   });
 
+  it('a writer that pauses mid-file longer than any window: nothing runs until it closes the file', async () => {
+    // The default 300 ms window: a timing rule alone would take the first half for the whole plan.
+    ws = await createWorkspace();
+    daemon = startDaemon(ws.configPath);
+    await waitFor(() => daemon?.output().includes('watching'), 'the banner');
+    const first = '---\nid: halves\n---\n## Steps\n- [ ] say the first half\n  - action: echo\n  - text: first\n';
+    const second = '- [ ] say the second half\n  - action: echo\n  - text: second\n';
+    const file = path.join(ws.vault, 'Approved', 'halves.md');
+    const handle = await open(file, 'w');
+    await handle.write(first); // a whole plan by itself
+    await handle.sync();
+    const workspace = ws;
+    // The writer pauses with the file open, well past the window: the daemon waits for it (it scans twice a second meanwhile).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await workspace.calls()).toEqual([]);
+    expect(await workspace.list('Approved')).toEqual(['halves.md']);
+    await handle.write(second);
+    await handle.close();
+    await waitFor(async () => (await workspace.list('Done')).includes('halves.md'), 'the plan in Done/');
+    expect((await ws.calls()).map((c) => c.args.text)).toEqual(['first', 'second']);
+  });
+
+  it('a plan written and renamed into Approved/ at once is claimed without waiting for a window', async () => {
+    ws = await createWorkspace({ daemon: { stabilityMs: 60_000 } });
+    daemon = startDaemon(ws.configPath);
+    await waitFor(() => daemon?.output().includes('watching'), 'the banner');
+    const draft = await ws.writePlan('quick.md', echoPlan('quick'));
+    await rename(draft, path.join(ws.vault, 'Approved', 'quick.md'));
+    const workspace = ws;
+    // A minute-long window would hold it for a minute; the rename proves it complete.
+    await waitFor(async () => (await workspace.list('Done')).includes('quick.md'), 'the plan in Done/', 15_000);
+  });
+
   it('runs 50 plans present before start and 50 dropped while running, each step exactly once', async () => {
     ws = await createWorkspace({ execution: { maxConcurrentPlans: 8 } });
     for (let i = 0; i < 50; i += 1) await ws.writePlan(`before-${i}.md`, echoPlan(`before-${i}`), 'Approved');

@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
+import type { FinalOutcome } from '../events/plan-outcome.js';
 import type { StepResult } from '../events/step-result.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -44,6 +45,10 @@ export interface RunnerOptions {
 
 export class PlanRunner {
   private readonly queue: PQueue;
+  /** Plans queued or running, by claim: aborting one stops it before its next step (`cancel`). */
+  private readonly active = new Map<string, AbortController>();
+  /** Deferred plans waiting for their retry time, by claim. */
+  private readonly waiting = new Map<string, Job>();
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = new PQueue({ concurrency: options.config.execution.maxConcurrentPlans });
@@ -56,25 +61,59 @@ export class PlanRunner {
 
   enqueue(job: Job): void {
     if (this.options.stopSignal.aborted) return;
+    const claim = job.ref.claim;
+    const cancel = this.active.get(claim) ?? new AbortController();
+    this.active.set(claim, cancel);
     const announced = this.options.settler.emitterFor(job).emit({ type: 'queued' });
     // Into the queue at once (so `onIdle` counts it), announced before it runs.
     void this.queue
       .add(async () => {
         await announced;
-        await this.run(job);
+        try {
+          await this.run(job, cancel.signal);
+        } finally {
+          if (this.active.get(claim) === cancel) this.active.delete(claim);
+        }
       })
       .catch(this.options.onFatal);
   }
 
   /** The plan waits in In_Progress/ until `retryAt`, then queues again. */
   wait(job: Job, retryAt: Date): void {
+    this.waiting.set(job.ref.claim, job);
     // A few ms late rather than early: timers may fire a hair before the wall clock reaches retryAt.
-    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.clock.now().getTime() + 10), () => this.enqueue(job));
+    this.options.schedule(Math.max(0, retryAt.getTime() - this.options.clock.now().getTime() + 10), () => {
+      if (this.waiting.get(job.ref.claim) !== job) return; // cancelled meanwhile, and queued at once
+      this.waiting.delete(job.ref.claim);
+      this.enqueue(job);
+    });
   }
 
-  private async run(job: Job): Promise<void> {
+  /**
+   * Stops a plan this daemon holds before its next step (the call in flight finishes and is recorded);
+   * it then ends in Failed/ with `status: cancelled`. A deferred plan is taken up at once to end so.
+   * False when the plan is not this daemon's (not claimed, or already settled).
+   */
+  cancel(claim: string, reason: string): boolean {
+    const waiting = this.waiting.get(claim);
+    if (waiting) {
+      this.waiting.delete(claim);
+      const cancel = new AbortController();
+      cancel.abort(reason);
+      this.active.set(claim, cancel);
+      this.enqueue(waiting);
+      return true;
+    }
+    const active = this.active.get(claim);
+    if (!active) return false;
+    if (!active.signal.aborted) active.abort(reason);
+    return true;
+  }
+
+  private async run(job: Job, cancel: AbortSignal): Promise<void> {
     const { config, settler, audit } = this.options;
     if (this.options.stopSignal.aborted) return settler.release(job, 'the daemon stopped before the plan ran');
+    if (cancel.aborted) return settler.finalize(job, 'Failed', cancelledOutcome(cancel));
     const approvedHash = definitionHashOf(job.approvedHash);
     let next: Job = job;
     try {
@@ -92,13 +131,17 @@ export class PlanRunner {
           guard: this.options.guard,
           clock: this.options.clock,
           signal: this.options.hardSignal,
-          stopSignal: this.options.stopSignal,
+          stopSignal: AbortSignal.any([this.options.stopSignal, cancel]),
           ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
         },
       );
       if (result.kind === 'dry_run') return;
       if (result.results) next = { ...job, carried: new Map<number, StepResult>(result.results) };
-      const settlement = settlementOf(result.outcome, job, config.daemon.maxDeferMs);
+      // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
+      // last step ended anyway keeps that end.
+      const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';
+      const outcome = cancel.aborted && stopped && !this.options.stopSignal.aborted ? cancelledOutcome(cancel) : result.outcome;
+      const settlement = settlementOf(outcome, job, config.daemon.maxDeferMs);
       switch (settlement.kind) {
         case 'finalize':
           return await settler.finalize(next, settlement.folder, settlement.outcome);
@@ -123,4 +166,9 @@ export class PlanRunner {
       });
     }
   }
+}
+
+/** How a cancelled plan ends: Failed/, with `status: cancelled` and the reason given. */
+function cancelledOutcome(cancel: AbortSignal): FinalOutcome {
+  return { kind: 'failed', reason: `cancelled: ${String(cancel.reason)}`, cancelled: true };
 }

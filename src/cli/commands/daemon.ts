@@ -8,6 +8,7 @@ import { allDone, describeSummary } from '../../daemon/summary.js';
 import { FileJournalStore } from '../../journal/file-store.js';
 import { journalPath } from '../../journal/paths.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
+import { hostMcpServer, tokenProblem } from '../../serve/host.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
 import { isPlanFileName } from '../../vault/plan-file-name.js';
 import { acquireVaultLock, AlreadyRunningError } from '../../vault/vault-lock.js';
@@ -20,6 +21,8 @@ export interface DaemonCommandOptions {
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
   readonly metricsPort?: number;
+  /** Serve the orchestrator's MCP server over HTTP on this port (0: a free one). */
+  readonly mcpPort?: number;
 }
 
 export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCommandOptions): Promise<ExitCode> {
@@ -36,6 +39,11 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
       once: options.once,
     });
     return EXIT.ok;
+  }
+  const mcpProblem = options.mcpPort === undefined ? undefined : tokenProblem(config);
+  if (mcpProblem) {
+    io.err(`error: ${mcpProblem}`);
+    return EXIT.usage;
   }
   const vault = config.vault;
   const inProgress = path.join(vault, 'In_Progress');
@@ -59,6 +67,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   }
   try {
     return await serveMetricsWhile(runtime, options.metricsPort, (line) => io.out(line), async (served) => {
+      const mcp = options.mcpPort === undefined ? undefined : await hostMcpServer(served, options.mcpPort, (line) => io.out(line));
       const exit = await runDaemon({
         config,
         pool: served.pool,
@@ -71,7 +80,8 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         print: (line) => io.out(line),
         once: options.once,
         crash: crashHookFrom(process.env.MCP_ORCHESTRATOR_CRASH_AT),
-      });
+        ...(mcp ? { onStream: mcp.onStream, onControl: mcp.onControl } : {}),
+      }).finally(() => mcp?.close());
       if (exit.kind === 'fatal') {
         io.err(`error: the daemon stopped: ${describeError(exit.error)}`);
         return EXIT.failed;

@@ -21,6 +21,7 @@ export class BoundedStdioTransport implements Transport {
   private size = 0;
   private skipping: Edges | undefined;
   private closed = false;
+  private draining: Promise<void> | undefined;
 
   constructor(
     private readonly stdin: NodeJS.ReadableStream = process.stdin,
@@ -33,11 +34,16 @@ export class BoundedStdioTransport implements Transport {
     this.stdin.on('end', this.onEnd);
   }
 
+  /** Written at once; when stdout is full, every send waits for the same one 'drain'. */
   send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stdout.write(serializeMessage(message))) resolve();
-      else this.stdout.once('drain', resolve);
-    });
+    if (this.stdout.write(serializeMessage(message))) return this.draining ?? Promise.resolve();
+    this.draining ??= new Promise<void>((resolve) =>
+      this.stdout.once('drain', () => {
+        this.draining = undefined;
+        resolve();
+      }),
+    );
+    return this.draining;
   }
 
   async close(): Promise<void> {

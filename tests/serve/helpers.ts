@@ -35,7 +35,7 @@ export async function connectServe(configPath: string, env: Record<string, strin
 
 export async function connectHttp(url: string, token: string | undefined, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'http-test', version: '0.0.0' });
-  const auth = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { ...auth, ...headers } } }));
   return client;
 }

@@ -133,7 +133,8 @@ describe('serve over stdio', () => {
     expect(await readFile(path.join(ws.vault, 'In_Progress', 'stuck.md'), 'utf8')).toBe(twoStepPlan('stuck'));
     await waitFor(async () => (await ws.readLog()).includes('AGENT - plan=reported status=waiting'), 'the AGENT line');
     const dashboard = await client.readResource({ uri: 'orchestrator://dashboard' });
-    expect(String(dashboard.contents[0]?.text)).toContain('drafter review waiting: asked Ana to approve (plan reported)');
+    const content = dashboard.contents[0];
+    expect(content && 'text' in content ? content.text : '').toContain('drafter review waiting: asked Ana to approve (plan reported)');
   });
 
   it('lists its tools to the MCP inspector CLI', async () => {

@@ -96,6 +96,6 @@ function describeAction(action: ActionEntry): string {
     .filter(([name]) => name !== 'idempotency_key')
     .map(([name, prop]) => `${name}${required.has(name) ? '' : '?'}: ${typeof prop.type === 'string' ? prop.type : 'value'}`);
   const health = action.server_health.state === 'reachable' ? '' : ` [server ${action.server_health.state}]`;
-  const about = action.description ? ` — ${action.description}` : '';
+  const about = action.description ? ` — ${action.description.replace(/\.$/, '')}` : '';
   return `- \`${action.name}\` (${action.server}.${action.tool})${about}; arguments: ${args.length ? args.join(', ') : '(none listed)'}; ${action.idempotent ? 'safe to repeat' : 'not repeated on an unknown outcome'}${action.keywords.length ? `; keywords: ${action.keywords.join(', ')}` : ''}${health}`;
 }

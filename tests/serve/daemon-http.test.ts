@@ -4,14 +4,14 @@
  * daemon's own events, cancelling a running plan before its next step, and the endpoint file.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ResourceUpdatedNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { request } from 'node:http';
 import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { call, connectHttp, connectServe, connectSse, textOf, twoStepPlan } from './helpers.js';
+import { call, collectProgress, connectHttp, connectServe, connectSse, textOf, twoStepPlan } from './helpers.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
@@ -94,8 +94,8 @@ describe('daemon --mcp-port', () => {
         const submitted = await call(client, 'submit_plan', { markdown: twoStepPlan('http-1', 'over http'), name: 'http-1' });
         expect(submitted.structuredContent).toMatchObject({ path: 'Pending_Approval/http-1.md', id: 'http-1' });
         await rename(path.join(ws.vault, 'Pending_Approval', 'http-1.md'), path.join(ws.vault, 'Approved', 'http-1.md'));
-        const progress: Progress[] = [];
-        const waited = (await client.callTool({ name: 'wait_for_plan', arguments: { id: 'http-1', timeout_ms: 20_000 } }, undefined, { onprogress: (p) => void progress.push(p), timeout: 25_000 })) as {
+        const progress = collectProgress(client, 'http-1-wait');
+        const waited = (await client.callTool({ name: 'wait_for_plan', arguments: { id: 'http-1', timeout_ms: 20_000 }, _meta: { progressToken: 'http-1-wait' } }, undefined, { timeout: 25_000 })) as {
           structuredContent: Record<string, any>;
         };
         expect(waited.structuredContent).toMatchObject({ final: true, folder: 'Done', status: 'completed', live: true });
@@ -129,6 +129,17 @@ describe('daemon --mcp-port', () => {
       const file = await readFile(path.join(ws.vault, 'Failed', 'to-stop.md'), 'utf8');
       expect(file).toContain('status: cancelled');
       expect(file).toMatch(/agent watcher run ok: saw step 1 start/);
+    });
+
+    it('cancel_plan ends a deferred plan at once, without waiting for its retry time', async () => {
+      const deferredPlan = ['---', 'id: held', '---', '## Steps', '- [ ] Rate limited', '  ```yaml', '  action: act', '  name: held-one', '  script: ["fail:rate_limit:600000"]', '  retries: 0', '  ```', ''].join('\n');
+      await call(client, 'submit_plan', { markdown: deferredPlan, name: 'held' });
+      await rename(path.join(ws.vault, 'Pending_Approval', 'held.md'), path.join(ws.vault, 'Approved', 'held.md'));
+      await waitFor(async () => (await call(client, 'get_plan', { id: 'held' })).structuredContent?.status === 'deferred', 'the plan to be deferred');
+      expect((await call(client, 'cancel_plan', { id: 'held', reason: 'not worth waiting' })).structuredContent).toMatchObject({ outcome: 'stopping' });
+      const waited = await call(client, 'wait_for_plan', { id: 'held', timeout_ms: 15_000 });
+      expect(waited.structuredContent).toMatchObject({ final: true, folder: 'Failed', status: 'cancelled', error: 'cancelled: not worth waiting' });
+      expect((await ws.calls()).filter((c) => c.args.name === 'held-one')).toHaveLength(1);
     });
 
     it('serve beside it finds it through mcp.json and forwards cancel_plan for a running plan', async () => {

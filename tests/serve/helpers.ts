@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ProgressNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -50,6 +50,21 @@ export async function connectSse(url: string, token: string): Promise<Client> {
     }),
   );
   return client;
+}
+
+/**
+ * Every `notifications/progress` for `token`, in order of arrival. The SDK client's own `onprogress`
+ * drops a notification that arrives in the same read as the response it belongs to (notifications are
+ * handled a microtask later, after the response has removed the handler), so a client-wide handler
+ * collects them instead: what a client that reads the wire sees.
+ */
+export function collectProgress(client: Client, token: string): { progress: number; total?: number; message?: string }[] {
+  const seen: { progress: number; total?: number; message?: string }[] = [];
+  client.setNotificationHandler(ProgressNotificationSchema, (notification) => {
+    const { progressToken, ...rest } = notification.params;
+    if (progressToken === token) seen.push(rest);
+  });
+  return seen;
 }
 
 /** A tool call's result, typed for assertions. */

@@ -3,7 +3,7 @@
  * real daemon beside it for part of the time: the AI's whole loop, from learning the actions to the
  * plan's result, and what serve answers when no daemon runs.
  */
-import { ResourceUpdatedNotificationSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { execFile } from 'node:child_process';
 import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { REPO_ROOT } from '../helpers/stdio-client.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { BAD_PLAN, call, connectServe, fingerprint, textOf, twoStepPlan, type ServeConnection } from './helpers.js';
+import { BAD_PLAN, call, collectProgress, connectServe, fingerprint, textOf, twoStepPlan, type ServeConnection } from './helpers.js';
 
 describe('serve over stdio', () => {
   let ws: Workspace;
@@ -71,11 +71,11 @@ describe('serve over stdio', () => {
     await waitFor(() => daemon?.output().includes('watching'), 'the daemon to start');
     // The human approves: the file moves into Approved/.
     await rename(path.join(ws.vault, 'Pending_Approval', 'loop plan.md'), path.join(ws.vault, 'Approved', 'loop plan.md'));
-    const progress: Progress[] = [];
+    const progress = collectProgress(client, 'loop-1-wait');
     const waited = (await client.callTool(
-      { name: 'wait_for_plan', arguments: { id: 'loop-1', timeout_ms: 20_000 } },
+      { name: 'wait_for_plan', arguments: { id: 'loop-1', timeout_ms: 20_000 }, _meta: { progressToken: 'loop-1-wait' } },
       undefined,
-      { onprogress: (p) => void progress.push(p), timeout: 25_000 },
+      { timeout: 25_000 },
     )) as { structuredContent: Record<string, any>; isError?: boolean };
     expect(waited.isError).toBeFalsy();
     expect(waited.structuredContent).toMatchObject({ timed_out: false, final: true, folder: 'Done', status: 'completed', path: 'Done/loop plan.md' });

@@ -8,6 +8,7 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ProgressNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,9 +38,9 @@ const shown = (text, max = 14) => {
 };
 const client = new Client({ name: 'transcript', version: '1.0.0' });
 await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'serve', '--config', configPath], env: getDefaultEnvironment(), stderr: 'ignore' }));
-const callTool = async (name, args, options) => {
+const callTool = async (name, args, meta) => {
   out(`→ ${name} ${JSON.stringify(args, (key, value) => (key === 'markdown' ? `<${value.split('\n').length} lines>` : value))}`);
-  const result = await client.callTool({ name, arguments: args }, undefined, options);
+  const result = await client.callTool({ name, arguments: args, ...(meta ? { _meta: meta } : {}) }, undefined, { timeout: 40000 });
   out(`← ${result.isError ? '(isError) ' : ''}${shown(result.content.map((c) => c.text).join('\n')).trimStart()}`);
   out();
   return result;
@@ -86,7 +87,8 @@ out(`$ mv "vault/${submitted.structuredContent.path}" vault/Approved/   # the hu
 await rename(path.join(vault, submitted.structuredContent.path), path.join(vault, 'Approved', submitted.structuredContent.name));
 out();
 const progress = [];
-await callTool('wait_for_plan', { id: 'acme-q4-note', timeout_ms: 30000 }, { onprogress: (p) => progress.push(p), timeout: 40000 });
+client.setNotificationHandler(ProgressNotificationSchema, (n) => void progress.push(n.params));
+await callTool('wait_for_plan', { id: 'acme-q4-note', timeout_ms: 30000 }, { progressToken: 'wait-1' });
 for (const p of progress) out(`  (notifications/progress ${p.progress}/${p.total}: ${p.message})`);
 out();
 await callTool('get_plan', { id: 'acme-q4-note' });

@@ -182,7 +182,8 @@ describe('Dashboard.md from a real run', () => {
     }, 'the dashboard after every plan settled');
     const recent = text.slice(text.indexOf('## Recent actions'));
     const line = (action: string, outcome: string, name: string) =>
-      new RegExp(`^- \\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] ${action.replace(/[()]/g, '\\$&')} - ${outcome} - ${name}$`, 'm');
+      // A line that did not succeed ends with its reason (dashboard-render.ts formatRecentAction).
+      new RegExp(`^- \\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\] ${action.replace(/[()]/g, '\\$&')} - ${outcome} - ${name}(?: — .+)?$`, 'm');
     expect(recent).toMatch(line('echo', '✓ Success', 'welcome_email.md'));
     expect(recent).toMatch(line('act', '✗ Failed', 'broken.md'));
     expect(recent).toMatch(line('act', '⚠ Needs review', 'unsure.md'));

@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { checkCommand } from './commands/check.js';
 import { daemonCommand } from './commands/daemon.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 import { serversCommand } from './commands/servers.js';
 import { statsCommand } from './commands/stats.js';
 import { parseMetricsPort } from '../metrics/serve.js';
@@ -88,10 +89,23 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--once', 'process everything already waiting, then exit', false)
     .option('--dry-run', 'validate and show what would run, without claiming or calling anything', false)
     .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:PORT', metricsPortOption)
-    .action(async ({ metricsPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number }) => {
+    .option('--mcp-port <port>', 'serve the orchestrator\'s MCP server over HTTP (/mcp, /sse) on serve.host:PORT, 0 for a free port; needs serve.token or $ORCHESTRATOR_TOKEN', metricsPortOption)
+    .action(async ({ metricsPort, mcpPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number; mcpPort?: number }) => {
       await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
-        daemonCommand(runtime, io, { ...options, signal: root.signal, ...(metricsPort !== undefined ? { metricsPort } : {}) }),
+        daemonCommand(runtime, io, {
+          ...options,
+          signal: root.signal,
+          ...(metricsPort !== undefined ? { metricsPort } : {}),
+          ...(mcpPort !== undefined ? { mcpPort } : {}),
+        }),
       );
+    });
+
+  program
+    .command('serve')
+    .description('the orchestrator\'s own MCP server over stdio, for Claude Desktop, Claude Code or any MCP client (with or without a daemon)')
+    .action(async () => {
+      await withRuntime(program.opts<GlobalOptions>(), (runtime) => serveCommand(runtime, io, { signal: root.signal }));
     });
 
   program

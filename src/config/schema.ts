@@ -134,6 +134,20 @@ export const DashboardSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/**
+ * The orchestrator's own MCP server (SPEC §11): `serve` over stdio, and `daemon --mcp-port` over HTTP,
+ * which needs a bearer token (`token`, else `$ORCHESTRATOR_TOKEN`).
+ */
+export const ServeSchema = z.strictObject({
+  /** Address `daemon --mcp-port` listens on. Anything but loopback exposes the server: keep the token secret. */
+  host: z.string().min(1).default('127.0.0.1'),
+  token: z.string().min(1).optional(),
+  /** Host names accepted in the Host and Origin headers besides loopback's and `host` (DNS rebinding guard). */
+  allowedHosts: z.array(z.string().min(1)).default([]),
+  /** `submit_plan` calls accepted per process: a burst of `max`, refilled over `per`. */
+  submissions: RateLimitSchema.default({ max: 10, per: 60_000 }),
+});
+
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   vault: z.string().min(1).default('../vault'),
@@ -153,6 +167,7 @@ export const ConfigSchema = z.strictObject({
   breaker: BreakerSchema.default(() => BreakerSchema.parse({})),
   alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
   dashboard: DashboardSchema.default(() => DashboardSchema.parse({})),
+  serve: ServeSchema.default(() => ServeSchema.parse({})),
 });
 
 export type {
@@ -183,3 +198,4 @@ export type RateLimitConfig = z.infer<typeof RateLimitSchema>;
 export type BreakerConfig = z.infer<typeof BreakerSchema>;
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 export type DashboardConfig = z.infer<typeof DashboardSchema>;
+export type ServeConfig = z.infer<typeof ServeSchema>;

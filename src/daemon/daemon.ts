@@ -17,7 +17,7 @@ import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';
 import { startMonitor, type Monitor } from '../monitor/monitor.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
-import { planFileSubscriber } from '../run/plan-file-sink.js';
+import { planFileSink } from '../run/plan-file-sink.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
@@ -48,6 +48,16 @@ export interface DaemonOptions {
   readonly crash?: CrashHook;
   /** More subscribers, added last (the orchestrator's own MCP server). */
   readonly onStream?: (stream: EventStream) => void;
+  /** Handed the daemon's controls once its runner exists (the orchestrator's own MCP server). */
+  readonly onControl?: (control: DaemonControl) => void;
+}
+
+/** What the orchestrator's own MCP server may ask of a running daemon about the plans it holds. */
+export interface DaemonControl {
+  /** Stops a claimed plan before its next step; it ends in Failed/ with `status: cancelled`. False when not held. */
+  cancel(claim: string, reason: string): boolean;
+  /** Appends lines to a held plan's Execution Log through the daemon's own writer; false when not held. */
+  appendLog(claim: string, lines: readonly string[]): Promise<boolean>;
 }
 
 export type DaemonExit =
@@ -110,7 +120,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         }
       }),
     );
-    stream.subscribe(planFileSubscriber((plan) => inProgressPath(vault, plan.claim)));
+    const planFiles = planFileSink((plan) => inProgressPath(vault, plan.claim));
+    stream.subscribe(planFiles.subscriber);
     for (const sink of options.sinks) stream.subscribe(bestEffort(sink, reportSinkError));
     stream.subscribe(bestEffort(monitor.tracker.subscriber, reportSinkError));
     stream.subscribe(summary.subscriber);
@@ -135,6 +146,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       onSettled: () => void intake?.scan(),
     });
     const plans = runner;
+    options.onControl?.({ cancel: (claim, reason) => plans.cancel(claim, reason), appendLog: planFiles.appendLog });
     await recoverAtStart({ config, store, stream, audit, clock, settler, schedule }, book, plans);
     const tracker = monitor.tracker;
     intake = new Intake({

@@ -14,6 +14,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
+import type { FinalOutcome } from '../events/plan-outcome.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { continuationOf } from '../journal/decide-recovery.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -58,6 +59,8 @@ interface Active {
   timer?: () => void;
   /** Its end was decided but could not be carried out yet: a retry only does that (`recorded`: plan_ended is out). */
   end?: { readonly settlement: Extract<Settlement, { kind: 'finalize' }>; recorded: boolean };
+  /** Asked to stop (`cancel_plan`): it ends in Failed/ with `status: cancelled` and this reason. */
+  cancelledFor?: string;
 }
 
 /** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
@@ -121,6 +124,24 @@ export class PlanRunner {
     }
   }
 
+  /**
+   * Stops a plan this daemon holds before its next step (the call in flight finishes and is recorded);
+   * it then ends in Failed/ with `status: cancelled`. A deferred plan is taken up at once to end so.
+   * False when the plan is not this daemon's (not claimed, or already settled).
+   */
+  cancel(claim: string, reason: string): boolean {
+    const control = [...this.active.values()].find((candidate) => candidate.job.ref.claim === claim);
+    if (!control) return false;
+    control.cancelledFor ??= reason;
+    control.cancel.abort();
+    if (control.timer) {
+      control.timer();
+      delete control.timer;
+      this.enqueue(control.job);
+    }
+    return true;
+  }
+
   private track(job: Job): Active {
     const existing = this.active.get(job.ref.approval);
     if (existing && existing.job.ref.claim === job.ref.claim) return existing;
@@ -150,8 +171,11 @@ export class PlanRunner {
     const stop = AbortSignal.any([this.options.stopSignal, control.cancel.signal]);
     let waiting = false;
     try {
-      if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
+      if (control.cancelledFor !== undefined && !this.options.stopSignal.aborted && !control.end) {
+        control.end = { settlement: { kind: 'finalize', folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) }, recorded: false };
+      }
       if (control.end) return await this.finalize(job, control);
+      if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
       const state = book.get(job.ref.approval);
       const approvedHash = definitionHashOf(job.approvedHash);
       const result = await runPlan(
@@ -177,8 +201,13 @@ export class PlanRunner {
         },
       );
       if (result.kind === 'dry_run') return;
-      if (control.cancel.signal.aborted && result.outcome.kind === 'interrupted') return await settler.release(job, movedOut);
-      const settlement = settlementOf(result.outcome, job, config.daemon.maxDeferMs);
+      // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
+      // last step ended anyway keeps that end. One whose file was moved away is let go.
+      const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';
+      const cancelled = control.cancelledFor !== undefined && stopped && !this.options.stopSignal.aborted;
+      if (!cancelled && control.cancel.signal.aborted && result.outcome.kind === 'interrupted') return await settler.release(job, movedOut);
+      const outcome = cancelled ? cancelledOutcome(control.cancelledFor as string) : result.outcome;
+      const settlement = settlementOf(outcome, job, config.daemon.maxDeferMs);
       switch (settlement.kind) {
         case 'finalize':
           control.end = { settlement, recorded: false };
@@ -216,6 +245,11 @@ export class PlanRunner {
 }
 
 const movedOut = 'its file was moved or deleted out of In_Progress/ while it ran: no further step started; moving it back continues it';
+
+/** How a cancelled plan ends: Failed/, with `status: cancelled` and the reason given. */
+function cancelledOutcome(reason: string): FinalOutcome {
+  return { kind: 'failed', reason: `cancelled: ${reason}`, cancelled: true };
+}
 
 async function present(file: string): Promise<boolean> {
   return lstat(file).then(

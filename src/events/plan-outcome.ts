@@ -12,7 +12,14 @@ export interface StepCause {
 export type PlanOutcome =
   | { readonly kind: 'completed' }
   /** `reason` is the one line written into the plan's `error:` field. */
-  | { readonly kind: 'failed'; readonly reason: string; readonly cause?: StepCause; readonly problems?: readonly PlanProblem[] }
+  /** `cancelled`: stopped on request (`cancel_plan`); its file says `status: cancelled`. */
+  | {
+      readonly kind: 'failed';
+      readonly reason: string;
+      readonly cause?: StepCause;
+      readonly problems?: readonly PlanProblem[];
+      readonly cancelled?: true;
+    }
   | { readonly kind: 'needs_review'; readonly reason: string; readonly cause?: StepCause }
   | { readonly kind: 'deferred'; readonly reason: string; readonly retryAt: Date; readonly cause?: StepCause }
   /** Shutdown began before every step ran; the plan resumes on the next start. */

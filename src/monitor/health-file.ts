@@ -86,7 +86,7 @@ export async function readDaemonHealth(file: string): Promise<(DaemonHealth & { 
 }
 
 /** Signal 0 checks existence without signalling; EPERM means it exists but belongs to someone else. */
-function isPidAlive(pid: number): boolean {
+export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,6 +21,20 @@ interface OpenFile {
 
 /** `pathOf`: the plan file's path (In_Progress/<claim> for the daemon, the given file for `run`). */
 export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscriber {
+  return planFileSink(pathOf).subscriber;
+}
+
+export interface PlanFileSink {
+  readonly subscriber: Subscriber;
+  /**
+   * Appends lines to the Execution Log of a plan whose run this sink follows (running or deferred),
+   * through the same writer as the run's own progress, so neither overwrites the other. False when the
+   * plan is not followed (not claimed, or past its end: its file is about to move or has moved).
+   */
+  appendLog(claim: string, lines: readonly string[]): Promise<boolean>;
+}
+
+export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
   const open = new Map<string, OpenFile>();
   const fileOf = (plan: PlanRef): OpenFile => {
     let file = open.get(plan.claim);
@@ -37,7 +51,7 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
   };
   const awaited = (file: OpenFile, change: PlanChange): Promise<void> => file.writer.update({ ...change, stepsInBody: file.stepsInBody });
 
-  return (event: PlanEvent) => {
+  const subscriber = (event: PlanEvent): void | Promise<void> => {
     const at = event.at.toISOString();
     switch (event.type) {
       case 'run_started': {
@@ -79,7 +93,7 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
             return awaited(file, { fields: { status: 'completed', completed_at: at, error: null, retry_at: null } });
           case 'failed':
             return awaited(file, {
-              fields: { status: 'failed', failed_at: at, error: outcome.reason },
+              fields: { status: outcome.cancelled ? 'cancelled' : 'failed', failed_at: at, error: outcome.reason },
               logLines: (outcome.problems ?? []).map((problem) => `- ${formatProblem(problem)}`),
             });
           case 'needs_review':
@@ -110,6 +124,13 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
       }
     }
   };
+  const appendLog = async (claim: string, lines: readonly string[]): Promise<boolean> => {
+    const file = open.get(claim);
+    if (!file) return false;
+    await file.writer.update({ logLines: lines, stepsInBody: file.stepsInBody });
+    return true;
+  };
+  return { subscriber, appendLog };
 }
 
 function carriedSteps(valid: ValidPlan, carried: readonly number[]): ResolvedStep[] {

@@ -8,6 +8,7 @@ import { statePaths, vaultKey } from '../../config/state-dir.js';
 import { FileJournalStore } from '../../journal/file-store.js';
 import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
+import { hostMcpServer, tokenProblem } from '../../serve/host.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
 import { AlreadyRunningError, acquireInstanceLock } from '../../vault/instance-lock.js';
 import { preparePrivateState } from '../../vault/private-state.js';
@@ -20,6 +21,8 @@ export interface DaemonCommandOptions {
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
   readonly metricsPort?: number;
+  /** Serve the orchestrator's MCP server over HTTP on this port (0: a free one). */
+  readonly mcpPort?: number;
 }
 
 export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCommandOptions): Promise<ExitCode> {
@@ -36,6 +39,11 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
       once: options.once,
     });
     return EXIT.ok;
+  }
+  const mcpProblem = options.mcpPort === undefined ? undefined : tokenProblem(config);
+  if (mcpProblem) {
+    io.err(`error: ${mcpProblem}`);
+    return EXIT.usage;
   }
   const vault = config.vault;
   const store = new FileJournalStore({
@@ -57,6 +65,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   }
   try {
     return await serveMetricsWhile(runtime, options.metricsPort, (line) => io.out(line), async (served) => {
+      const mcp = options.mcpPort === undefined ? undefined : await hostMcpServer(served, options.mcpPort, (line) => io.out(line));
       const exit = await runDaemon({
         config,
         pool: served.pool,
@@ -69,7 +78,8 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         print: (line) => io.out(line),
         once: options.once,
         crash: crashHookFrom(process.env.MCP_ORCHESTRATOR_CRASH_AT),
-      });
+        ...(mcp ? { onStream: mcp.onStream, onControl: mcp.onControl } : {}),
+      }).finally(() => mcp?.close());
       if (exit.kind === 'fatal') {
         io.err(`error: the daemon stopped: ${describeError(exit.error)}`);
         return EXIT.failed;

@@ -1,0 +1,177 @@
+/**
+ * `daemon --mcp-port`: the orchestrator's MCP server over HTTP, for several clients at once. Streamable
+ * HTTP at `/mcp` (stateful: one session, one server instance, per client) and the legacy SSE transport
+ * at `/sse` with its POST endpoint `/messages`. Every request is checked first (http-guard.ts: Host,
+ * Origin, bearer token); a body is read only then, and only up to MAX_MESSAGE_BYTES.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { messageOf } from '../core/text.js';
+import { AuditedTransport, AUDIT_SERVER } from './call-audit.js';
+import type { ServeContext } from './context.js';
+import { allowedHostnames, checkRequest } from './http-guard.js';
+import { Edges, MAX_MESSAGE_BYTES, oversizeError } from './oversize.js';
+import { createSessionServer, type SessionServer } from './server.js';
+
+export interface McpHttpOptions {
+  readonly ctx: ServeContext;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly token: string;
+  readonly allowedHosts: readonly string[];
+}
+
+export interface McpHttpServer {
+  readonly port: number;
+  /** `http://host:port/mcp` */
+  readonly url: string;
+  /** `http://host:port/sse` */
+  readonly sseUrl: string;
+  close(): Promise<void>;
+}
+
+const MAX_SESSIONS = 64;
+
+interface Session {
+  readonly serve: SessionServer;
+  readonly transport: StreamableHTTPServerTransport | SSEServerTransport;
+}
+
+export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServer> {
+  const { ctx } = options;
+  const allowed = allowedHostnames(options.host, options.allowedHosts);
+  const sessions = new Map<string, Session>();
+  const refuse = (res: ServerResponse, status: number, message: string): void => {
+    if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+    res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+  };
+
+  const open = async (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<SessionServer> => {
+    const serve = createSessionServer(ctx);
+    const detach = serve.server.server.onclose;
+    serve.server.server.onclose = () => {
+      detach?.();
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await serve.server.connect(new AuditedTransport(transport, ctx.audit, who));
+    return serve;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, allowed, options.token);
+    if (!verdict.ok) return refuse(res, verdict.status, verdict.message);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const sessionId = header(req, 'mcp-session-id') ?? url.searchParams.get('sessionId') ?? undefined;
+    const known = sessionId === undefined ? undefined : sessions.get(sessionId);
+
+    if (url.pathname === '/mcp') {
+      if (req.method === 'POST') {
+        const body = await readBody(req, res, ctx);
+        if (body === undefined) return;
+        if (known) return (known.transport as StreamableHTTPServerTransport).handleRequest(req, res, body.value);
+        if (sessionId !== undefined) return refuse(res, 404, 'session not found (it ended, or the daemon restarted): initialize a new session');
+        if (!isInitialize(body.value)) return refuse(res, 400, 'no session: send an initialize request first, without an Mcp-Session-Id header');
+        if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
+        const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: randomUUID,
+          onsessioninitialized: (id) => void sessions.set(id, { serve: session, transport }),
+        });
+        const session = await open(transport, 'http');
+        return transport.handleRequest(req, res, body.value);
+      }
+      if (!known || !(known.transport instanceof StreamableHTTPServerTransport)) return refuse(res, sessionId ? 404 : 400, 'no such session: initialize one with a POST to /mcp');
+      return known.transport.handleRequest(req, res);
+    }
+    if (url.pathname === '/sse' && req.method === 'GET') {
+      if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
+      const transport = new SSEServerTransport('/messages', res);
+      const serve = await open(transport, 'sse');
+      sessions.set(transport.sessionId, { serve, transport });
+      return;
+    }
+    if (url.pathname === '/messages' && req.method === 'POST') {
+      if (!known || !(known.transport instanceof SSEServerTransport)) return refuse(res, 404, 'no such SSE session: open one with GET /sse');
+      const body = await readBody(req, res, ctx);
+      if (body === undefined) return;
+      return known.transport.handlePostMessage(req, res, body.value);
+    }
+    return refuse(res, 404, 'not found: the MCP endpoints are /mcp (Streamable HTTP) and /sse (legacy SSE)');
+  };
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => refuse(res, 500, `internal error: ${messageOf(error)}`));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException): void =>
+      reject(new Error(error.code === 'EADDRINUSE' ? `MCP port ${options.port} on ${options.host} is already in use: pick another --mcp-port (0 picks a free one)` : `cannot serve MCP on ${options.host}:${options.port}: ${error.message}`));
+    http.once('error', fail);
+    http.listen(options.port, options.host, () => {
+      http.off('error', fail);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shown = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '[::1]' : options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    port,
+    url: `http://${shown}:${port}/mcp`,
+    sseUrl: `http://${shown}:${port}/sse`,
+    async close() {
+      await Promise.all([...sessions.values()].map((session) => session.serve.server.close().catch(() => undefined)));
+      sessions.clear();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections(); // SSE streams stay open otherwise
+      });
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isInitialize(body: unknown): boolean {
+  return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body);
+}
+
+/**
+ * The JSON body, or undefined once the answer is sent: a parse error, or a body over the limit, which is
+ * answered as a JSON-RPC error to its own request id (oversize.ts) after reading past it.
+ */
+async function readBody(req: IncomingMessage, res: ServerResponse, ctx: ServeContext): Promise<{ value: unknown } | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let edges: Edges | undefined;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    if (edges) {
+      edges.add(chunk);
+      continue;
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+    if (size > MAX_MESSAGE_BYTES) {
+      edges = new Edges();
+      for (const kept of chunks) edges.add(kept);
+      chunks.length = 0;
+    }
+  }
+  if (edges) {
+    const { message, tool } = oversizeError(edges);
+    ctx.audit.record({ event: 'AUDIT', server: AUDIT_SERVER, tool: tool ?? '(unknown)', status: 'refused', message: `http: request of ${edges.size} bytes refused as too large` });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+    return undefined;
+  }
+  try {
+    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+  } catch {
+    res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'the body is not JSON: send one JSON-RPC message (or a batch) as application/json' } }));
+    return undefined;
+  }
+}

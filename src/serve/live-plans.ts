@@ -1,0 +1,123 @@
+/**
+ * The daemon's plans as its event stream tells them, for the MCP server it hosts: each step's outcome
+ * as it happens, where each plan went, and a hook that hears every event (progress notifications and
+ * resource updates). Memory is bounded: plans that ended are forgotten oldest first past a limit.
+ */
+import type { PlanEvent } from '../events/plan-event.js';
+import type { FinalFolder } from '../vault/folders.js';
+import type { StepOutcomeName } from './plan-view.js';
+
+export interface LiveStep {
+  readonly outcome: StepOutcomeName;
+  readonly attempts: number;
+  readonly result?: string;
+  readonly error?: string;
+}
+
+export type LiveStatus = 'queued' | 'in_progress' | 'deferred' | 'completed' | 'failed' | 'cancelled' | 'needs_review' | 'released';
+
+export interface LivePlan {
+  readonly claim: string;
+  readonly id: string;
+  readonly status: LiveStatus;
+  /** Vault-relative path once moved to its final folder. */
+  readonly path?: string;
+  readonly folder: 'In_Progress' | FinalFolder;
+  readonly steps: ReadonlyMap<number, LiveStep>;
+  readonly retryAt?: string;
+  readonly error?: string;
+}
+
+const KEEP_ENDED = 500;
+const SHORT = 300;
+
+export class LivePlans {
+  private readonly plans = new Map<string, LivePlan>();
+  private readonly ended: string[] = [];
+
+  constructor(private readonly onEvent: (event: PlanEvent, plan: LivePlan) => void) {}
+
+  /** The most recent run known under this plan id. */
+  byId(id: string): LivePlan | undefined {
+    let found: LivePlan | undefined;
+    for (const plan of this.plans.values()) if (plan.id === id) found = plan;
+    return found;
+  }
+
+  readonly subscriber = (event: PlanEvent): void => {
+    const claim = event.plan.claim;
+    const old = this.plans.get(claim);
+    const plan = reduce(old, event);
+    // Re-insert so iteration order is recency: `byId` returns the latest run of an id.
+    this.plans.delete(claim);
+    this.plans.set(claim, plan);
+    if (event.type === 'plan_moved' || event.type === 'released') {
+      this.ended.push(claim);
+      while (this.ended.length > KEEP_ENDED) this.plans.delete(this.ended.shift() as string);
+    }
+    this.onEvent(event, plan);
+  };
+}
+
+function reduce(old: LivePlan | undefined, event: PlanEvent): LivePlan {
+  const plan: LivePlan = old ?? { claim: event.plan.claim, id: event.plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+  const withStep = (index: number, step: LiveStep): LivePlan => ({ ...plan, steps: new Map(plan.steps).set(index, step) });
+  switch (event.type) {
+    case 'claimed':
+      return { claim: plan.claim, id: plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+    case 'queued':
+      return { ...plan, status: plan.status === 'deferred' ? 'deferred' : 'queued' };
+    case 'run_started': {
+      const steps = new Map(plan.steps);
+      for (const step of event.valid.steps) {
+        if (event.carried.includes(step.index)) steps.set(step.index, { outcome: 'succeeded', attempts: steps.get(step.index)?.attempts ?? 0 });
+        else steps.set(step.index, { outcome: 'pending', attempts: 0 });
+      }
+      return { ...plan, status: 'in_progress', steps, ...clear };
+    }
+    case 'attempt_started':
+      return withStep(event.step.index, { outcome: 'running', attempts: event.attempt });
+    case 'attempt_ended': {
+      const { result } = event;
+      if (result.ok) return withStep(event.step.index, { outcome: 'running', attempts: event.attempt, result: result.result.text.slice(0, SHORT) });
+      return withStep(event.step.index, {
+        outcome: event.retrying ? 'retrying' : 'running',
+        attempts: event.attempt,
+        error: `${result.error.type}: ${result.error.message}`.slice(0, SHORT),
+      });
+    }
+    case 'step_ended': {
+      const { outcome } = event;
+      const attempts = Math.max(outcome.attempts, plan.steps.get(event.step.index)?.attempts ?? 0);
+      if (outcome.kind === 'succeeded') return withStep(event.step.index, { outcome: 'succeeded', attempts, result: outcome.result.text.slice(0, SHORT) });
+      return withStep(event.step.index, { outcome: outcome.kind, attempts, error: `${outcome.error.type}: ${outcome.error.message}`.slice(0, SHORT) });
+    }
+    case 'deferred':
+      return { ...plan, status: 'deferred', retryAt: event.retryAt.toISOString(), error: event.reason.slice(0, SHORT) };
+    case 'plan_ended': {
+      const { outcome } = event;
+      switch (outcome.kind) {
+        case 'completed':
+          return { ...plan, status: 'completed', ...clear };
+        case 'failed':
+          return { ...plan, status: outcome.cancelled ? 'cancelled' : 'failed', error: outcome.reason.slice(0, SHORT) };
+        case 'needs_review':
+          return { ...plan, status: 'needs_review', error: outcome.reason.slice(0, SHORT) };
+        default: {
+          const unreachable: never = outcome;
+          throw new Error(`unknown plan end ${JSON.stringify(unreachable)}`);
+        }
+      }
+    }
+    case 'plan_moved':
+      return { ...plan, folder: event.folder, path: event.path };
+    case 'released':
+      return { ...plan, status: 'released' };
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+const clear = { retryAt: undefined, error: undefined } as const;

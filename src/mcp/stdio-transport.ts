@@ -61,8 +61,13 @@ export class GroupStdioTransport implements Transport {
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => {
-        this.buffer.append(chunk);
-        this.drain();
+        try {
+          this.buffer.append(chunk); // throws past the SDK's frame limit (10 MB): the connection is dropped
+          this.drain();
+        } catch (error) {
+          this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+          void this.close().catch(() => undefined);
+        }
       });
       child.stderr?.pipe(this.stderr);
     });

@@ -9,20 +9,24 @@ import { readFile, stat } from 'node:fs/promises';
 import { isMissing } from '../core/errno.js';
 import { applyPlanUpdate, type PlanFileUpdate } from '../plan/render.js';
 import { locateStep, type StepLocation } from '../plan/ticks.js';
-import { writeFileAtomic } from '../vault/write-file-atomic.js';
+import { FileChangedError, versionOf, writeFileAtomic, type FileVersion } from '../vault/write-file-atomic.js';
 
 export interface PlanFileStore {
   /** Size in bytes, so a huge file is refused before it is read. */
   size(): Promise<number>;
   read(): Promise<Uint8Array>;
-  write(text: string): Promise<void>;
+  /** What the file is now (undefined when it is gone), to write only over what was read. */
+  version(): Promise<FileVersion | undefined>;
+  /** Replaces the file; throws FileChangedError when it is no longer `readAs` (then nothing was written). */
+  write(text: string, readAs?: FileVersion): Promise<void>;
 }
 
 export function diskPlanFile(file: string): PlanFileStore {
   return {
     size: async () => (await stat(file)).size,
     read: () => readFile(file),
-    write: (text) => writeFileAtomic(file, text),
+    version: () => versionOf(file),
+    write: (text, readAs) => writeFileAtomic(file, text, 0o666, readAs),
   };
 }
 
@@ -35,6 +39,9 @@ export interface PlanChange extends Omit<PlanFileUpdate, 'tickLines'> {
 export class PlanFileGoneError extends Error {
   override readonly name = 'PlanFileGoneError';
 }
+
+/** A file that keeps changing under us this often makes the write fail (it is tried again later), not spin. */
+const MAX_REREADS = 20;
 
 /** Largest file the daemon still writes its status into; a larger one is refused unread anyway. */
 const ANNOTATE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -60,11 +67,21 @@ export class PlanFileWriter {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      const text = await this.readText();
-      // Bytes that are not text (binary, not UTF-8, too large to read) are left exactly as they came.
-      if (text === undefined) continue;
-      const next = batch.reduce((current, change) => applyChange(current, change), text);
-      if (next !== text) await this.store.write(next);
+      for (let attempt = 1; ; attempt += 1) {
+        const readAs = await this.store.version();
+        const text = await this.readText();
+        // Bytes that are not text (binary, not UTF-8, too large to read) are left exactly as they came.
+        if (text === undefined) break;
+        const next = batch.reduce((current, change) => applyChange(current, change), text);
+        if (next === text) break;
+        try {
+          await this.store.write(next, readAs);
+          break;
+        } catch (error) {
+          // Someone changed the file meanwhile: apply the same changes to what it says now.
+          if (!(error instanceof FileChangedError) || attempt >= MAX_REREADS) throw error;
+        }
+      }
     }
   }
 

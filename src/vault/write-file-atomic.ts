@@ -16,7 +16,7 @@ import { fsyncDir } from './fsync-dir.js';
  * power failure. Ours is `.orch-<random>.tmp`: short, a dotfile with a `.tmp` suffix, which
  * isPlanFileName and watchers ignore.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o666): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o666, unchangedSince?: FileVersion): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.orch-${randomBytes(6).toString('hex')}.tmp`);
   const existing = await existingMode(file);
@@ -29,6 +29,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await handle.sync();
     closed = true;
     await handle.close();
+    // Replacing the file must not undo a change someone made since it was read (a human's edit): look
+    // again just before the rename, and let the caller read it anew if it changed.
+    if (unchangedSince && !sameVersion(unchangedSince, await versionOf(file))) throw new FileChangedError(file);
     await rename(temp, file);
   } catch (error) {
     if (!closed) await handle.close().catch(() => undefined);
@@ -36,6 +39,35 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     throw error;
   }
   await fsyncDir(dir);
+}
+
+/** What tells one state of a file from another: its inode, size and modification time. */
+export interface FileVersion {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export async function versionOf(file: string): Promise<FileVersion | undefined> {
+  try {
+    const { ino, size, mtimeMs } = await stat(file);
+    return { ino, size, mtimeMs };
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function sameVersion(a: FileVersion, b: FileVersion | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+/** The file changed between its reading and its replacement: nothing was written. */
+export class FileChangedError extends Error {
+  override readonly name = 'FileChangedError';
+  constructor(readonly file: string) {
+    super(`${file} changed while it was being rewritten; nothing was written`);
+  }
 }
 
 async function existingMode(file: string): Promise<number | undefined> {

@@ -57,6 +57,7 @@ export async function createSoakWorkspace(options: WorkspaceOptions): Promise<So
   const config = {
     vault: '../vault',
     logs: '../logs',
+    state: '../state',
     execution: { timeoutMs: options.callTimeoutMs, maxRetries: 2, retryDelayMs: 20, deferDelayMs: 300, maxConcurrentPlans: options.maxConcurrentPlans },
     logging: { logParameters: true, sanitize: true },
     daemon: { scanIntervalMs: 500, stabilityMs: 0, graceMs: 2_000 },
@@ -66,7 +67,7 @@ export async function createSoakWorkspace(options: WorkspaceOptions): Promise<So
         args: [FAULT_SERVER],
         env: {
           CALLS_FILE: callsFile,
-          STATE_DIR: path.join(dir, 'state'),
+          STATE_DIR: path.join(dir, 'fault-state'),
           FAULT_SEED: String(options.seed),
           FAULT_FAIL_RATE: String(options.failRate),
           FAULT_HANG_RATE: String(options.hangRate),
@@ -188,19 +189,24 @@ export interface CallStats {
 /** A move after which the server may have acted: it answered ok (at once or slowly), or it received the call and hung. */
 const mayHaveActed = (move: string) => move === 'ok' || move === 'hang' || move.startsWith('slow:');
 
+/**
+ * A step is its name and its idempotency key: a new approval of the same plan (a plan that completed and
+ * is run again) has new keys and may send again; the same approval may not.
+ */
 export async function callStats(ws: SoakWorkspace): Promise<CallStats> {
   const lines = (await readFile(ws.callsFile, 'utf8')).split('\n').filter((line) => line.trim() !== '');
   const byStep = new Map<string, string[]>();
   for (const line of lines) {
-    const call = JSON.parse(line) as { args: { name: string }; move: string };
-    byStep.set(call.args.name, [...(byStep.get(call.args.name) ?? []), call.move]);
+    const call = JSON.parse(line) as { args: { name: string; idempotency_key?: string }; move: string };
+    const step = `${call.args.name} (key ${call.args.idempotency_key ?? '-'})`;
+    byStep.set(step, [...(byStep.get(step) ?? []), call.move]);
   }
   const duplicateSends: string[] = [];
   let repeats = 0;
   let resent = 0;
   for (const [step, moves] of byStep) {
     repeats += moves.length - 1;
-    if (!step.endsWith('-send')) continue;
+    if (!step.includes('-send ')) continue;
     const firstActed = moves.findIndex(mayHaveActed);
     if (firstActed !== -1 && firstActed < moves.length - 1) duplicateSends.push(`${step}: ${moves.join(', ')}`);
     resent += firstActed === -1 ? moves.length - 1 : firstActed;

@@ -33,7 +33,7 @@ export interface IntakeOptions {
   readonly stopSignal: AbortSignal;
   readonly schedule: Schedule;
   readonly book: ApprovalBook;
-  readonly runner: Pick<PlanRunner, 'isActive' | 'enqueue' | 'checkFiles'>;
+  readonly runner: Pick<PlanRunner, 'reserve' | 'unreserve' | 'enqueue' | 'checkFiles'>;
   readonly settler: Settler;
   /** How many files in Approved/ are still being written. */
   readonly onSettling?: (count: number) => void;
@@ -136,23 +136,30 @@ export class Intake {
   private async claim(approvedFile: string): Promise<void> {
     const { config, clock, stream, book, runner } = this.options;
     const head = await readPlanHead(approvedFile);
-    if (head.approval !== undefined && runner.isActive(head.approval)) {
-      // Moved back while its run goes on: a re-approval, taken once that run settled (the runner then
-      // asks for a scan). A run whose file is gone is cancelled before its next step.
+    const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
+    const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
+    if (!runner.reserve(approval)) {
+      // Moved back (or copied) while its run goes on: a re-approval, taken once that run settled (the
+      // runner then asks for a scan). A run whose file is gone is cancelled before its next step.
       return runner.checkFiles();
     }
-    const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
-    const claim = await moveIntoInProgress(config.vault, approvedFile);
-    if (claim === undefined) return; // a human moved it away first
-    const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
-    if (decision.kind === 'new_approval' && head.stampable) await stampApproval(inProgressPath(config.vault, claim), approval);
-    const claimedAt = clock.now();
-    const { ref, hash } = await identifyClaim(config, claim, approval);
-    await stream.for(ref, clock).emit({ type: 'claimed', from: path.basename(approvedFile), hash });
-    const job: Job = { ref, claimedAt, approvedHash: hash };
-    if (decision.kind === 'needs_review') {
-      return this.options.settler.finalize(job, 'Needs_Review', { kind: 'needs_review', reason: decision.reason });
+    try {
+      const claim = await moveIntoInProgress(config.vault, approvedFile);
+      if (claim === undefined) return runner.unreserve(approval); // a human moved it away first
+      if (decision.kind === 'new_approval' && head.stampable) await stampApproval(inProgressPath(config.vault, claim), approval);
+      const claimedAt = clock.now();
+      const { ref, hash } = await identifyClaim(config, claim, approval);
+      const forgotten = decision.kind === 'needs_review' ? ({ forgotten: true } as const) : {};
+      await stream.for(ref, clock).emit({ type: 'claimed', from: path.basename(approvedFile), hash, ...forgotten });
+      const job: Job = { ref, claimedAt, approvedHash: hash };
+      if (decision.kind === 'needs_review') {
+        runner.unreserve(approval);
+        return await this.options.settler.finalize(job, 'Needs_Review', { kind: 'needs_review', reason: decision.reason });
+      }
+      runner.enqueue(job);
+    } catch (error) {
+      runner.unreserve(approval);
+      throw error;
     }
-    runner.enqueue(job);
   }
 }

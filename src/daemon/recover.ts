@@ -13,7 +13,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
-import { decideResume } from '../journal/decide-recovery.js';
+import { decideReapproval, decideResume } from '../journal/decide-recovery.js';
 import { JournalFatalError } from '../journal/errors.js';
 import type { ClaimState } from '../journal/recover.js';
 import type { JournalStore } from '../journal/store.js';
@@ -46,26 +46,33 @@ export async function readJournalAtStart(options: Pick<RecoveryOptions, 'store' 
 export async function recoverAtStart(options: RecoveryOptions, book: ApprovalBook, runner: PlanRunner): Promise<void> {
   const { config, store, clock } = options;
   const names = (await readdir(path.join(config.vault, 'In_Progress'))).filter(isPlanFileName);
-  const found = new Map<string, { name: string; stampable: boolean; state: ClaimState | undefined }>();
+  const found = new Map<string, { name: string; found: Found; state: ClaimState | undefined }>();
   const unreadable: string[] = [];
   for (const name of names) {
     const approval = await approvalOf(book, config.vault, name).catch(() => undefined);
     if (approval === undefined) unreadable.push(name);
     else if (found.has(approval.id)) {
       options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} is a second copy of the approval of In_Progress/${found.get(approval.id)?.name}; it is left alone` });
-    } else found.set(approval.id, { name, stampable: approval.stampable, state: book.get(approval.id) });
+    } else found.set(approval.id, { name, found: approval, state: book.get(approval.id) });
   }
   const kept = book.prune(new Set(found.keys()), clock.now().getTime(), config.daemon.journalRetention);
   await store.compact(kept);
-  for (const [id, { name, stampable, state }] of found) await resumeOne(options, book, runner, name, { id, stampable }, state);
+  for (const { name, found: which, state } of found.values()) await resumeOne(options, book, runner, name, which, state);
   for (const name of unreadable) retryLater(options, book, runner, name, 0);
   return;
 }
 
+interface Found {
+  readonly id: string;
+  readonly stampable: boolean;
+  /** The file's own `status:`, when it carries a stamp. */
+  readonly status?: string;
+}
+
 /** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
-async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<{ id: string; stampable: boolean }> {
+async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<Found> {
   const head = await readPlanHead(inProgressPath(vault, name));
-  if (head.approval !== undefined) return { id: head.approval, stampable: false };
+  if (head.approval !== undefined) return { id: head.approval, stampable: false, ...(head.status !== undefined ? { status: head.status } : {}) };
   // A journal from before approvals keyed a plan by its file name: such a plan keeps that key.
   const legacy = book.get(name);
   return legacy !== undefined && legacy.name === name ? { id: name, stampable: false } : { id: `new:${name}`, stampable: head.stampable };
@@ -76,18 +83,25 @@ async function resumeOne(
   book: ApprovalBook,
   runner: PlanRunner,
   name: string,
-  { id: approval, stampable }: { id: string; stampable: boolean },
+  found: Found,
   state: ClaimState | undefined,
 ): Promise<void> {
+  const { id: approval, stampable } = found;
   const { config, clock, settler, audit, stream } = options;
   try {
     if (state === undefined) {
-      // Renamed into In_Progress/ but the crash came before its `claimed` record: nothing was sent yet.
-      const id = approval.startsWith('new:') ? newApprovalId() : approval;
-      if (approval.startsWith('new:') && stampable) await stampApproval(inProgressPath(config.vault, name), id);
+      // Renamed into In_Progress/ but the crash came before its `claimed` record (nothing was sent yet),
+      // or the journal was lost: then the file's status tells whether something may have gone out.
+      const fresh = approval.startsWith('new:');
+      const decision = fresh ? ({ kind: 'new_approval' } as const) : decideReapproval(undefined, found.status);
+      const id = decision.kind === 'new_approval' ? newApprovalId() : approval;
+      if (decision.kind === 'new_approval' && (stampable || !fresh)) await stampApproval(inProgressPath(config.vault, name), id);
       const { ref, hash } = await identifyClaim(config, name, id);
-      await stream.for(ref, clock).emit({ type: 'claimed', from: name, hash });
-      return runner.enqueue({ ref, claimedAt: clock.now(), approvedHash: hash });
+      const forgotten = decision.kind === 'needs_review' ? ({ forgotten: true } as const) : {};
+      await stream.for(ref, clock).emit({ type: 'claimed', from: name, hash, ...forgotten });
+      const job: Job = { ref, claimedAt: clock.now(), approvedHash: hash };
+      if (decision.kind === 'needs_review') return await settler.finalize(job, 'Needs_Review', { kind: 'needs_review', reason: decision.reason });
+      return runner.enqueue(job);
     }
     const job: Job = {
       ref: { claim: name, approval, id: state.plan ?? defaultId(name), ...(state.approvedBy !== undefined ? { approvedBy: state.approvedBy } : {}) },
@@ -97,7 +111,7 @@ async function resumeOne(
     const decision = decideResume(state);
     switch (decision.kind) {
       case 'finalize':
-        return await settler.move(job, decision.folder);
+        return runner.finishMove(job, decision.folder);
       case 'deferred': {
         const retryAt = new Date(decision.retryAt);
         await settler.emitterFor(job).emit({ type: 'deferred', retryAt, reason: decision.reason, resumed: true });
@@ -132,7 +146,8 @@ function retryLater(options: RecoveryOptions, book: ApprovalBook, runner: PlanRu
         if (attempt === 0) options.audit.record({ event: 'ALERT', file: name, message: `In_Progress/${name} cannot be read; it waits, and is tried again` });
         return retryLater(options, book, runner, name, attempt + 1);
       }
-      if (!runner.isActive(approval.id)) await resumeOne(options, book, runner, name, approval, book.get(approval.id));
+      if (!runner.reserve(approval.id)) return;
+      await resumeOne(options, book, runner, name, approval, book.get(approval.id)).finally(() => runner.unreserve(approval.id));
     })().catch(() => retryLater(options, book, runner, name, attempt + 1));
   });
 }

@@ -27,7 +27,8 @@ import { ensureVaultFolders } from '../vault/folders.js';
 import type { ApprovalBook } from './approvals.js';
 import type { Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';
-import { settlementOf, type Settlement, type Settler } from './settle.js';
+import type { FinalFolder } from '../vault/folders.js';
+import { settlementOf, type Settler } from './settle.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
 export type Schedule = (ms: number, task: () => void) => () => void;
@@ -57,8 +58,8 @@ interface Active {
   readonly cancel: AbortController;
   /** Set while it waits for a retry time. */
   timer?: () => void;
-  /** Its end was decided but could not be carried out yet: a retry only does that (`recorded`: plan_ended is out). */
-  end?: { readonly settlement: Extract<Settlement, { kind: 'finalize' }>; recorded: boolean };
+  /** Its end was decided but could not be carried out yet: a retry only does that (no `outcome`: plan_ended is out). */
+  end?: { readonly folder: FinalFolder; outcome?: FinalOutcome };
   /** Asked to stop (`cancel_plan`): it ends in Failed/ with `status: cancelled` and this reason. */
   cancelledFor?: string;
 }
@@ -69,6 +70,7 @@ const RETRY_SETTLE_MS = [5_000, 15_000, 60_000, 300_000];
 export class PlanRunner {
   private readonly queue: PQueue;
   private readonly active = new Map<string, Active>();
+  private readonly reserved = new Set<string>();
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = new PQueue({ concurrency: options.config.execution.maxConcurrentPlans });
@@ -80,7 +82,28 @@ export class PlanRunner {
   }
 
   isActive(approval: string): boolean {
-    return this.active.has(approval);
+    return this.active.has(approval) || this.reserved.has(approval);
+  }
+
+  /**
+   * Holds an approval for a claim under way (between the check and its enqueue, which await the disk):
+   * false when it is active already, so no two paths ever run one approval.
+   */
+  reserve(approval: string): boolean {
+    if (this.isActive(approval)) return false;
+    this.reserved.add(approval);
+    return true;
+  }
+
+  unreserve(approval: string): void {
+    this.reserved.delete(approval);
+  }
+
+  /** A plan whose end is recorded but whose move did not happen (a crash, a folder not writable): only the move is left. */
+  finishMove(job: Job, folder: FinalFolder): void {
+    const control = this.track(job);
+    control.end = { folder };
+    this.enqueue(job);
   }
 
   activeApprovals(): ReadonlySet<string> {
@@ -143,6 +166,7 @@ export class PlanRunner {
   }
 
   private track(job: Job): Active {
+    this.reserved.delete(job.ref.approval);
     const existing = this.active.get(job.ref.approval);
     if (existing && existing.job.ref.claim === job.ref.claim) return existing;
     const control: Active = { job, cancel: new AbortController() };
@@ -158,11 +182,11 @@ export class PlanRunner {
   /** The end, durable (journal, plan file), then the move; each done once, however often it is retried. */
   private async finalize(job: Job, control: Active): Promise<void> {
     const end = control.end as NonNullable<Active['end']>;
-    if (!end.recorded) {
-      await this.options.settler.end(job, end.settlement.folder, end.settlement.outcome);
-      end.recorded = true;
+    if (end.outcome) {
+      await this.options.settler.end(job, end.folder, end.outcome);
+      delete end.outcome;
     }
-    await this.options.settler.move(job, end.settlement.folder);
+    await this.options.settler.move(job, end.folder);
   }
 
   private async run(job: Job, control: Active, attempt: number): Promise<void> {
@@ -172,7 +196,7 @@ export class PlanRunner {
     let waiting = false;
     try {
       if (control.cancelledFor !== undefined && !this.options.stopSignal.aborted && !control.end) {
-        control.end = { settlement: { kind: 'finalize', folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) }, recorded: false };
+        control.end = { folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) };
       }
       if (control.end) return await this.finalize(job, control);
       if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
@@ -210,7 +234,7 @@ export class PlanRunner {
       const settlement = settlementOf(outcome, job, config.daemon.maxDeferMs);
       switch (settlement.kind) {
         case 'finalize':
-          control.end = { settlement, recorded: false };
+          control.end = { folder: settlement.folder, outcome: settlement.outcome };
           return await this.finalize(job, control);
         case 'defer':
           await settler.defer(job, settlement);

@@ -31,8 +31,11 @@ interface Base {
 }
 
 export type PlanEvent =
-  /** Moved from Approved/ (as `from`) into In_Progress/; `hash` pins what was approved. */
-  | (Base & { readonly type: 'claimed'; readonly from: string; readonly hash: string })
+  /**
+   * Moved from Approved/ (as `from`) into In_Progress/; `hash` pins what was approved. `forgotten`: the
+   * journal had lost what was sent for this approval before (its steps' outcomes are unknown for good).
+   */
+  | (Base & { readonly type: 'claimed'; readonly from: string; readonly hash: string; readonly forgotten?: true })
   /** Waiting for a free run slot (just claimed, due again after a deferral, or recovered at start). */
   | (Base & { readonly type: 'queued' })
   /** Validated; its steps start. `carried`: step indices that succeeded in an earlier run (never sent again). */

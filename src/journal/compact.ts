@@ -17,11 +17,15 @@ export async function compactJournal(path: string, liveClaims: Iterable<string>)
   return { kept: kept.length, dropped: total - kept.length };
 }
 
-/** The records of live claims, from each one's latest `claimed` record. Pure. */
+/**
+ * The records of live approvals. Everything of an approval is kept (a re-approval continues what was
+ * sent before it); only in journals from before approvals, where a `claimed` record without `name`
+ * started a fresh state, is what came before the latest such record dropped. Pure.
+ */
 export function selectLive(records: readonly JournalRecord[], live: ReadonlySet<string>): JournalRecord[] {
   const lastClaimed = new Map<string, number>();
   records.forEach((record, index) => {
-    if (record.type === 'claimed') lastClaimed.set(record.claim, index);
+    if (record.type === 'claimed' && record.name === undefined) lastClaimed.set(record.claim, index);
   });
   return records.filter(
     (record, index) => live.has(record.claim) && index >= (lastClaimed.get(record.claim) ?? 0),

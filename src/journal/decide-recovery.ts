@@ -19,6 +19,8 @@ export interface Continuation {
   readonly carried: ReadonlyMap<number, CarriedStep>;
   /** Sent (or about to be) with no known outcome: re-sent only if idempotent or ticked by a human. */
   readonly unresolved: readonly UnresolvedStep[];
+  /** The journal once lost what was sent: any step still to run may have gone out already. */
+  readonly forgotten?: true;
 }
 
 /** A plan found in In_Progress/ at start. */
@@ -45,21 +47,28 @@ export type ReapprovalDecision =
   /** The journal no longer knows which step's outcome was unknown: a human must look. */
   | { readonly kind: 'needs_review'; readonly reason: string };
 
-/** `status`: the file's own `status:` (the daemon wrote it when the plan last ended). */
+/**
+ * `status`: the file's own `status:` (the daemon wrote it as the plan went). When the journal does not
+ * know the approval (it was lost, or forgot it after daemon.journalRetention), the status says whether
+ * anything may have been sent without a known outcome: a plan that was running or waiting, or needed
+ * review, goes to review; one that ended with known outcomes continues by its ticks.
+ */
 export function decideReapproval(state: ClaimState | undefined, status: string | undefined): ReapprovalDecision {
-  const completed = status?.toLowerCase() === 'completed';
+  const said = status?.toLowerCase();
   if (state === undefined) {
-    if (completed) return { kind: 'new_approval' };
-    if (status?.toLowerCase() === 'needs_review') {
+    if (said === 'completed') return { kind: 'new_approval' };
+    if (said === 'in_progress' || said === 'deferred' || said === 'needs_review') {
       return {
         kind: 'needs_review',
         reason:
-          'it needed review, and the journal no longer remembers which step had an unknown outcome (it keeps them for daemon.journalRetention); ' +
-          'tick [x] the steps that were done and remove the approval_id line to run the rest as a new approval',
+          `it was ${said === 'needs_review' ? 'waiting for review' : 'running'} and the journal does not remember what was sent for it ` +
+          '(the journal was lost, or forgot it after daemon.journalRetention); check which steps went out, tick [x] those, ' +
+          'and remove the approval_id line to run the rest as a new approval',
       };
     }
     return { kind: 'continue', continuation: { carried: new Map(), unresolved: [] } };
   }
+  const completed = said === 'completed';
   if (completed && state.finalized?.folder === 'Done') return { kind: 'new_approval' };
   return { kind: 'continue', continuation: continuationOf(state) };
 }
@@ -69,5 +78,6 @@ export function continuationOf(state: ClaimState): Continuation {
   return {
     carried: new Map(done.map((step) => [step.step, { key: step.key, result: step.result }])),
     unresolved: [...state.inFlight.values()].sort((a, b) => a.step - b.step),
+    ...(state.forgotten && { forgotten: true as const }),
   };
 }

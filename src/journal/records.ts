@@ -27,6 +27,8 @@ export const ClaimedRecordSchema = z.object({
   file: z.string(),
   /** The plan's `approved_by`, so log lines name the approver after a restart too. */
   approved_by: z.string().optional(),
+  /** What was sent for this approval before this claim is not known (the journal had lost it). */
+  forgotten: z.literal(true).optional(),
   /** What was approved: the hash of the plan's definition (plan/canonical.ts), or of its bytes when unparseable. */
   hash: z.string(),
   at,

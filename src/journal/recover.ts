@@ -52,6 +52,8 @@ export interface ClaimState {
   /** The latest deferral, unless steps ran after it. */
   readonly deferral?: { readonly retryAt: string; readonly reason: string; readonly at: string };
   readonly finalized?: { readonly folder: FinalFolder; readonly file: string; readonly at: string };
+  /** What was sent before some claim is not known (the journal had been lost): for good. */
+  readonly forgotten?: true;
 }
 
 type Draft = { -readonly [K in keyof ClaimState]: ClaimState[K] } & {
@@ -104,6 +106,7 @@ export function applyRecord(states: ClaimStates, record: JournalRecord): void {
       draft.file = record.file;
       draft.hash = record.hash;
       draft.claimedAt = record.at;
+      if (record.forgotten) draft.forgotten = true;
       delete draft.deferral;
       delete draft.finalized;
       return;

@@ -34,6 +34,7 @@ export function recordOf(event: PlanEvent): JournalRecord | undefined {
         name: event.plan.claim,
         file: event.from,
         hash: event.hash,
+        ...(event.forgotten && { forgotten: true as const }),
         at,
       };
     case 'attempt_started':

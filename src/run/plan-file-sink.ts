@@ -1,8 +1,9 @@
 /**
  * The plan file as a subscriber of the plan events (SPEC §5): `status` and its companions, a tick per
  * succeeded step and one Execution Log line per attempt. Progress is written in the background (the
- * journal, not this file, is what recovery trusts); a deferral, the end and a release are awaited, so
- * the file says where the plan stands before it waits, moves or the daemon stops.
+ * journal, not this file, is what recovery trusts); the start, a deferral, the end and a release are
+ * awaited, so the file says where the plan stands before its steps are sent, it waits, moves or the
+ * daemon stops.
  */
 import type { Subscriber } from '../events/event-stream.js';
 import type { PlanEvent, PlanRef } from '../events/plan-event.js';
@@ -61,9 +62,11 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
           stepsInBody: event.valid.plan.shape === 'checklist',
         };
         open.set(event.plan.claim, file);
-        // A crash can fall between a step's recorded success and its tick: tick those now.
+        // A crash can fall between a step's recorded success and its tick: tick those now. Awaited: a
+        // file that says `in_progress` is how a copy of it (or a journal lost) later tells that steps
+        // may have been sent, so it must say so before the first one is.
         const ticks = carriedSteps(event.valid, event.carried).flatMap((step) => locationOf(step, file));
-        return inBackground(file, { fields: { status: 'in_progress', error: null, failed_at: null, retry_at: null }, ticks });
+        return awaited(file, { fields: { status: 'in_progress', error: null, failed_at: null, retry_at: null }, ticks }).catch(() => undefined);
       }
       case 'attempt_ended': {
         const file = fileOf(event.plan);

@@ -115,6 +115,15 @@ function carriedSteps(valid: ValidPlan, continuation: Continuation): Map<number,
  */
 function unknownOutcome(valid: ValidPlan, continuation: Continuation): PlanOutcome | undefined {
   const pending = new Map(valid.steps.map((step) => [step.index, step]));
+  const left = valid.steps.find((step) => !continuation.carried.has(step.index));
+  if (continuation.forgotten && left) {
+    return {
+      kind: 'needs_review',
+      reason:
+        `the journal once lost what was sent for this plan, so step ${left.index} ${left.server}.${left.tool} may have gone out already; ` +
+        'it was not sent again: check, and remove the approval_id line to run what is left as a new approval',
+    };
+  }
   for (const unresolved of continuation.unresolved) {
     const step = pending.get(unresolved.step);
     if (step === undefined || step.idempotencyKey !== unresolved.key || unresolved.idempotent) continue;

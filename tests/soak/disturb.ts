@@ -33,9 +33,12 @@ const deleted = new Set<string>();
 const detoured = new Set<string>();
 const counts: Record<string, number> = {};
 const violations: string[] = [];
+/** What the hand did when, to read beside the daemon's log (printed with --keep). */
+const actLog: string[] = [];
 let daemon: Daemon = startDaemon(ws);
 let killedByUs = false;
 let planNumber = 0;
+let copies = 0;
 let immutableUntil = 0;
 const doneDir = path.join(ws.vault, 'Done');
 const canImmutable = process.platform === 'linux' && process.getuid?.() === 0;
@@ -116,7 +119,7 @@ const acts: Record<string, () => Promise<boolean>> = {
     const folder = pick(['In_Progress', 'Done'] as const) as string;
     const name = pick(await list(folder));
     if (!name) return false;
-    const copy = `${name.replace(/\.md$/, '')}-copy-${planNumber}.md`;
+    const copy = `${name.replace(/\.md$/, '')}-copy-${(copies += 1)}.md`;
     await copyFile(where(folder, name), where('Approved', copy)).catch(() => undefined);
     files.set(copy, files.get(name) ?? name.replace(/\.md$/, ''));
     return true;
@@ -164,7 +167,15 @@ async function census(): Promise<Map<string, string[]>> {
 }
 
 async function check(when: string): Promise<void> {
-  const found = await census();
+  let found = await census();
+  // Folders are listed one after another: a plan the daemon moves in between shows in two of them.
+  // Only a plan that stays in two folders is in two folders.
+  const doubled = (now: Map<string, string[]>) => [...files.keys()].filter((name) => (now.get(name)?.length ?? 0) > 1);
+  if (doubled(found).length > 0) {
+    await sleep(300);
+    const again = await census();
+    found = new Map([...again].map(([name, at]) => [name, doubled(found).includes(name) ? at : (again.get(name) ?? [])]));
+  }
   for (const [name] of files) {
     if (deleted.has(name)) continue;
     const at = found.get(name) ?? [];
@@ -191,6 +202,7 @@ for (let done = 0; done < totalActs; ) {
   if (!(await (acts[name] as () => Promise<boolean>)())) continue;
   counts[name] = (counts[name] ?? 0) + 1;
   done += 1;
+  actLog.push(`${new Date().toISOString().slice(11, 23)} act ${done} ${name}`);
   await sleep(50 + Math.floor(random() * 250));
   await check(`after act ${done} (${name})`);
   if (done % 50 === 0) console.log(`${done}/${totalActs} acts; ${files.size} plan files; violations so far ${violations.length}`);
@@ -221,6 +233,9 @@ console.log(`calls: ${calls.total}; sent twice (same approval, may have acted): 
 console.log(`invariant violations: ${violations.length}`);
 for (const violation of violations.slice(0, 20)) console.log(`  ${violation}`);
 console.log(JSON.stringify({ kind: 'disturb', acts: totalActs, counts, files: files.size, final, duplicates: calls.duplicateSends.length, violations: violations.length, minutes }));
-if (values.keep) console.log(`workspace kept: ${ws.dir}`);
+if (values.keep) {
+  await appendFile(path.join(ws.dir, 'acts.log'), `${actLog.join('\n')}\n`);
+  console.log(`workspace kept: ${ws.dir} (the hand's acts in acts.log)`);
+}
 else await ws.cleanup();
 process.exitCode = violations.length === 0 ? 0 : 1;

@@ -124,8 +124,9 @@ describe('a file with an approval stamp lands in Approved/', () => {
     expect(decision).toMatchObject({ kind: 'continue', continuation: { unresolved: [{ step: 2, idempotent: false }] } });
   });
 
-  it('one the journal no longer knows: continued by its ticks, or, if it needed review, back to review', () => {
+  it('one the journal no longer knows: continued by its ticks if it ended; to review if it was running or needed review', () => {
     expect(decideReapproval(undefined, 'failed')).toMatchObject({ kind: 'continue', continuation: { unresolved: [] } });
-    expect(decideReapproval(undefined, 'needs_review')).toMatchObject({ kind: 'needs_review' });
+    expect(decideReapproval(undefined, 'pending')).toMatchObject({ kind: 'continue' });
+    for (const status of ['needs_review', 'in_progress', 'deferred']) expect(decideReapproval(undefined, status)).toMatchObject({ kind: 'needs_review' });
   });
 });

@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests spawn real MCP servers; two cores, so keep the pool small.
     maxWorkers: 2,
+    // Fails the run if any test left a process running.
+    globalSetup: ['tests/helpers/no-leftovers.ts'],
   },
 });

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
@@ -52,6 +52,34 @@ describe('one plan’s trouble is that plan’s alone', () => {
     immutable.length = 0;
     await waitFor(async () => (await current.list('Done')).includes('stuck.md'), 'the plan to finish by itself', 30_000);
     expect((await current.calls()).filter((c) => c.tool === 'echo')).toHaveLength(1);
+  }, 60_000);
+
+  it('a plan file the daemon cannot read: left in Approved/ with an ALERT, the daemon starts and goes on, and runs it once readable', async () => {
+    const current = (ws = await createWorkspace());
+    // Root reads every file, so as root the daemon runs as `nobody` and the file belongs to root.
+    const asRoot = process.getuid?.() === 0;
+    const nobody = { uid: 65534, gid: 65534 };
+    const locked = await current.writePlan('locked.md', echoPlan('locked'), 'Approved');
+    await current.writePlan('other.md', echoPlan('other'), 'Approved');
+    if (asRoot) execFileSync('chown', ['-R', `${nobody.uid}:${nobody.gid}`, current.dir]);
+    if (asRoot) execFileSync('chown', ['0:0', locked]);
+    await chmod(locked, 0o600);
+    if (!asRoot) await chmod(locked, 0o000);
+    const user = asRoot ? nobody : undefined;
+    daemon = startDaemon(current.configPath, [], {}, user);
+    await waitFor(async () => (await current.list('Done')).includes('other.md'), 'the readable plan to run');
+    await waitFor(async () => /ALERT - .*cannot claim Approved\/locked\.md, left where it is/.test(await current.readLog()), 'the ALERT');
+    expect(await current.list('Approved')).toEqual(['locked.md']);
+    // Still unreadable at the next start: the daemon starts anyway.
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    daemon = startDaemon(current.configPath, [], {}, user);
+    await waitFor(() => daemon?.output().includes('watching'), 'the banner');
+    expect(await current.list('Approved')).toEqual(['locked.md']);
+    if (asRoot) execFileSync('chown', [`${nobody.uid}:${nobody.gid}`, locked]);
+    await chmod(locked, 0o644);
+    await waitFor(async () => (await current.list('Done')).includes('locked.md'), 'the plan to run once readable, without a restart');
+    expect((await current.calls()).map((c) => c.args.text).sort()).toEqual(['locked', 'other']);
+    expect(daemon.child.exitCode).toBeNull();
   }, 60_000);
 
   it('a plan whose file name is 251 bytes long finishes like any other', async () => {

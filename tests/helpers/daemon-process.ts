@@ -16,9 +16,16 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export function startDaemon(configPath: string, args: string[] = [], env: Record<string, string> = {}): DaemonProcess {
+/** `user`: run the daemon as another user (the test runs as root and needs a user root is not). */
+export function startDaemon(
+  configPath: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  user?: { uid: number; gid: number },
+): DaemonProcess {
   const child = spawn(process.execPath, [BIN, 'daemon', '--config', configPath, ...args], {
     env: { ...process.env, ...env },
+    ...user,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, copyFile, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { callStats, createSoakWorkspace, FOLDERS, machine, planText, prng, sleep, startDaemon, until, type Daemon } from './harness.js';
+import { callStats, createSoakWorkspace, FOLDERS, machine, planText, prng, sleep, startDaemon, onSoakExit, until, type Daemon } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +42,10 @@ let copies = 0;
 let immutableUntil = 0;
 const doneDir = path.join(ws.vault, 'Done');
 const canImmutable = process.platform === 'linux' && process.getuid?.() === 0;
+// An interrupted soak must not leave an immutable folder behind (rm -rf cannot remove it).
+onSoakExit(() => {
+  if (immutableUntil !== 0) execFileSync('chattr', ['-i', doneDir]);
+});
 const started = Date.now();
 
 async function list(folder: string): Promise<string[]> {
@@ -124,12 +128,17 @@ const acts: Record<string, () => Promise<boolean>> = {
     files.set(copy, files.get(name) ?? name.replace(/\.md$/, ''));
     return true;
   },
+  // The state is deleted while a daemon runs and holds it (SPEC §4): a journal deleted while no daemon
+  // holds it is simply gone, and nothing can remember what it said.
   async delete_journal() {
+    if (!daemon.output().includes('watching')) return false;
     await rm(path.join(ws.dir, 'state', 'journal.jsonl'), { force: true });
     return true;
   },
   async delete_state() {
-    await rm(path.join(ws.dir, 'state'), { recursive: true, force: true });
+    if (!daemon.output().includes('watching')) return false;
+    // The daemon may be writing into it meanwhile (ENOTEMPTY): a clean-up script tries again.
+    await rm(path.join(ws.dir, 'state'), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }).catch(() => undefined);
     return true;
   },
   async immutable_done() {
@@ -204,7 +213,9 @@ for (let done = 0; done < totalActs; ) {
   done += 1;
   actLog.push(`${new Date().toISOString().slice(11, 23)} act ${done} ${name}`);
   await sleep(50 + Math.floor(random() * 250));
+  const before = violations.length;
   await check(`after act ${done} (${name})`);
+  for (const violation of violations.slice(before)) console.log(`  ${violation}`);
   if (done % 50 === 0) console.log(`${done}/${totalActs} acts; ${files.size} plan files; violations so far ${violations.length}`);
 }
 

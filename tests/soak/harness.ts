@@ -113,8 +113,24 @@ export interface Daemon {
   output(): string;
 }
 
+/** Daemons still running, stopped when the soak ends however it ends (no command leaves a process running). */
+const running = new Set<ChildProcess>();
+const cleanups: Array<() => void> = [];
+process.once('exit', () => {
+  for (const cleanup of cleanups) cleanup();
+  for (const child of running) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+
+/** Runs `cleanup` (synchronous) when the soak process exits, even interrupted. */
+export function onSoakExit(cleanup: () => void): void {
+  cleanups.push(cleanup);
+}
+
 export function startDaemon(ws: SoakWorkspace, args: string[] = []): Daemon {
   const child = spawn(process.execPath, [BIN, 'daemon', '--config', ws.configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout?.on('data', keep);

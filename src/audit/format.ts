@@ -52,6 +52,7 @@ export function formatJsonLine(event: AuditEvent, at: Date): string {
     step: event.step,
     server: event.server,
     tool: event.tool,
+    action: event.action,
     attempt: event.attempt,
     status: event.status,
     error_type: event.error_type,

@@ -115,5 +115,13 @@ function planFields(ref: PlanRef): Pick<AuditEvent, 'plan' | 'approved_by'> {
 }
 
 function callFields(plan: Pick<AuditEvent, 'plan' | 'approved_by'>, step: ResolvedStep, attempt: number) {
-  return { plan: plan.plan, step: step.index, server: step.server, tool: step.tool, attempt, ...(plan.approved_by ? { approved_by: plan.approved_by } : {}) };
+  return {
+    plan: plan.plan,
+    step: step.index,
+    server: step.server,
+    tool: step.tool,
+    ...(step.action !== undefined ? { action: step.action } : {}),
+    attempt,
+    ...(plan.approved_by ? { approved_by: plan.approved_by } : {}),
+  };
 }

@@ -29,6 +29,8 @@ export interface AuditEvent {
   readonly step?: number;
   readonly server?: string;
   readonly tool?: string;
+  /** The configured action a step names (JSON line only: the human line names `server.tool`). */
+  readonly action?: string;
   readonly attempt?: number;
   readonly status?: string;
   readonly error_type?: string;

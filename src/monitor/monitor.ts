@@ -21,6 +21,7 @@ import { buildDashboardModel, renderDashboard, type DashboardModel } from './das
 import { DashboardWriter, realTimers, type Timers } from './dashboard-writer.js';
 import { healthOf, writeHealth } from './health-file.js';
 import { PlanTracker, type FinishedPlan } from './plan-tracker.js';
+import { readRecentFromLog } from './recent-from-log.js';
 import { webhookNotifier } from './webhook.js';
 
 export const DASHBOARD_FILE = 'Dashboard.md';
@@ -139,6 +140,9 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   const seededAt = now();
   void finishedRecently(vault, seededAt)
     .then((finished) => tracker.seed(finished))
+    .catch(() => undefined);
+  void readRecentFromLog(config.logs, tracker.recentLimit, seededAt)
+    .then((earlier) => tracker.seedRecent(earlier))
     .catch(() => undefined);
 
   const tickMs = options.tickMs ?? 1_000;

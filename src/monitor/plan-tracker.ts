@@ -51,12 +51,19 @@ export class PlanTracker {
   constructor(
     private readonly now: () => Date,
     private readonly onChange: () => void,
-    private readonly recentLimit = 20,
+    readonly recentLimit = 20,
   ) {}
 
   /** Plans that finished before this start (from the final folders), so "done today" survives a restart. */
   seed(finished: readonly FinishedPlan[]): void {
     this.finishedPlans = [...finished, ...this.finishedPlans].sort((a, b) => a.at.getTime() - b.at.getTime());
+    this.onChange();
+  }
+
+  /** Actions of earlier runs (read back from the log), listed after this run's. */
+  seedRecent(earlier: readonly RecentAction[]): void {
+    this.recentActions.push(...earlier);
+    this.recentActions.length = Math.min(this.recentActions.length, this.recentLimit);
     this.onChange();
   }
 

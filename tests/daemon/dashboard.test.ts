@@ -205,5 +205,20 @@ describe('Dashboard.md from a real run', () => {
     expect(await daemon.stop('SIGTERM')).toBe(0);
     expect(await readFile(file, 'utf8')).toMatch(/^_The daemon stopped at [\d-]+ [\d:]+ \(it had run since/m);
     expect(await readDaemonHealth(path.join(ws.state, 'health.json'))).toMatchObject({ running: false });
+
+    // Recent actions survive a restart: read back from the JSON log, the same lines (plans that ran side
+    // by side may interleave differently within a second).
+    const withoutTimes = (dashboard: string) =>
+      dashboard
+        .slice(dashboard.indexOf('## Recent actions'))
+        .replace(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] /g, '')
+        .split('\n')
+        .sort();
+    daemon = startDaemon(ws.configPath);
+    const after = await waitFor(async () => {
+      const current = await readFile(file, 'utf8').catch(() => '');
+      return current.includes('running since') && /Recent actions\n\n(- .*\n){5}/.test(current) ? current : undefined;
+    }, 'the dashboard of the second run');
+    expect(withoutTimes(after)).toEqual(withoutTimes(text));
   });
 });

@@ -2,11 +2,11 @@
  * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
  * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
  */
-import { formatLocalDateTime } from '../core/local-time.js';
+import { formatLocalDateTime } from '../core/text.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
-import { escapeUnprintable } from '../core/printable.js';
+import { escapeUnprintable } from '../core/text.js';
 
 export interface ServerHealth {
   readonly name: string;

@@ -2,7 +2,7 @@
  * The `## Execution Log` section of a plan file: one line per step attempt, appended under the
  * section (created at the end when absent). Pure.
  */
-import { formatLocalDateTime } from '../core/local-time.js';
+import { formatLocalDateTime } from '../core/text.js';
 import { cut, oneLine } from '../core/text.js';
 import { findFrontMatter, type Line } from './lines.js';
 

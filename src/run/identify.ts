@@ -2,12 +2,12 @@
  * Who a plan is, from its bytes: the id and approver every event names it by, and a hash of what was
  * approved (the plan's definition, or its bytes when it cannot be parsed). Pure.
  */
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { PlanRef } from '../events/plan-event.js';
 import { planDefinitionHash } from '../plan/canonical.js';
 import { parsePlan } from '../plan/parse.js';
 import { defaultId } from '../plan/plan-fields.js';
-import { sha256 } from '../vault/hash.js';
 
 export interface IdentifiedPlan {
   readonly ref: PlanRef;
@@ -36,4 +36,9 @@ export function identifyPlan(bytes: Uint8Array, claim: string, actions: Config['
 /** The definition hash a run must find again; undefined when the claim pinned bytes (older journals). */
 export function definitionHashOf(hash: string | undefined): string | undefined {
   return hash?.startsWith(DEFINITION_HASH_PREFIX) ? hash.slice(DEFINITION_HASH_PREFIX.length) : undefined;
+}
+
+/** Hex SHA-256 of text (as UTF-8) or bytes: pins the exact content of a claimed plan. */
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }

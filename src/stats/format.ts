@@ -1,5 +1,5 @@
 /** The `stats` table for people (the JSON form is the StatsReport itself). Pure. */
-import { formatLocalDateTime } from '../core/local-time.js';
+import { formatLocalDateTime } from '../core/text.js';
 import { count, formatTable, ms, percent } from './table.js';
 import type { StatsReport } from './types.js';
 

@@ -8,7 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { isMissing } from '../../core/errno.js';
-import { formatLocalDateTime } from '../../core/local-time.js';
+import { formatLocalDateTime } from '../../core/text.js';
 import { oneLine } from '../../core/text.js';
 import { diskPlanFile, PlanFileWriter } from '../../run/plan-file.js';
 import { moveNoClobber } from '../../vault/move-no-clobber.js';

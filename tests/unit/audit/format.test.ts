@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatHumanLine, formatJsonLine, prepareEvent } from '../../../src/audit/format.js';
-import { formatLocalDateTime } from '../../../src/core/local-time.js';
+import { formatLocalDateTime } from '../../../src/core/text.js';
 
 const at = new Date(2026, 1, 16, 14, 20, 30); // local time
 const on = { logParameters: true, sanitize: true };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatHumanLine } from '../../../src/audit/format.js';
-import { escapeUnprintable, hasUnprintable } from '../../../src/core/printable.js';
+import { escapeUnprintable, hasUnprintable } from '../../../src/core/text.js';
 
 describe('printable text for terminals and notes', () => {
   it('escapes C0, C1 and bidi controls as \\uXXXX and leaves other text alone', () => {

@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, symlink, utimes, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureVaultFolders, VAULT_FOLDERS } from '../../../src/vault/folders.js';
-import { sha256 } from '../../../src/vault/hash.js';
+import { sha256 } from '../../../src/run/identify.js';
 import { listPlanFiles } from '../../../src/vault/list-plan-files.js';
 import { isPlanFileName } from '../../../src/vault/plan-file-name.js';
 import { useTempDirs } from './temp-dir.js';

@@ -8,10 +8,11 @@
  * that when another process (a `run` next to the daemon, or logrotate) renames the file, the next batch
  * goes to the new live file instead of into the renamed one.
  */
-import { appendFile, lstat, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { appendFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRotationConfig } from '../config/schema.js';
 import { errorCode } from '../core/errno.js';
+import { exists } from '../vault/fs.js';
 import { batchWritable, type BatchWritable } from './batch-writable.js';
 import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName, type LiveFileState } from './rotation.js';
 
@@ -91,15 +92,6 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
   return batchWritable<Buffer>(writeBatch, options.onError, { objectMode: false });
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}
 
 function ignoreMissing(error: unknown): void {
   if (errorCode(error) !== 'ENOENT') throw error;

@@ -2,7 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
-import { isPlanFileName } from '../vault/plan-file-name.js';
+import { isPlanFileName } from '../vault/folders.js';
 
 export interface BannerMode {
   readonly once: boolean;

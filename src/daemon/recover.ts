@@ -18,7 +18,7 @@ import { JournalFatalError } from '../journal/errors.js';
 import type { ClaimState } from '../journal/recover.js';
 import type { JournalStore } from '../journal/store.js';
 import { defaultId } from '../plan/plan-fields.js';
-import { isPlanFileName } from '../vault/plan-file-name.js';
+import { isPlanFileName } from '../vault/folders.js';
 import { ApprovalBook } from './approvals.js';
 import { identifyClaim, type Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';

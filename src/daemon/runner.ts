@@ -8,13 +8,11 @@
  * finishes and is recorded, no further step starts, and its file is never recreated. One plan's trouble
  * outside any call (a bug, a failed move) is that plan's: an ALERT, and the run is tried again later.
  */
-import { lstat } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
-import type { FinalOutcome } from '../events/plan-outcome.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { continuationOf } from '../journal/decide-recovery.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -24,10 +22,12 @@ import { definitionHashOf } from '../run/identify.js';
 import { diskPlanFile } from '../run/plan-file.js';
 import { runPlan } from '../run/run-plan.js';
 import { ensureVaultFolders } from '../vault/folders.js';
+import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import type { Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';
 import type { FinalFolder } from '../vault/folders.js';
+import { ActivePlans, cancelledOutcome, movedOut, type ActivePlan } from './active-plans.js';
 import { settlementOf, type Settler } from './settle.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
@@ -53,24 +53,12 @@ export interface RunnerOptions {
   readonly onSettled: (approval: string) => void;
 }
 
-interface Active {
-  readonly job: Job;
-  readonly cancel: AbortController;
-  /** Set while it waits for a retry time. */
-  timer?: () => void;
-  /** Its end was decided but could not be carried out yet: a retry only does that (no `outcome`: plan_ended is out). */
-  end?: { readonly folder: FinalFolder; outcome?: FinalOutcome };
-  /** Asked to stop (`cancel_plan`): it ends in Failed/ with `status: cancelled` and this reason. */
-  cancelledFor?: string;
-}
-
 /** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
 const RETRY_SETTLE_MS = [5_000, 15_000, 60_000, 300_000];
 
 export class PlanRunner {
   private readonly queue: PQueue;
-  private readonly active = new Map<string, Active>();
-  private readonly reserved = new Set<string>();
+  private readonly active = new ActivePlans();
 
   constructor(private readonly options: RunnerOptions) {
     this.queue = new PQueue({ concurrency: options.config.execution.maxConcurrentPlans });
@@ -82,7 +70,7 @@ export class PlanRunner {
   }
 
   isActive(approval: string): boolean {
-    return this.active.has(approval) || this.reserved.has(approval);
+    return this.active.has(approval);
   }
 
   /**
@@ -90,29 +78,27 @@ export class PlanRunner {
    * false when it is active already, so no two paths ever run one approval.
    */
   reserve(approval: string): boolean {
-    if (this.isActive(approval)) return false;
-    this.reserved.add(approval);
-    return true;
+    return this.active.reserve(approval);
   }
 
   unreserve(approval: string): void {
-    this.reserved.delete(approval);
+    this.active.unreserve(approval);
   }
 
   /** A plan whose end is recorded but whose move did not happen (a crash, a folder not writable): only the move is left. */
   finishMove(job: Job, folder: FinalFolder): void {
-    const control = this.track(job);
+    const control = this.active.track(job);
     control.end = { folder };
     this.enqueue(job);
   }
 
   activeApprovals(): ReadonlySet<string> {
-    return new Set(this.active.keys());
+    return this.active.approvals();
   }
 
   enqueue(job: Job, attempt = 0): void {
     if (this.options.stopSignal.aborted) return;
-    const control = this.track(job);
+    const control = this.active.track(job);
     const announced = this.options.settler.emitterFor(job).emit({ type: 'queued' });
     // Into the queue at once (so `onIdle` counts it), announced before it runs.
     void this.queue
@@ -125,7 +111,7 @@ export class PlanRunner {
 
   /** The plan waits in In_Progress/ until `retryAt`, then queues again. */
   wait(job: Job, retryAt: Date, attempt = 0): void {
-    const control = this.track(job);
+    const control = this.active.track(job);
     // A few ms late rather than early: timers may fire a hair before the wall clock reaches retryAt.
     control.timer = this.options.schedule(Math.max(0, retryAt.getTime() - this.options.clock.now().getTime() + 10), () => {
       delete control.timer;
@@ -135,7 +121,7 @@ export class PlanRunner {
 
   /** Cancels the plans whose files are no longer in In_Progress/ (a human moved or deleted them). */
   async checkFiles(): Promise<void> {
-    for (const [approval, control] of this.active) {
+    for (const [approval, control] of [...this.active.entries()]) {
       if (await present(inProgressPath(this.options.config.vault, control.job.ref.claim))) continue;
       control.cancel.abort();
       if (control.timer) {
@@ -153,7 +139,7 @@ export class PlanRunner {
    * False when the plan is not this daemon's (not claimed, or already settled).
    */
   cancel(claim: string, reason: string): boolean {
-    const control = [...this.active.values()].find((candidate) => candidate.job.ref.claim === claim);
+    const control = this.active.byClaim(claim);
     if (!control) return false;
     control.cancelledFor ??= reason;
     control.cancel.abort();
@@ -165,23 +151,14 @@ export class PlanRunner {
     return true;
   }
 
-  private track(job: Job): Active {
-    this.reserved.delete(job.ref.approval);
-    const existing = this.active.get(job.ref.approval);
-    if (existing && existing.job.ref.claim === job.ref.claim) return existing;
-    const control: Active = { job, cancel: new AbortController() };
-    this.active.set(job.ref.approval, control);
-    return control;
-  }
-
   private settled(approval: string): void {
-    this.active.delete(approval);
+    this.active.release(approval);
     this.options.onSettled(approval);
   }
 
   /** The end, durable (journal, plan file), then the move; each done once, however often it is retried. */
-  private async finalize(job: Job, control: Active): Promise<void> {
-    const end = control.end as NonNullable<Active['end']>;
+  private async finalize(job: Job, control: ActivePlan): Promise<void> {
+    const end = control.end as NonNullable<ActivePlan['end']>;
     if (end.outcome) {
       await this.options.settler.end(job, end.folder, end.outcome);
       delete end.outcome;
@@ -189,7 +166,7 @@ export class PlanRunner {
     await this.options.settler.move(job, end.folder);
   }
 
-  private async run(job: Job, control: Active, attempt: number): Promise<void> {
+  private async run(job: Job, control: ActivePlan, attempt: number): Promise<void> {
     const { config, settler, audit, book } = this.options;
     const file = inProgressPath(config.vault, job.ref.claim);
     const stop = AbortSignal.any([this.options.stopSignal, control.cancel.signal]);
@@ -268,16 +245,7 @@ export class PlanRunner {
   }
 }
 
-const movedOut = 'its file was moved or deleted out of In_Progress/ while it ran: no further step started; moving it back continues it';
-
-/** How a cancelled plan ends: Failed/, with `status: cancelled` and the reason given. */
-function cancelledOutcome(reason: string): FinalOutcome {
-  return { kind: 'failed', reason: `cancelled: ${reason}`, cancelled: true };
-}
-
+/** Only a file known to be gone cancels its run: an error looking (EACCES, EIO) is not taken for a move. */
 async function present(file: string): Promise<boolean> {
-  return lstat(file).then(
-    () => true,
-    () => false,
-  );
+  return exists(file).catch(() => true);
 }

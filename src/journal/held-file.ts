@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:f
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { isMissing } from '../core/errno.js';
-import { fsyncDir } from '../vault/fsync-dir.js';
+import { fsyncDir } from '../vault/fs.js';
 
 /** What became of the file behind the daemon's back. */
 export type FileIdentity = 'ok' | 'deleted' | 'replaced';

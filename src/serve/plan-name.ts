@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode } from '../core/errno.js';
-import { fsyncDir } from '../vault/fsync-dir.js';
+import { fsyncDir } from '../vault/fs.js';
 import { suffixedName } from '../vault/move-no-clobber.js';
 
 /** Stem length kept: with a suffix and `.md` the name stays far below any filesystem's limit. */

@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorCode } from '../core/errno.js';
-import { isPlanFileName } from './plan-file-name.js';
+import { isPlanFileName } from './folders.js';
 
 export interface PlanFileEntry {
   readonly name: string;

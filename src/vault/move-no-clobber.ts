@@ -1,7 +1,7 @@
-import { lstat, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { errorCode } from '../core/errno.js';
-import { fsyncDir } from './fsync-dir.js';
+import { exists, fsyncDir } from './fs.js';
 
 /** How many `name (n).md` candidates to try before giving up: a folder this crowded is a bug elsewhere. */
 const MAX_SUFFIX = 10_000;
@@ -83,12 +83,3 @@ async function moveInto(source: string | Buffer, sourceDir: string, targetDir: s
   );
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
-}

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errorCode } from '../core/errno.js';
-import { fsyncDir } from './fsync-dir.js';
+import { fsyncDir } from './fs.js';
 
 /**
  * Replaces `file` with `data` so that readers (and a crash) see either the old or the new content, never

@@ -147,7 +147,8 @@ describe('daemon --mcp-port', () => {
       try {
         await call(serve.client, 'submit_plan', { markdown: slowThenEcho('stop-from-serve'), name: 'stop-from-serve' });
         await rename(path.join(ws.vault, 'Pending_Approval', 'stop-from-serve.md'), path.join(ws.vault, 'Approved', 'stop-from-serve.md'));
-        await waitFor(async () => (await ws.calls()).filter((c) => c.tool === 'act').length === 2, 'step 1 to be sent');
+        // The earlier cancel test sent one slow-one already; this plan's step 1 is the second.
+        await waitFor(async () => (await ws.calls()).filter((c) => c.tool === 'act' && c.args.name === 'slow-one').length === 2, 'step 1 to be sent');
         const cancelled = await call(serve.client, 'cancel_plan', { id: 'stop-from-serve', reason: 'from serve' });
         expect(cancelled.structuredContent, textOf(cancelled)).toMatchObject({ outcome: 'stopping' });
         expect(textOf(cancelled)).toContain('the daemon answered');

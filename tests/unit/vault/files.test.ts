@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureVaultFolders, VAULT_FOLDERS } from '../../../src/vault/folders.js';
 import { sha256 } from '../../../src/run/identify.js';
 import { listPlanFiles } from '../../../src/vault/list-plan-files.js';
-import { isPlanFileName } from '../../../src/vault/plan-file-name.js';
+import { isPlanFileName } from '../../../src/vault/folders.js';
 import { useTempDirs } from './temp-dir.js';
 
 const tempDir = useTempDirs();

@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+/** Two small filesystem facts every layer above needs: a folder's entries made durable, and whether an entry is there. */
+import { lstat, open } from 'node:fs/promises';
 import { errorCode } from '../core/errno.js';
 
 /** Error codes of filesystems or platforms that cannot fsync a directory: nothing more we can do there. */
@@ -17,5 +18,16 @@ export async function fsyncDir(dir: string): Promise<void> {
     if (!UNSUPPORTED.has(errorCode(error) ?? '')) throw error;
   } finally {
     await handle.close();
+  }
+}
+
+/** Whether `path` names an entry (a symlink counts, unfollowed); errors other than ENOENT are thrown. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
   }
 }

@@ -46,6 +46,12 @@ export const StdioServerSchema = z.strictObject({
   cwd: z.string().optional(),
   /** A dotenv file (VS Code, Cursor) read at load; its variables go under `env`, which wins. */
   envFile: z.string().min(1).optional(),
+  /**
+   * Stopped after this long with no request in flight, started again by the next one; 0 keeps it up for
+   * good. Five minutes: a burst of plans keeps the server warm (a start costs a few hundred ms), while an
+   * always-on box with a few plans an hour does not hold every server's memory all day.
+   */
+  idleTimeoutMs: z.number().int().nonnegative().default(300_000),
   ...serverCommon,
 });
 

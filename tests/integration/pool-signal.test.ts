@@ -20,6 +20,7 @@ describe('McpPool and a long-lived signal', () => {
           type: 'stdio',
           command: process.execPath,
           args: [SCRIPTED_SERVER],
+          idleTimeoutMs: 0,
           env: { CALLS_FILE: ws.callsFile },
           maxConcurrency: 4,
           enabled: true,

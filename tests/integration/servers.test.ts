@@ -81,7 +81,7 @@ describe('formatServersTable', () => {
     const mask = secretMasker({
       mcpServers: {
         a: { type: 'http', url: 'http://h/mcp', headers: { 'X-Api': 'Bearer abcdefgh12345' }, maxConcurrency: 1, enabled: true },
-        b: { type: 'stdio', command: 'x', args: [], env: { SMTP_PASSWORD: 'pw-9876', VAULT_DIR: '/home/me/vault' }, maxConcurrency: 1, enabled: true },
+        b: { type: 'stdio', command: 'x', args: [], env: { SMTP_PASSWORD: 'pw-9876', VAULT_DIR: '/home/me/vault' }, idleTimeoutMs: 0, maxConcurrency: 1, enabled: true },
       },
     });
     expect(mask('sent abcdefgh12345 and pw-9876 from /home/me/vault')).toBe('sent [REDACTED] and [REDACTED] from /home/me/vault');

@@ -12,24 +12,14 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { isMissing } from '../core/errno.js';
 import { JSON_LOG_FILE } from '../audit/logger.js';
+import type { AuditEvent } from '../audit/types.js';
 import type { RecentAction, RecentOutcome } from './plan-tracker.js';
 
 /** Enough lines for many times the 20 actions shown, without reading a long log whole. */
 const TAIL_BYTES = 256 * 1024;
 
-interface LogLine {
-  readonly ts?: string;
-  readonly event?: string;
-  readonly plan?: string;
-  readonly file?: string;
-  readonly step?: number;
-  readonly server?: string;
-  readonly tool?: string;
-  readonly action?: string;
-  readonly status?: string;
-  readonly error_type?: string;
-  readonly message?: string;
-}
+/** A line of mcp_actions.jsonl as read back: the audit event's fields, any of them possibly missing. */
+type LogLine = Partial<Omit<AuditEvent, 'event'>> & { readonly ts?: string; readonly event?: string };
 
 /** Pure: the recent actions the lines before `before` tell, newest first, at most `limit`. */
 export function recentFromLines(lines: readonly string[], limit: number, before: Date): RecentAction[] {

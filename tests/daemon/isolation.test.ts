@@ -54,6 +54,34 @@ describe('one plan’s trouble is that plan’s alone', () => {
     expect((await current.calls()).filter((c) => c.tool === 'echo')).toHaveLength(1);
   }, 60_000);
 
+  it.runIf(canMakeImmutable())('its own file not writable mid-run (a failed rewrite): the step is sent once, the plan waits with an ALERT and finishes once writable', async () => {
+    const current = (ws = await createWorkspace());
+    daemon = startDaemon(current.configPath);
+    await current.writePlan('locked-file.md', slowPlan('locked-file'), 'Approved');
+    const file = path.join(current.vault, 'In_Progress', 'locked-file.md');
+    await waitFor(async () => (await current.calls()).some((c) => c.args.name === 'locked-file'), 'the call to start');
+    execFileSync('chattr', ['+i', file]);
+    immutable.push(file);
+    await waitFor(async () => /ALERT - .*could not go on with the plan/.test(await current.readLog()), 'the ALERT', 30_000);
+    expect(await current.list('In_Progress')).toEqual(['locked-file.md']);
+    execFileSync('chattr', ['-i', file]);
+    immutable.length = 0;
+    await waitFor(async () => (await current.list('Done')).includes('locked-file.md'), 'the plan to finish by itself', 30_000);
+    expect((await current.calls()).filter((c) => c.args.name === 'locked-file')).toHaveLength(1);
+    expect(await readFile(path.join(current.vault, 'Done', 'locked-file.md'), 'utf8')).toMatch(/status: completed/);
+  }, 60_000);
+
+  it('Done/ renamed away mid-run: the plan finishes into a new Done/ without a restart, sent once', async () => {
+    const current = (ws = await createWorkspace());
+    daemon = startDaemon(current.configPath);
+    await current.writePlan('renamed.md', slowPlan('renamed'), 'Approved');
+    await waitFor(async () => (await current.calls()).some((c) => c.args.name === 'renamed'), 'the call to start');
+    await rename(path.join(current.vault, 'Done'), path.join(current.dir, 'Done-elsewhere'));
+    await waitFor(async () => (await current.list('Done')).includes('renamed.md'), 'the plan in a new Done/', 30_000);
+    expect((await current.calls()).filter((c) => c.args.name === 'renamed')).toHaveLength(1);
+    expect(daemon.child.exitCode).toBeNull();
+  }, 60_000);
+
   it('a plan file the daemon cannot read: left in Approved/ with an ALERT, the daemon starts and goes on, and runs it once readable', async () => {
     const current = (ws = await createWorkspace());
     // Root reads every file, so as root the daemon runs as `nobody` and the file belongs to root.

@@ -7,8 +7,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMissing } from '../core/errno.js';
 import { MAX_MARKDOWN_BYTES } from './bounds.js';
-import { listPlanFiles } from '../vault/list-plan-files.js';
-import { PLAN_FOLDERS, preferred, summarize, type PlanFolder, type PlanSummary } from './plan-summary.js';
+import { listPlanFiles, type PlanFileListing } from '../vault/list-plan-files.js';
+import { preferred, summarize, type PlanFolder, type PlanSummary } from './plan-summary.js';
+
+/**
+ * The folders in the order a plan travels through them. A pass lists them one after another, so a
+ * plan the daemon claims or settles between two listings is seen in the later folder, never missed.
+ */
+const TRAVEL_ORDER: readonly PlanFolder[] = ['Pending_Approval', 'Approved', 'In_Progress', 'Done', 'Failed', 'Needs_Review', 'Rejected'];
+/** A plan that vanished during a pass was deleted or moved backwards (a human): look again this often. */
+const PASSES_FOR_A_VANISHED_PLAN = 3;
 
 interface Known {
   readonly stamp: string;
@@ -22,7 +30,11 @@ export class PlanIndex {
   private refreshing: Promise<Set<string>> | undefined;
   private again = false;
 
-  constructor(private readonly vault: string) {}
+  /** `list` is the folder listing; tests pass one that moves a plan between two folders' listings. */
+  constructor(
+    private readonly vault: string,
+    private readonly list: (dir: string) => Promise<Pick<PlanFileListing, 'files'>> = listPlanFiles,
+  ) {}
 
   /**
    * Looks at every plan folder again; resolves with the ids whose plan appeared, changed, moved or went.
@@ -35,10 +47,19 @@ export class PlanIndex {
     }
     this.refreshing = (async () => {
       const changed = new Set<string>();
+      let passes = 0;
+      let lookAgain = false;
       do {
         this.again = false;
-        for (const id of await this.pass()) changed.add(id);
-      } while (this.again);
+        const pass = await this.pass();
+        // Not published while a vanished plan may just be on its way back: find() never says "no such plan" for it.
+        lookAgain = pass.vanished && ++passes < PASSES_FOR_A_VANISHED_PLAN;
+        if (lookAgain) continue;
+        passes = 0;
+        this.files = pass.files;
+        this.byId = pass.byId;
+        for (const id of pass.changed) changed.add(id);
+      } while (this.again || lookAgain);
       return changed;
     })().finally(() => {
       this.refreshing = undefined;
@@ -61,11 +82,11 @@ export class PlanIndex {
     return new Set([...this.files.values()].map((known) => known.summary.name.toLowerCase()));
   }
 
-  private async pass(): Promise<Set<string>> {
+  private async pass(): Promise<{ files: Map<string, Known>; byId: Map<string, PlanSummary>; changed: Set<string>; vanished: boolean }> {
     const next = new Map<string, Known>();
     const changed = new Set<string>();
-    for (const folder of PLAN_FOLDERS) {
-      const listing = await listPlanFiles(path.join(this.vault, folder)).catch((error: unknown) => {
+    for (const folder of TRAVEL_ORDER) {
+      const listing = await this.list(path.join(this.vault, folder)).catch((error: unknown) => {
         if (isMissing(error)) return { files: [] };
         throw error;
       });
@@ -77,29 +98,31 @@ export class PlanIndex {
           next.set(key, old);
           continue;
         }
-        const summary = summarize({ folder, name: entry.name, mtimeMs: entry.mtimeMs, size: entry.size }, await this.read(folder, entry.name, entry.size));
+        const bytes = await this.read(folder, entry.name, entry.size);
+        if (bytes === 'gone') continue; // moved on since the listing: a later folder's listing has it
+        const summary = summarize({ folder, name: entry.name, mtimeMs: entry.mtimeMs, size: entry.size }, bytes);
         next.set(key, { stamp, summary });
         changed.add(summary.id);
         if (old) changed.add(old.summary.id);
       }
     }
     for (const [key, old] of this.files) if (!next.has(key)) changed.add(old.summary.id);
-    this.files = next;
     const byId = new Map<string, PlanSummary>();
     for (const { summary } of next.values()) {
       const other = byId.get(summary.id);
       byId.set(summary.id, other ? preferred(other, summary) : summary);
     }
-    this.byId = byId;
-    return changed;
+    const vanished = [...this.byId.keys()].some((id) => !byId.has(id));
+    return { files: next, byId, changed, vanished };
   }
 
-  private async read(folder: PlanFolder, name: string, size: number): Promise<Uint8Array | undefined> {
+  /** The file's bytes; undefined when too large or unreadable (summarized by name); 'gone' once moved away. */
+  private async read(folder: PlanFolder, name: string, size: number): Promise<Uint8Array | undefined | 'gone'> {
     if (size > MAX_MARKDOWN_BYTES) return undefined;
     try {
       return await readFile(path.join(this.vault, folder, name));
-    } catch {
-      return undefined; // moved on meanwhile, or unreadable: the next pass sees where it went
+    } catch (error) {
+      return isMissing(error) ? 'gone' : undefined;
     }
   }
 }

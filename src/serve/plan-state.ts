@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isMissing } from '../core/errno.js';
 import { MAX_MARKDOWN_BYTES } from './bounds.js';
 import type { ServeContext } from './context.js';
 import type { LivePlan } from './live-plans.js';
@@ -65,12 +66,20 @@ export function summaryFields(summary: PlanSummary): z.infer<z.ZodObject<typeof 
 
 /** The plan's state now; undefined when no plan folder holds this id. */
 export async function planState(ctx: ServeContext, id: string): Promise<PlanState | undefined> {
-  const summary = ctx.index.find(id);
-  if (!summary) return undefined;
+  let summary = ctx.index.find(id);
   let text: string | undefined;
-  if (summary.size <= MAX_MARKDOWN_BYTES) {
-    text = await readFile(path.join(ctx.config.vault, summary.folder, summary.name), 'utf8').catch(() => undefined);
+  // The daemon may move the file between the index's look and this read: look again where it went.
+  for (let look = 1; summary && summary.size <= MAX_MARKDOWN_BYTES; look++) {
+    const read = await readPlanText(path.join(ctx.config.vault, summary.folder, summary.name));
+    if (read !== 'gone') {
+      text = read;
+      break;
+    }
+    if (look === LOOKS_FOR_A_MOVED_FILE) break;
+    await ctx.index.refresh();
+    summary = ctx.index.find(id);
   }
+  if (!summary) return undefined;
   const live = liveFor(ctx, summary);
   const details = text === undefined ? { steps: [], log: [], problems: ['the file could not be read (moved meanwhile, or larger than a plan may be)'] } : planDetails(text, summary.name, ctx.config.actions, summary.status);
   const merged = withLive(details, live);
@@ -83,6 +92,16 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
     problems: [...merged.problems],
     live: live !== undefined,
   };
+}
+
+const LOOKS_FOR_A_MOVED_FILE = 3;
+
+async function readPlanText(file: string): Promise<string | undefined | 'gone'> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    return isMissing(error) ? 'gone' : undefined;
+  }
 }
 
 /** The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved). */

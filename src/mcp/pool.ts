@@ -94,6 +94,7 @@ export class McpPool implements ToolCaller {
     return tools.map((tool) => ({
       name: tool.name,
       inputSchema: tool.inputSchema as Record<string, unknown>,
+      ...(tool.outputSchema ? { outputSchema: tool.outputSchema as Record<string, unknown> } : {}),
       ...(tool.annotations ? { annotations: tool.annotations } : {}),
     }));
   }

@@ -5,11 +5,16 @@ import type { Plan, PlanProblem } from './types.js';
 /** Statuses that mean "do not run", whatever folder the file is in (SPEC §4). */
 const REFUSED_STATUSES = new Set(['rejected', 'draft']);
 
+/** A status a human set to say "do not run"; the daemon never writes over it (SPEC §7). */
+export function isRefusedStatus(status: unknown): boolean {
+  return typeof status === 'string' && REFUSED_STATUSES.has(status.trim().toLowerCase());
+}
+
 /** Plan-level policy (SPEC §7): not rejected or draft, not expired. */
 export function planPolicyProblems(plan: Plan, now: Date): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const loc = { file: plan.file };
-  if (plan.status !== undefined && REFUSED_STATUSES.has(plan.status.toLowerCase())) {
+  if (isRefusedStatus(plan.status)) {
     problems.push(
       problem(
         'refused_status',

@@ -6,7 +6,9 @@
  */
 import { oneLine } from '../core/text.js';
 import { appendLog } from './execution-log.js';
+import { splitFrontMatter } from './front-matter.js';
 import { isJsonOpening, setJsonFields } from './json-front-matter.js';
+import { isRefusedStatus } from './policy.js';
 import { BOM, findFrontMatter, frontMatterLineCount, joinLines, splitLines, type Line } from './lines.js';
 import { tick } from './ticks.js';
 
@@ -38,9 +40,21 @@ export function applyPlanUpdate(text: string, update: PlanFileUpdate, linesCount
     const line = n > countedFmLines ? lines[n - 1 + fmLines - countedFmLines] : undefined;
     if (line !== undefined) line.text = tick(line.text);
   }
-  setFields(lines, update.fields ?? {}, eol);
+  setFields(lines, keepRefusedStatus(text, update.fields ?? {}), eol);
   appendLog(lines, (update.logLines ?? []).map(oneLine), eol, update.stepsInBody ?? true);
   return joinLines(lines);
+}
+
+/**
+ * `rejected` and `draft` are a human's word and are never written over (SPEC §7): the daemon's outcome
+ * then stands in its own fields (`failed_at`, `error`, …), so no move of the file launders the status.
+ */
+function keepRefusedStatus(text: string, fields: Readonly<Record<string, string | null>>): Readonly<Record<string, string | null>> {
+  if (!Object.hasOwn(fields, 'status')) return fields;
+  const front = splitFrontMatter(text);
+  if (!front.ok || !isRefusedStatus(front.value.data.status)) return fields;
+  const { status: _kept, ...rest } = fields;
+  return rest;
 }
 
 const TOP_LEVEL_KEY = /^(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?=[ \t]|$)/;

@@ -20,7 +20,7 @@ export interface SchemaChecker {
     schema: Readonly<Record<string, unknown>>,
     args: Readonly<Record<string, unknown>>,
     templated: readonly string[],
-  ): { readonly errors: readonly string[] } | { readonly compileError: string };
+  ): { readonly errors: readonly string[]; /** Required top-level arguments absent. */ readonly missing: readonly string[] } | { readonly compileError: string };
 }
 
 type Draft = '07' | '2019' | '2020';
@@ -33,7 +33,7 @@ export function createSchemaChecker(): SchemaChecker {
   const ajvFor = (draft: Draft): Ajv | Ajv2019 | Ajv2020 => {
     let ajv = instances.get(draft);
     if (ajv === undefined) {
-      const options = { allErrors: true, strict: false, logger: false as const };
+      const options = { allErrors: true, strict: false, logger: false as const, verbose: true };
       ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
       addFormats.default(ajv);
       instances.set(draft, ajv);
@@ -60,13 +60,18 @@ export function createSchemaChecker(): SchemaChecker {
     check(schema, args, templated) {
       const validate = compile(schema);
       if (!(typeof validate === 'function')) return validate;
-      if (validate(args)) return { errors: [] };
+      if (validate(args)) return { errors: [], missing: [] };
       const exempt = (e: ErrorObject): boolean =>
-        e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
-      const phrases = [...new Set((validate.errors ?? []).filter((e) => !exempt(e)).map(describe))];
+        (e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) ||
+        // Names the schema does not declare are the caller's to report, one problem each (schema-names.ts).
+        (e.keyword === 'additionalProperties' && e.instancePath === '');
+      const phrases = [...new Set(oneAlternative(validate.errors ?? []).filter((e) => !exempt(e)).map(describe))];
       const shown = phrases.slice(0, MAX_REPORTED);
       if (phrases.length > shown.length) shown.push(`and ${phrases.length - shown.length} more`);
-      return { errors: shown };
+      const missing = (validate.errors ?? [])
+        .filter((e) => e.keyword === 'required' && e.instancePath === '' && !e.schemaPath.includes('Of/'))
+        .map((e) => String((e.params as { missingProperty?: unknown }).missingProperty));
+      return { errors: shown, missing: [...new Set(missing)] };
     },
   };
 }
@@ -86,12 +91,59 @@ function prepare(schema: Readonly<Record<string, unknown>>): { draft: Draft; sch
   return { draft: '07', schema: bare };
 }
 
+/**
+ * An anyOf/oneOf that fails reports every branch's errors and then its own summary ("must match a schema
+ * in anyOf"): keep only the closest branch's, so one argument reads as one message. The closest branch
+ * got deepest into the value, then had the fewest errors; when every branch failed only on its type,
+ * one message names all the types ("must be string or array"). Outer combiners are settled first, so a
+ * nested one in a dropped branch goes with it.
+ */
+function oneAlternative(errors: readonly ErrorObject[]): ErrorObject[] {
+  let kept = [...errors];
+  const summaries = kept.filter((e) => e.keyword === 'anyOf' || (e.keyword === 'oneOf' && e.params.passingSchemas == null));
+  summaries.sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const summary of summaries) {
+    if (!kept.includes(summary)) continue;
+    const prefix = `${summary.schemaPath}/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of kept) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    if (branches.size === 0) continue;
+    const all = [...branches.values()];
+    const typesOnly = all.every((list) => list.length === 1 && list[0]?.keyword === 'type' && list[0].instancePath === summary.instancePath);
+    let replacement: ErrorObject[];
+    if (typesOnly) {
+      const types = [...new Set(all.flatMap((list) => [String((list[0]?.params as { type?: unknown }).type)]))];
+      replacement = [{ ...summary, keyword: 'type', message: `must be ${types.join(' or ')}` }];
+    } else {
+      const depth = (list: readonly ErrorObject[]): number => Math.max(...list.map((e) => e.instancePath.split('/').length));
+      const best = all.reduce((a, b) => (depth(b) > depth(a) || (depth(b) === depth(a) && b.length < a.length) ? b : a));
+      replacement = best;
+    }
+    const dropped = new Set([summary, ...all.flat()]);
+    const at = kept.indexOf(summary);
+    kept = [...kept.slice(0, at).filter((e) => !dropped.has(e)), ...replacement, ...kept.slice(at + 1).filter((e) => !dropped.has(e))];
+  }
+  return kept;
+}
+
 function describe(e: ErrorObject): string {
   const where = e.instancePath === '' ? 'the arguments' : `argument ${JSON.stringify(pointerToPath(e.instancePath))}`;
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'required') return `missing required argument ${JSON.stringify(joinPath(e.instancePath, String(params.missingProperty)))}`;
   if (e.keyword === 'additionalProperties') {
     return `unexpected argument ${JSON.stringify(joinPath(e.instancePath, String(params.additionalProperty)))}`;
+  }
+  if (e.keyword === 'pattern') {
+    // A confinement pattern is long and unreadable: cut it, and let the schema's description say the rule.
+    const pattern = String(params.pattern);
+    const shown = pattern.length > 40 ? `${pattern.slice(0, 39)}…` : pattern;
+    const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+    const rule = typeof description === 'string' && pattern.length > 40 ? ` (${description.slice(0, 300)})` : '';
+    return `${where} must match pattern ${JSON.stringify(shown)}${rule}`;
   }
   return `${where} ${e.message ?? `fails ${e.keyword}`}`;
 }

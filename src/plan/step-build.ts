@@ -30,7 +30,9 @@ export function buildStep(input: StepInput, actions: Actions, loc: Location): { 
   if (f?.action !== undefined || f?.server !== undefined) return { step: actionStep(input, f, f.action), problems: [] };
 
   const match = matchKeywords(input.text, actions);
-  if (match.kind === 'match') return { step: actionStep(input, f, match.action), problems: [] };
+  if (match.kind === 'match') {
+    return { step: { ...actionStep(input, f, match.action), matched: match.keyword }, problems: [] };
+  }
   if (match.kind === 'ambiguous') {
     return {
       problems: [

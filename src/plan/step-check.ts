@@ -3,6 +3,7 @@ import { contentHash } from './canonical.js';
 import { approvedActionProblem } from './policy.js';
 import { listNames, problem, quote } from './problems.js';
 import type { SchemaChecker } from './schema-check.js';
+import { declaredNames, unknownNames } from './schema-names.js';
 import { findTemplateRefs, followPath, type TemplateScan } from './templates.js';
 import type { ActionStep, Plan, PlanProblem } from './types.js';
 import type { ResolvedStep, ToolCatalog, ToolInfo } from './validated.js';
@@ -23,6 +24,8 @@ export type StepCheck = {
   readonly problems: readonly PlanProblem[];
   readonly scan: TemplateScan;
   readonly resolved?: Omit<ResolvedStep, 'dependsOn'>;
+  /** The tool as listed, when its server was asked: templates of later steps check against its outputSchema. */
+  readonly info?: ToolInfo;
 };
 
 /** Checks one pending action step against configuration, catalog, schema, templates and allowlist. */
@@ -90,18 +93,29 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
   // for every other approval (a reused id, a copy, a recurring plan). `run` has no approval: the plan id.
   const idempotencyKey = step.idempotencyKey ?? `${ctx.plan.approvalId ?? ctx.plan.id}:${step.index}:${contentHash(server, tool, args)}`;
   if (info !== undefined) {
+    const name = `${server}.${tool}`;
+    for (const unknown of unknownNames(info.inputSchema, Object.keys(args))) {
+      const from = Object.hasOwn(step.args, unknown.name) ? '' : ` (from the defaults of action ${quote(step.action ?? '')} in the configuration)`;
+      const known = listNames(declaredNames(info.inputSchema).names ?? [], '(none)');
+      const fix = unknown.suggestion !== undefined ? `did you mean ${quote(unknown.suggestion)}?` : 'remove it or correct its name';
+      add('unknown_argument', `${name} has no argument ${quote(unknown.name)}${from}: ${fix} Its arguments are ${known}`);
+    }
     // Check what the tool will really receive: the executor adds the key when the schema declares it.
     const sent = acceptsIdempotencyKey && !Object.hasOwn(args, 'idempotency_key') ? { ...args, idempotency_key: idempotencyKey } : args;
     const result = ctx.checker.check(info.inputSchema, sent, scan.templated);
     if ('compileError' in result) {
-      add('invalid_arguments', `the inputSchema of ${server}.${tool} cannot be checked (${result.compileError}), so its arguments cannot be validated: fix the server's schema`);
+      add('invalid_arguments', `the inputSchema of ${name} cannot be checked (${result.compileError}), so its arguments cannot be validated: fix the server's schema`);
+    } else if (step.matched !== undefined && result.missing.length > 0) {
+      const others = result.errors.filter((e) => !e.startsWith('missing required argument'));
+      add('invalid_arguments', freeTextHint(step.matched, step.action ?? name, result.missing) + (others.length > 0 ? `; also ${others.join('; ')}` : ''));
     } else if (result.errors.length > 0) {
-      add('invalid_arguments', `arguments do not fit ${server}.${tool}: ${result.errors.join('; ')}`);
+      add('invalid_arguments', `arguments do not fit ${name}: ${result.errors.join('; ')}`);
     }
   }
   return {
     problems,
     scan,
+    ...(info !== undefined ? { info } : {}),
     resolved: {
       index: step.index,
       id: step.id,
@@ -118,6 +132,16 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
       acceptsIdempotencyKey,
     },
   };
+}
+
+/** A free-text step mapped to an action by its keyword but giving none of the arguments it needs (SPEC §5). */
+function freeTextHint(keyword: string, action: string, missing: readonly string[]): string {
+  const names = missing.map((m) => quote(m)).join(', ');
+  const example = missing.map((m) => `${m}: …`);
+  return (
+    `the step text matched action ${quote(action)} (keyword ${quote(keyword)}), which needs ${names}, and the step does not give ${missing.length === 1 ? 'it' : 'them'}: ` +
+    `add them under the item as a \`\`\`yaml block (action: ${action}, ${example.join(', ')}) or as sub-bullets (- ${example.join(' / - ')})`
+  );
 }
 
 function argName(pointer: string): string {

@@ -15,6 +15,10 @@ export interface TemplateRef {
   readonly stepId: string;
   /** JSON pointer (as ajv writes `instancePath`) of the string holding the template. */
   readonly pointer: string;
+  /** The template as written (shortened), for messages. */
+  readonly template: string;
+  /** The path under `structured`, for a `{{ steps.ID.structured.PATH }}` reference. */
+  readonly structuredPath?: readonly string[];
 }
 
 export interface TemplateScan {
@@ -87,7 +91,7 @@ export function findTemplateRefs(value: unknown): TemplateScan {
       const expr = parseTemplate(m[1] ?? '');
       if (typeof expr === 'string') problems.push({ pointer, template, message: expr });
       else if (expr.root === 'steps') {
-        refs.push({ stepId: expr.id, pointer });
+        refs.push({ stepId: expr.id, pointer, template, ...(expr.field === 'structured' ? { structuredPath: expr.path } : {}) });
         if (!stepIds.includes(expr.id)) stepIds.push(expr.id);
       } else if (expr.root === 'plan') planRefs.push({ path: expr.path, pointer, template });
     }

@@ -42,6 +42,7 @@ export type PlanProblemCode =
   | 'refused_status'
   | 'not_approved_action'
   | 'manual_step_strict'
+  | 'unknown_argument' // a name the tool's inputSchema does not declare
   | 'bad_field';
 
 /** A step whose action (or server+tool) is known. */
@@ -64,6 +65,8 @@ export interface ActionStep {
   readonly timeoutMs?: number;
   readonly retries?: number;
   readonly idempotencyKey?: string;
+  /** The keyword its free text matched, when the action came from the text rather than from fields. */
+  readonly matched?: string;
   /** 1-based line of the checklist item (`- [ ] …`), for ticking it. */
   readonly line?: number;
 }
@@ -106,4 +109,8 @@ export interface Plan {
 
 export type ParseResult =
   | { readonly ok: true; readonly plan: Plan }
-  | { readonly ok: false; readonly problems: readonly PlanProblem[] };
+  /**
+   * `plan`: what could be read, when the front matter could: the steps that parsed (a broken one is left
+   * out, the others keep their numbers), so validation can report their problems too. Never to be run.
+   */
+  | { readonly ok: false; readonly problems: readonly PlanProblem[]; readonly plan?: Plan };

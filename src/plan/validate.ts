@@ -3,10 +3,11 @@ import { findCycles } from './graph.js';
 import { planPolicyProblems } from './policy.js';
 import { listNames, problem, quote } from './problems.js';
 import { createSchemaChecker, type SchemaChecker } from './schema-check.js';
+import { followSchemaPath } from './schema-names.js';
 import { checkActionStep } from './step-check.js';
 import { planValues } from './templates.js';
 import type { ManualStep, Plan, PlanMode, PlanProblem, Step } from './types.js';
-import type { ResolvedStep, ToolCatalog, ValidationResult } from './validated.js';
+import type { ResolvedStep, ToolCatalog, ToolInfo, ValidationResult } from './validated.js';
 
 export interface ValidateContext {
   readonly actions: Config['actions'];
@@ -21,6 +22,8 @@ export interface ValidateContext {
   readonly schemaChecker?: SchemaChecker;
   /** Steps (by index) already done whose results an earlier run kept (the daemon's journal): templates may use them. */
   readonly knownResults?: ReadonlySet<number>;
+  /** Some steps did not parse and are missing: a reference to an unknown step may mean one of them, so it is not reported. */
+  readonly incomplete?: boolean;
 }
 
 /**
@@ -48,6 +51,8 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
   const resolved: Omit<ResolvedStep, 'dependsOn'>[] = [];
   const deps = new Map<string, string[]>();
   const manual: ManualStep[] = [];
+  const tools = new Map<string, { readonly info: ToolInfo; readonly name: string }>();
+  const structured: { readonly step: Step; readonly refs: ReturnType<typeof checkActionStep>['scan']['refs'] }[] = [];
 
   for (const step of plan.steps) {
     if (step.done) continue;
@@ -73,6 +78,7 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
 
     for (const id of step.dependsOn) {
       const target = byId.get(id);
+      if (target === undefined && ctx.incomplete) continue;
       if (target === undefined) add('unknown_dependency', `depends_on names unknown step ${quote(id)}; step ids are ${knownIds()}`);
       else if (target.kind === 'manual' && !target.done) add('unknown_dependency', `depends_on names step ${quote(id)}, a manual step that never runs: remove the dependency or give that step an action`);
       else if (mode === 'sequential' && target.index > step.index) add('unknown_dependency', `depends_on: ${later(target)}`);
@@ -81,6 +87,7 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
     for (const id of check.scan.stepIds) {
       const target = byId.get(id);
       const t = `template {{ steps.${id}… }}`;
+      if (target === undefined && ctx.incomplete) continue;
       if (target === undefined) add('bad_template', `${t} refers to unknown step ${quote(id)}; step ids are ${knownIds()}`);
       else if (target.index === step.index) add('bad_template', `${t} refers to this same step, whose result does not exist yet`);
       else if (target.kind === 'manual') add('bad_template', `${t} refers to a manual step, which has no result`);
@@ -91,6 +98,27 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
     }
     deps.set(step.id, mine);
     if (check.resolved !== undefined) resolved.push(check.resolved);
+    if (check.info !== undefined && check.resolved !== undefined) tools.set(step.id, { info: check.info, name: `${check.resolved.server}.${check.resolved.tool}` });
+    structured.push({ step, refs: check.scan.refs });
+  }
+
+  // `{{ steps.X.structured.PATH }}` against X's outputSchema, once every step's tool is known.
+  for (const { step, refs } of structured) {
+    for (const ref of refs) {
+      const target = tools.get(ref.stepId);
+      if (ref.structuredPath === undefined || target?.info.outputSchema === undefined) continue;
+      const found = followSchemaPath(target.info.outputSchema, ref.structuredPath);
+      if (found.ok) continue;
+      const missing = ref.structuredPath.slice(0, found.depth + 1).join('.');
+      const fix = found.suggestion !== undefined ? `did you mean ${quote(ref.structuredPath.slice(0, found.depth).concat(found.suggestion).join('.'))}?` : 'fix the path';
+      problems.push(
+        problem(
+          'bad_template',
+          `template ${ref.template}: step ${quote(ref.stepId)} (${target.name}) has no ${quote(missing)} in its structured result (its outputSchema declares ${listNames(found.known, '(nothing)')} there): ${fix}`,
+          locOf(step),
+        ),
+      );
+    }
   }
 
   const pending = plan.steps.filter((s) => !s.done && s.kind === 'action').map((s) => s.id);

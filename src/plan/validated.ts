@@ -8,6 +8,8 @@ import type { PlanMode, Plan, ManualStep, Step, PlanProblem } from './types.js';
 export interface ToolInfo {
   readonly name: string;
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  /** What its `structuredContent` holds, when the tool publishes it: `{{ steps.X.structured.PATH }}` is checked against it. */
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
   readonly annotations?: Readonly<{ idempotentHint?: boolean; readOnlyHint?: boolean; destructiveHint?: boolean }>;
 }
 

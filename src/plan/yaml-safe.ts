@@ -68,7 +68,7 @@ export function parseYaml(src: string): YamlResult {
  * regexp compiler can abort the whole process; so refuse it before parsing. Conservative and cheap:
  * no real plan nests flow collections 64 deep or indents a line 128 columns.
  */
-function tooDeep(src: string): YamlResult | undefined {
+export function tooDeep(src: string): YamlResult | undefined {
   let depth = 0;
   let line = 1;
   for (let i = 0; i < src.length; i++) {
@@ -92,7 +92,7 @@ function tooDeep(src: string): YamlResult | undefined {
 }
 
 function deepError(line: number, why: string): YamlResult {
-  return { ok: false, message: `YAML is nested too deeply: ${why}`, line };
+  return { ok: false, message: `nested too deeply: ${why}`, line };
 }
 
 function errorText(err: unknown): string {

@@ -29,10 +29,12 @@ export interface PrepareDeps {
 
 export async function preparePlan(bytes: Uint8Array, fileName: string, deps: PrepareDeps): Promise<Prepared> {
   const parsed = parsePlan(bytes, fileName, deps.config.actions);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems };
   const plan = parsed.plan;
+  if (plan === undefined) return { ok: false, problems: parsed.ok ? [] : parsed.problems };
   const tools = await deps.catalog.catalog(serversNamedBy(plan, deps.config), deps.signal);
   const validated = validatePlan(plan, {
+    // A plan with steps that did not parse is still checked, so every problem is reported at once.
+    ...(parsed.ok ? {} : { incomplete: true }),
     actions: deps.config.actions,
     servers: deps.config.mcpServers,
     execution: deps.config.execution,
@@ -42,7 +44,13 @@ export async function preparePlan(bytes: Uint8Array, fileName: string, deps: Pre
     ...(deps.schemaChecker ? { schemaChecker: deps.schemaChecker } : {}),
     ...(deps.knownResults ? { knownResults: deps.knownResults } : {}),
   });
+  if (!parsed.ok) return { ok: false, problems: byStep([...parsed.problems, ...(validated.ok ? [] : validated.problems)]) };
   return validated.ok ? validated : { ok: false, problems: validated.problems, plan };
+}
+
+/** Plan-level problems first, then each step's in step order (a stable sort keeps each step's own order). */
+function byStep(problems: readonly PlanProblem[]): PlanProblem[] {
+  return [...problems].sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
 }
 
 /** Servers whose tools validation needs: those of the steps still to run, known and enabled. */

@@ -24,9 +24,9 @@ describe('findTemplateRefs', () => {
     });
     expect(scan.stepIds).toEqual(['draft', 'other']);
     expect(scan.refs).toEqual([
-      { stepId: 'draft', pointer: '/body' },
-      { stepId: 'draft', pointer: '/body' },
-      { stepId: 'other', pointer: '/list/0/note' },
+      { stepId: 'draft', pointer: '/body', template: '{{ steps.draft.text }}' },
+      { stepId: 'draft', pointer: '/body', template: '{{steps.draft.structured.count}}', structuredPath: ['count'] },
+      { stepId: 'other', pointer: '/list/0/note', template: '{{ steps.other.structured.items.0.id }}', structuredPath: ['items', '0', 'id'] },
     ]);
     expect(scan.templated).toEqual(['/body', '/list/0/note', '/a~1b']);
     expect(scan.planRefs).toEqual([{ path: ['client', 'name'], pointer: '/a~1b', template: '{{ plan.client.name }}' }]);

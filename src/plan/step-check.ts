@@ -97,7 +97,7 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
     for (const unknown of unknownNames(info.inputSchema, Object.keys(args))) {
       const from = Object.hasOwn(step.args, unknown.name) ? '' : ` (from the defaults of action ${quote(step.action ?? '')} in the configuration)`;
       const known = listNames(declaredNames(info.inputSchema).names ?? [], '(none)');
-      const fix = unknown.suggestion !== undefined ? `did you mean ${quote(unknown.suggestion)}?` : 'remove it or correct its name';
+      const fix = unknown.suggestion !== undefined ? `did you mean ${quote(unknown.suggestion)}?` : 'remove it or correct its name.';
       add('unknown_argument', `${name} has no argument ${quote(unknown.name)}${from}: ${fix} Its arguments are ${known}`);
     }
     // Check what the tool will really receive: the executor adds the key when the schema declares it.

@@ -55,7 +55,9 @@ describe('daemon lifecycle', () => {
     expect(await ws.list('Done')).toEqual(['good.md']);
     expect(await ws.list('Failed')).toEqual(['bad.md']);
     const failed = await readFile(path.join(ws.vault, 'Failed', 'bad.md'), 'utf8');
-    expect(failed).toMatch(/^status: failed$/m);
+    // A human's `rejected` is never written over (SPEC §7): the outcome is in failed_at and error.
+    expect(failed).toMatch(/^status: rejected$/m);
+    expect(failed).toMatch(/^failed_at: /m);
     expect(failed).toMatch(/nope/);
     expect(failed).toMatch(/rejected/);
     expect((await ws.calls()).map((c) => c.tool)).toEqual(['echo']);

@@ -6,7 +6,8 @@ import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 let ws: Workspace;
 beforeAll(async () => {
   ws = await createWorkspace({
-    actions: { send: { server: 'scripted', tool: 'send', idempotent: false, defaults: { api_token: 'tok-DEFAULT-123' } } },
+    // send_open's schema takes any argument: a tool that does not would refuse these names before a call.
+    actions: { send: { server: 'scripted', tool: 'send_open', idempotent: false, defaults: { api_token: 'tok-DEFAULT-123' } } },
   });
 });
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { contentHash } from './canonical.js';
 import { approvedActionProblem } from './policy.js';
 import { listNames, problem, quote } from './problems.js';
 import type { SchemaChecker } from './schema-check.js';
-import { declaredNames, unknownNames } from './schema-names.js';
+import { closestName, declaredNames, unknownNames } from './schema-names.js';
+import { STEP_KEYS } from './step-fields.js';
 import { findTemplateRefs, followPath, type TemplateScan } from './templates.js';
 import type { ActionStep, Plan, PlanProblem } from './types.js';
 import type { ResolvedStep, ToolCatalog, ToolInfo } from './validated.js';
@@ -97,7 +98,14 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
     for (const unknown of unknownNames(info.inputSchema, Object.keys(args))) {
       const from = Object.hasOwn(step.args, unknown.name) ? '' : ` (from the defaults of action ${quote(step.action ?? '')} in the configuration)`;
       const known = listNames(declaredNames(info.inputSchema).names ?? [], '(none)');
-      const fix = unknown.suggestion !== undefined ? `did you mean ${quote(unknown.suggestion)}?` : 'remove it or correct its name.';
+      // A slip in a step key (`dependson:`) lands among the arguments: point back at the key.
+      const stepKey = unknown.suggestion === undefined ? closestName(unknown.name, STEP_KEYS) : undefined;
+      const fix =
+        unknown.suggestion !== undefined
+          ? `did you mean ${quote(unknown.suggestion)}?`
+          : stepKey !== undefined
+            ? `did you mean the step key ${quote(stepKey)}?`
+            : 'remove it or correct its name.';
       add('unknown_argument', `${name} has no argument ${quote(unknown.name)}${from}: ${fix} Its arguments are ${known}`);
     }
     // Check what the tool will really receive: the executor adds the key when the schema declares it.

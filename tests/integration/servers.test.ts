@@ -36,8 +36,8 @@ describe('servers', () => {
     expect([...byName.keys()].sort()).toEqual(['leaky', 'off', 'remote', 'scripted']);
 
     const scripted = byName.get('scripted') as ServerReport;
-    expect(scripted).toMatchObject({ type: 'stdio', enabled: true, connected: true, serverInfo: 'scripted-server 1.0.0', toolCount: 4, lastError: null });
-    expect(scripted.tools).toEqual(expect.arrayContaining(['echo', 'add', 'act', 'send']));
+    expect(scripted).toMatchObject({ type: 'stdio', enabled: true, connected: true, serverInfo: 'scripted-server 1.0.0', toolCount: 5, lastError: null });
+    expect(scripted.tools).toEqual(expect.arrayContaining(['echo', 'add', 'act', 'send', 'send_open']));
     expect(scripted.pingMs).toBeGreaterThanOrEqual(0);
     expect(scripted.protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     // No daemon runs on this vault, so there is no breaker to report.
@@ -58,7 +58,7 @@ describe('servers', () => {
     const result = await runCli(['--config', ws.configPath, 'servers']);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^SERVER\s+TYPE\s+STATE\s+PROTOCOL\s+SERVER INFO\s+TOOLS\s+PING MS\s+BREAKER\s+LAST ERROR$/);
-    expect(lines.find((l) => l.startsWith('scripted'))).toMatch(/^scripted\s+stdio\s+connected\s+\S+\s+scripted-server 1\.0\.0\s+4\s+[\d.]+\s+\S+\s+-$/);
+    expect(lines.find((l) => l.startsWith('scripted'))).toMatch(/^scripted\s+stdio\s+connected\s+\S+\s+scripted-server 1\.0\.0\s+5\s+[\d.]+\s+\S+\s+-$/);
     expect(lines.find((l) => l.startsWith('leaky'))).toMatch(/UNREACHABLE/);
     expect(lines.find((l) => l.startsWith('off'))).toMatch(/disabled/);
     for (const secret of [STDIO_SECRET, HTTP_TOKEN]) expect(result.stdout + result.stderr).not.toContain(secret);

@@ -108,3 +108,9 @@ describe('a free-text step mapped to an action by keyword', () => {
     expectOne(problemsOf('## Steps\n- [ ] Send email\n  - to: a@b.co\n'), 'invalid_arguments', /which needs "subject", and the step does not give it/);
   });
 });
+
+describe('a slip in a step key', () => {
+  it('dependson: is not an argument: did you mean the step key "depends_on"?', () => {
+    expectOne(problemsOf(mail('dependson: [x]')), 'unknown_argument', /no argument "dependson": did you mean the step key "depends_on"\?/);
+  });
+});

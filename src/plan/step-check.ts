@@ -41,7 +41,9 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
   if (step.action !== undefined) {
     config = Object.hasOwn(ctx.actions, step.action) ? ctx.actions[step.action] : undefined;
     if (config === undefined) {
-      add('unknown_action', `unknown action ${quote(step.action)}: known actions are ${listNames(Object.keys(ctx.actions))}; use one of them or add it to "actions" in the configuration`);
+      const close = closestName(step.action, Object.keys(ctx.actions));
+      const hint = close !== undefined ? `did you mean ${quote(close)}? ` : '';
+      add('unknown_action', `unknown action ${quote(step.action)}: ${hint}known actions are ${listNames(Object.keys(ctx.actions))}; use one of them or add it to "actions" in the configuration`);
     } else {
       for (const [what, given, configured] of [['server', step.server, config.server], ['tool', step.tool, config.tool]] as const) {
         if (given !== undefined && given !== configured) {
@@ -84,7 +86,8 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
   } else if (listed !== undefined) {
     info = listed.tools.get(tool);
     if (info === undefined) {
-      add('unknown_tool', `server ${quote(server)} has no tool ${quote(tool)}${via}; its tools are ${listNames(listed.tools.keys(), '(none)')}`);
+      const close = closestName(tool, listed.tools.keys());
+      add('unknown_tool', `server ${quote(server)} has no tool ${quote(tool)}${via}${close !== undefined ? ` (did you mean ${quote(close)}?)` : ''}; its tools are ${listNames(listed.tools.keys(), '(none)')}`);
     }
   }
 

@@ -114,3 +114,10 @@ describe('a slip in a step key', () => {
     expectOne(problemsOf(mail('dependson: [x]')), 'unknown_argument', /no argument "dependson": did you mean the step key "depends_on"\?/);
   });
 });
+
+describe('did you mean, for actions and tools too', () => {
+  it('sned_email → send_email; read_notes → read_note', () => {
+    expectOne(problemsOf('---\naction: sned_email\nto: a@b.co\n---\n'), 'unknown_action', /unknown action "sned_email": did you mean "send_email"\? known actions are/);
+    expectOne(problemsOf('---\nsteps: [{server: vault-watcher, tool: read_notes, path: a.md}]\n---\n'), 'unknown_tool', /has no tool "read_notes" \(did you mean "read_note"\?\)/);
+  });
+});

@@ -1,9 +1,10 @@
 import { STEP_BLOCK_LANGS, type RawField, type RawItem } from './checklist.js';
+import { parseStrictJson } from './json-strict.js';
 import { problem, quote } from './problems.js';
 import { buildStep, type Actions } from './step-build.js';
 import { readStepFields } from './step-fields.js';
 import type { PlanProblem, Step } from './types.js';
-import { isMapping, kindOf, parseYaml, tooDeep, type YamlResult } from './yaml-safe.js';
+import { isMapping, kindOf, parseYaml } from './yaml-safe.js';
 
 const SELECTOR_KEYS = new Set(['action', 'server', 'tool']);
 
@@ -79,26 +80,6 @@ export function checklistSteps(
     if (built.step !== undefined) steps.push(built.step);
   }
   return { steps, problems };
-}
-
-/**
- * A ```json block is JSON, not YAML that happens to look like it (SPEC §5): a trailing comma, a comment or
- * a single quote is an error, with the line it is on. Nesting is bounded as YAML's is: later walks recurse.
- */
-export function parseStrictJson(src: string): YamlResult {
-  const deep = tooDeep(src);
-  if (deep !== undefined) return deep;
-  try {
-    return { ok: true, value: JSON.parse(src) as unknown };
-  } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-    const at = /at position (\d+)/.exec(message);
-    const position = at ? Number(at[1]) : src.trimEnd().length;
-    const line = src.slice(0, position).split('\n').length;
-    const why = message.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-    const hint = /,\s*[}\]]/.test(src) ? ' (a trailing comma is not allowed in JSON)' : '';
-    return { ok: false, message: `${why}${hint}: fix it, or write the block as \`\`\`yaml`, line };
-  }
 }
 
 function bulletFields(

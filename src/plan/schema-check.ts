@@ -62,9 +62,7 @@ export function createSchemaChecker(): SchemaChecker {
       if (!(typeof validate === 'function')) return validate;
       if (validate(args)) return { errors: [], missing: [] };
       const exempt = (e: ErrorObject): boolean =>
-        (e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) ||
-        // Names the schema does not declare are the caller's to report, one problem each (schema-names.ts).
-        (e.keyword === 'additionalProperties' && e.instancePath === '');
+        e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
       const phrases = [...new Set(oneAlternative(validate.errors ?? []).filter((e) => !exempt(e)).map(describe))];
       const shown = phrases.slice(0, MAX_REPORTED);
       if (phrases.length > shown.length) shown.push(`and ${phrases.length - shown.length} more`);

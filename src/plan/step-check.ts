@@ -98,7 +98,8 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
   const idempotencyKey = step.idempotencyKey ?? `${ctx.plan.approvalId ?? ctx.plan.id}:${step.index}:${contentHash(server, tool, args)}`;
   if (info !== undefined) {
     const name = `${server}.${tool}`;
-    for (const unknown of unknownNames(info.inputSchema, Object.keys(args))) {
+    const unknowns = unknownNames(info.inputSchema, Object.keys(args));
+    for (const unknown of unknowns) {
       const from = Object.hasOwn(step.args, unknown.name) ? '' : ` (from the defaults of action ${quote(step.action ?? '')} in the configuration)`;
       const known = listNames(declaredNames(info.inputSchema).names ?? [], '(none)');
       // A slip in a step key (`dependson:`) lands among the arguments: point back at the key.
@@ -113,7 +114,10 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
     }
     // Check what the tool will really receive: the executor adds the key when the schema declares it.
     const sent = acceptsIdempotencyKey && !Object.hasOwn(args, 'idempotency_key') ? { ...args, idempotency_key: idempotencyKey } : args;
-    const result = ctx.checker.check(info.inputSchema, sent, scan.templated);
+    const checked = ctx.checker.check(info.inputSchema, sent, scan.templated);
+    // A name reported above is not reported again as the schema's "unexpected argument".
+    const reported = new Set(unknowns.map((u) => `unexpected argument ${JSON.stringify(u.name)}`));
+    const result = 'errors' in checked ? { ...checked, errors: checked.errors.filter((e) => !reported.has(e)) } : checked;
     if ('compileError' in result) {
       add('invalid_arguments', `the inputSchema of ${name} cannot be checked (${result.compileError}), so its arguments cannot be validated: fix the server's schema`);
     } else if (step.matched !== undefined && result.missing.length > 0) {

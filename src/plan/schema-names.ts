@@ -32,17 +32,15 @@ function opensItself(schema: Schema): boolean {
 }
 
 /**
- * The property names an object schema declares, its own and those of its allOf/anyOf/oneOf branches
- * (a name any branch declares is known). Open when the schema or any branch opens itself.
+ * The property names an object schema declares, its own and those of its subschemas (allOf/anyOf/oneOf,
+ * then/else, dependent schemas: a name any of them declares is known). Open when any of them opens itself.
  */
 export function declaredNames(schema: unknown, depth = 0): DeclaredNames {
   if (schema === true || !isSchema(schema) || depth > 16) return OPEN;
   if (opensItself(schema)) return OPEN;
   const names = new Set<string>(isSchema(schema.properties) ? Object.keys(schema.properties) : []);
   let branches = 0;
-  for (const key of COMBINERS) {
-    const list = schema[key];
-    if (!Array.isArray(list)) continue;
+  for (const list of subschemaLists(schema)) {
     for (const branch of list) {
       // A branch that only adds `required` (as the bundled servers' anyOf does) declares nothing new.
       if (isSchema(branch) && Object.keys(branch).every((k) => k === 'required' || k === 'description' || k === 'title')) continue;
@@ -55,6 +53,18 @@ export function declaredNames(schema: unknown, depth = 0): DeclaredNames {
   // Neither properties nor branches: an untyped object schema (`{}`, `{type: "object"}`) takes anything.
   if (names.size === 0 && branches === 0 && !isSchema(schema.properties)) return OPEN;
   return { names };
+}
+
+/** Subschemas that may declare more names: allOf/anyOf/oneOf branches, then/else, dependent schemas. */
+function subschemaLists(schema: Schema): unknown[][] {
+  const lists: unknown[][] = [];
+  for (const key of COMBINERS) if (Array.isArray(schema[key])) lists.push(schema[key] as unknown[]);
+  lists.push([schema.then, schema.else].filter((v) => v !== undefined));
+  for (const key of ['dependentSchemas', 'dependencies'] as const) {
+    const map = schema[key];
+    if (isSchema(map)) lists.push(Object.values(map).filter((v) => isSchema(v)));
+  }
+  return lists;
 }
 
 /** Argument names `args` gives that `schema` does not declare, each with its closest declared name. */

@@ -121,3 +121,10 @@ describe('did you mean, for actions and tools too', () => {
     expectOne(problemsOf('---\nsteps: [{server: vault-watcher, tool: read_notes, path: a.md}]\n---\n'), 'unknown_tool', /has no tool "read_notes" \(did you mean "read_note"\?\)/);
   });
 });
+
+describe('names declared in conditional subschemas', () => {
+  it('then/else and dependentSchemas declare names too', () => {
+    const schema = { properties: { kind: {} }, if: { properties: { kind: { const: 'a' } } }, then: { properties: { a_only: {} } }, else: { properties: { b_only: {} } }, dependentSchemas: { kind: { properties: { extra: {} } } } };
+    expect(unknownNames(schema, ['kind', 'a_only', 'b_only', 'extra', 'other']).map((u) => u.name)).toEqual(['other']);
+  });
+});

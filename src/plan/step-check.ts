@@ -5,7 +5,7 @@ import { listNames, problem, quote } from './problems.js';
 import type { SchemaChecker } from './schema-check.js';
 import { closestName, declaredNames, unknownNames } from './schema-names.js';
 import { STEP_KEYS } from './step-fields.js';
-import { findTemplateRefs, followPath, type TemplateScan } from './templates.js';
+import { findTemplateRefs, followPath, resolveKnownTemplates, type TemplateScan } from './templates.js';
 import type { ActionStep, Plan, PlanProblem } from './types.js';
 import type { ResolvedStep, ToolCatalog, ToolInfo } from './validated.js';
 
@@ -18,6 +18,8 @@ export interface StepCheckContext {
   readonly checker: SchemaChecker;
   /** What `{{ plan.FIELD }}` can reach. */
   readonly planValues: Readonly<Record<string, unknown>>;
+  /** What `{{ now }}` reads while checking. */
+  readonly now: Date;
 }
 
 /** Everything about one step except its dependencies, which need the whole plan. */
@@ -114,7 +116,9 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
     }
     // Check what the tool will really receive: the executor adds the key when the schema declares it.
     const sent = acceptsIdempotencyKey && !Object.hasOwn(args, 'idempotency_key') ? { ...args, idempotency_key: idempotencyKey } : args;
-    const checked = ctx.checker.check(info.inputSchema, sent, scan.templated);
+    // `{{ plan.FIELD }}` and `{{ now }}` are known now: checked as resolved; step results only at run time.
+    const known = resolveKnownTemplates(sent, { plan: ctx.planValues, now: ctx.now });
+    const checked = ctx.checker.check(info.inputSchema, known.args, known.unknown);
     // A name reported above is not reported again as the schema's "unexpected argument".
     const reported = new Set(unknowns.map((u) => `unexpected argument ${JSON.stringify(u.name)}`));
     const result = 'errors' in checked ? { ...checked, errors: checked.errors.filter((e) => !reported.has(e)) } : checked;

@@ -109,6 +109,40 @@ export function resolveTemplates(args: Readonly<Record<string, unknown>>, ctx: T
   return mapStrings(args, (s) => resolveString(s, ctx)) as Record<string, unknown>;
 }
 
+/**
+ * The arguments as far as they are known before the run: strings whose templates name only the plan or
+ * `now` are resolved (so `check` can hold them against the schema), the others left as written and
+ * listed in `unknown` (JSON pointers), as is a string whose template cannot be resolved.
+ */
+export function resolveKnownTemplates(
+  args: Readonly<Record<string, unknown>>,
+  ctx: Omit<TemplateContext, 'steps'>,
+): { readonly args: Record<string, unknown>; readonly unknown: readonly string[] } {
+  const unknown: string[] = [];
+  const none: TemplateContext = { ...ctx, steps: () => undefined };
+  const resolved = mapStringsAt(args, '', (s, pointer) => {
+    if (!s.includes('{{')) return s;
+    try {
+      const value = /\{\{\s*steps\./.test(s) ? undefined : resolveString(s, none);
+      if (value !== undefined) return value;
+    } catch {
+      // Reported by validation (a missing field, a bad template); left as written here.
+    }
+    unknown.push(pointer);
+    return s;
+  });
+  return { args: resolved as Record<string, unknown>, unknown };
+}
+
+function mapStringsAt(value: unknown, pointer: string, fn: (s: string, pointer: string) => unknown): unknown {
+  if (typeof value === 'string') return fn(value, pointer);
+  if (Array.isArray(value)) return value.map((v, i) => mapStringsAt(v, `${pointer}/${i}`, fn));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStringsAt(v, `${pointer}/${escapePointer(k)}`, fn)]));
+  }
+  return value;
+}
+
 function resolveString(s: string, ctx: TemplateContext): unknown {
   const whole = WHOLE.exec(s);
   if (whole !== null) return lookup(whole[0], whole[1] ?? '', ctx);

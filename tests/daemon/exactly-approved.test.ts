@@ -72,6 +72,14 @@ describe('refused before any step runs', () => {
     expect(text).toMatch(/step 2 \(line 12\): arguments do not fit vault\.write_note: argument .*path.* must match pattern .*Relative to the vault: no leading/);
     expect(await sentTo('evil@example.com')).toBe(0);
   });
+
+  it('a path that leaves the vault through {{ plan.FIELD }} is known before the run: refused before step 1 is sent', async () => {
+    const lines = ['- [ ] Mail', ...sendStep('planfield@example.com', ['  body: first']), '- [ ] Save', '  - action: write_vault', '  - path: "{{ plan.target }}"', '  - content: x'];
+    await ws.writePlan('planfield.md', plan('planfield', lines, ['target: ../../etc/evil.md']), 'Approved');
+    const text = await failed('planfield.md');
+    expect(text).toMatch(/step 2 \(line 13\): arguments do not fit vault\.write_note: argument .*path.* must match pattern/);
+    expect(await sentTo('planfield@example.com')).toBe(0);
+  });
 });
 
 describe('rejected and draft plans', () => {

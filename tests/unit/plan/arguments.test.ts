@@ -128,3 +128,17 @@ describe('names declared in conditional subschemas', () => {
     expect(unknownNames(schema, ['kind', 'a_only', 'b_only', 'extra', 'other']).map((u) => u.name)).toEqual(['other']);
   });
 });
+
+describe('values known before the run', () => {
+  it('{{ plan.FIELD }} is checked as resolved: a path from the front matter that leaves the vault is refused', () => {
+    const tools = catalog({ 'vault-watcher': [{ name: 'write_note', inputSchema: { type: 'object', properties: { path: { type: 'string', pattern: '^(?!.*\\.\\.)' }, content: { type: 'string' }, mode: {} } } }] });
+    const text = '---\ntarget: ../../etc/evil.md\nsize: 3\nsteps:\n  - {action: write_vault, path: "{{ plan.target }}", content: "{{ plan.size }}"}\n---\n';
+    const p = expectOne(problemsOf(text, ctx({ tools })), 'invalid_arguments', /argument "path" must match pattern/);
+    expect(p.message).toMatch(/argument "content" must be string/);
+  });
+
+  it('a step result stays unknown until the run', () => {
+    const text = '---\nsteps:\n  - {id: r, action: read_vault, path: Notes/a.md}\n  - {action: write_vault, path: "{{ steps.r.text }}", content: "x {{ now }}"}\n---\n';
+    expect(validatePlan(parsed(text), ctx()).ok).toBe(true);
+  });
+});

@@ -63,7 +63,7 @@ export function createSchemaChecker(): SchemaChecker {
       if (validate(args)) return { errors: [], missing: [] };
       const exempt = (e: ErrorObject): boolean =>
         e.keyword !== 'required' && templated.some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`));
-      const phrases = [...new Set(oneAlternative(validate.errors ?? []).filter((e) => !exempt(e)).map(describe))];
+      const phrases = [...new Set(onePerArgument(oneAlternative(validate.errors ?? []).filter((e) => !exempt(e))).map(describe))];
       const shown = phrases.slice(0, MAX_REPORTED);
       if (phrases.length > shown.length) shown.push(`and ${phrases.length - shown.length} more`);
       const missing = (validate.errors ?? [])
@@ -126,6 +126,17 @@ function oneAlternative(errors: readonly ErrorObject[]): ErrorObject[] {
     kept = [...kept.slice(0, at).filter((e) => !dropped.has(e)), ...replacement, ...kept.slice(at + 1).filter((e) => !dropped.has(e))];
   }
   return kept;
+}
+
+/** The first complaint about each value: a second one about the same argument is noise until the first is fixed. */
+function onePerArgument(errors: readonly ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (e.keyword === 'required' || e.keyword === 'additionalProperties') return true; // each names its own argument
+    if (seen.has(e.instancePath)) return false;
+    seen.add(e.instancePath);
+    return true;
+  });
 }
 
 function describe(e: ErrorObject): string {

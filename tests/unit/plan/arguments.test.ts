@@ -142,3 +142,11 @@ describe('values known before the run', () => {
     expect(validatePlan(parsed(text), ctx()).ok).toBe(true);
   });
 });
+
+describe('one message per argument, also without anyOf', () => {
+  it('a value breaking two rules gets the first', () => {
+    const strictSubject = { ...zodMail, properties: { ...zodMail.properties, subject: { type: 'string', minLength: 3, pattern: '^[A-Z]' } } };
+    const p = expectOne(problemsOf(mail('').replace('subject: s', 'subject: x'), withMail(strictSubject)), 'invalid_arguments', /argument "subject" must NOT have fewer than 3 characters$/);
+    expect(p.message).not.toMatch(/pattern/);
+  });
+});

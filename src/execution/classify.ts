@@ -21,9 +21,11 @@ export function classifyResult(result: CallToolResult): StepError | undefined {
   const message = typeof structured?.message === 'string' ? structured.message : text || 'the tool reported an error';
   const retryAfter = typeof structured?.retry_after_ms === 'number' ? structured.retry_after_ms : undefined;
   // The tool's own word: a declared `timeout`, `connection` or `ambiguous` (it may have acted) stays an
-  // unknown outcome, so a non-idempotent step goes to review rather than being sent again.
+  // unknown outcome, so a non-idempotent step goes to review rather than being sent again — unless the
+  // server says `sent: false` (SMTP refused, DNS failure: nothing left it), then it is retried and deferred.
   const type: ErrorType = isErrorType(declared) ? declared : 'tool_error';
-  return new StepError(type, message, true, retryAfter);
+  const sent = structured?.sent !== false;
+  return new StepError(type, message, sent, retryAfter);
 }
 
 /** Any thrown error from a call attempt becomes a StepError that says whether the request was sent. */
@@ -41,6 +43,11 @@ function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   if (cause instanceof OAuthRefreshError) return new StepError('authentication', message, false);
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
+    // A 2xx whose body is no JSON-RPC answer (an HTML page, a wrong content type: code -1) came after the
+    // server received the request: it may have acted.
+    if (sent && !(cause.code >= 100)) {
+      return new StepError('ambiguous', `${message} (the answer was not a JSON-RPC message; the server may have acted)`, true);
+    }
     // A gateway's 502/504 comes after it forwarded the request: the server behind it may have acted.
     if (sent && (cause.code === 502 || cause.code === 504)) {
       return new StepError('ambiguous', `${message} (a gateway answered ${cause.code}; the server may have acted)`, true);

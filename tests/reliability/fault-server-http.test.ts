@@ -66,6 +66,8 @@ const CASES: Record<string, Case> = {
   'a socket destroyed after the request, idempotent: retried': { script: ['drop', 'ok'], action: 'remote_idem', status: 'completed', calls: 2 },
   'a body that is not JSON: Needs_Review': { script: ['garbage'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'JSON that is not JSON-RPC: Needs_Review': { script: ['notjsonrpc'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
+  // The request reached a server, which answered 200 with a web page: the call may have acted (issue 12).
+  'HTTP 200 with an HTML page: an unknown outcome, Needs_Review, sent once': { script: ['html'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'an answer to another request id: Needs_Review': { script: ['wrongid'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'a result that is not a CallToolResult: Needs_Review': { script: ['badresult'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   // Moving and parsing 20 MB may take longer than 800 ms on a busy machine: the deadline is not the point here.

@@ -31,6 +31,8 @@ export interface StepContext {
   readonly maxResultBytes: number;
   /** Cancels calls in flight (hard shutdown). */
   readonly signal?: AbortSignal;
+  /** The approval's policy at `now` (decide.ts refusalBeforeAttempt): asked before every attempt. */
+  readonly policy?: (step: ResolvedStep, attempt: number, now: Date) => StepError | undefined;
 }
 
 /** Longest wait honoured between two attempts, whatever a server's Retry-After says. */
@@ -42,6 +44,9 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
   let lastError: StepError | undefined;
   const { emitter } = context;
   const attempt = async (attemptNumber: number): Promise<StepResult> => {
+    // Policy before every attempt, retries included: an approval that lapsed while we waited sends nothing more.
+    const refused = context.policy?.(step, attemptNumber, context.clock.now());
+    if (refused) throw new AbortError(refused);
     const args = argumentsFor(step, context);
     // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
     // and no retry loop runs against the guard: the plan is deferred at once.

@@ -7,6 +7,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { McpCallError, messageOf } from '../mcp/errors.js';
 import { OAuthRefreshError } from '../mcp/oauth/errors.js';
+import { HttpRateLimited } from '../mcp/retry-after.js';
 import { isErrorType, StepError, type ErrorType } from '../core/errors.js';
 
 /** Codes of network failures that happen before a byte of the request reached the server. */
@@ -42,6 +43,8 @@ function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   // Missing or refused OAuth authorization: found before sending, or with a 401 (nothing processed).
   if (cause instanceof OAuthRefreshError) return new StepError('authentication', message, false);
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
+  // A 429 is a refusal before processing: nothing was done, and the server said when to come back.
+  if (cause instanceof HttpRateLimited) return new StepError('rate_limit', message, false, cause.retryAfterMs);
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
     // A 2xx whose body is no JSON-RPC answer (an HTML page, a wrong content type: code -1) came after the
     // server received the request: it may have acted.

@@ -35,8 +35,17 @@ export interface StepContext {
   readonly policy?: (step: ResolvedStep, attempt: number, now: Date) => StepError | undefined;
 }
 
-/** Longest wait honoured between two attempts, whatever a server's Retry-After says. */
+/**
+ * Longest wait between two attempts within a step. A server's Retry-After is waited out in full when it
+ * is shorter; a longer one is not waited for here: the plan is deferred to that time (decide.ts).
+ */
 const MAX_WAIT_MS = 60_000;
+
+/** May this failure be retried now, in this call? Not a Retry-After longer than we wait in a call. */
+function retryNow(error: unknown, idempotent: boolean): error is StepError {
+  if (!(error instanceof StepError) || !isRetryable(error, idempotent)) return false;
+  return error.retryAfterMs === undefined || error.retryAfterMs <= MAX_WAIT_MS;
+}
 
 export async function runStep(step: ResolvedStep, context: StepContext): Promise<StepOutcome> {
   let attempts = 0;
@@ -81,7 +90,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     const ended = { type: 'attempt_ended', step, attempt: attemptNumber, args, durationMs } as const;
     if (error) {
       lastError = error;
-      const retrying = attemptNumber <= step.retries && isRetryable(error, step.idempotent) && !context.signal?.aborted;
+      const retrying = attemptNumber <= step.retries && retryNow(error, step.idempotent) && !context.signal?.aborted;
       await emitter.emit({ ...ended, result: { ok: false, error }, retrying });
       throw error;
     }
@@ -98,11 +107,11 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
       maxTimeout: Math.max(context.retryDelayMs, MAX_WAIT_MS),
       randomize: true,
       ...(context.signal ? { signal: context.signal } : {}),
-      shouldRetry: ({ error }) => error instanceof StepError && isRetryable(error, step.idempotent),
+      shouldRetry: ({ error }) => retryNow(error, step.idempotent),
       onFailedAttempt: async ({ error, retriesLeft }) => {
-        // Honour a server's Retry-After on top of the backoff, so a rate limit is not hammered.
-        if (error instanceof StepError && error.retryAfterMs && retriesLeft > 0 && isRetryable(error, step.idempotent)) {
-          await sleep(Math.min(error.retryAfterMs, MAX_WAIT_MS), undefined, context.signal ? { signal: context.signal } : {});
+        // Honour a server's Retry-After in full, on top of the backoff, so a rate limit is not hammered.
+        if (retriesLeft > 0 && retryNow(error, step.idempotent) && error.retryAfterMs) {
+          await sleep(error.retryAfterMs, undefined, context.signal ? { signal: context.signal } : {});
         }
       },
     });

@@ -8,6 +8,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { HeldBackError, StepError } from '../core/errors.js';
+import { maskKnown, maskKnownText } from '../core/sanitize.js';
 import type { PlanEmitter } from '../events/event-stream.js';
 import { boundResult, type StepOutcome, type StepResult } from '../events/step-result.js';
 import { resolveTemplates, type TemplateResult } from '../plan/templates.js';
@@ -31,6 +32,11 @@ export interface StepContext {
   readonly maxResultBytes: number;
   /** Cancels calls in flight (hard shutdown). */
   readonly signal?: AbortSignal;
+  /**
+   * The configuration's environment values: masked in a result where it is made, so later steps see
+   * the same result whether or not it was read back from the (masked) journal after a restart.
+   */
+  readonly masked?: readonly string[];
   /** The approval's policy at `now` (decide.ts refusalBeforeAttempt): asked before every attempt. */
   readonly policy?: (step: ResolvedStep, attempt: number, now: Date) => StepError | undefined;
 }
@@ -82,7 +88,10 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
         ...(context.signal ? { signal: context.signal } : {}),
       });
       error = classifyResult(response);
-      if (!error) result = boundResult(resultText(response), response.structuredContent, context.maxResultBytes);
+      if (!error) {
+        const masked = context.masked ?? [];
+        result = boundResult(maskKnownText(resultText(response), masked), maskKnown(response.structuredContent, masked), context.maxResultBytes);
+      }
     } catch (thrown) {
       error = classifyError(thrown);
     }

@@ -8,7 +8,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { McpCallError, messageOf } from '../mcp/errors.js';
 import { OAuthRefreshError } from '../mcp/oauth/errors.js';
 import { HttpRateLimited } from '../mcp/retry-after.js';
-import { isErrorType, StepError, type ErrorType } from '../core/errors.js';
+import { AuthorizationNeeded, isErrorType, StepError, type ErrorType } from '../core/errors.js';
 
 /** Codes of network failures that happen before a byte of the request reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
@@ -41,7 +41,12 @@ export function classifyError(error: unknown): StepError {
 
 function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   // Missing or refused OAuth authorization: found before sending, or with a 401 (nothing processed).
-  if (cause instanceof OAuthRefreshError) return new StepError('authentication', message, false);
+  if (cause instanceof OAuthRefreshError) {
+    // Revoked or missing: a person runs `auth <server>`, and the plan waits for it. Wrong client credentials: fix the config.
+    return cause.problem === 'credentials_refused'
+      ? new StepError('authentication', message, false)
+      : new AuthorizationNeeded(cause.server, message);
+  }
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
   // A 429 is a refusal before processing: nothing was done, and the server said when to come back.
   if (cause instanceof HttpRateLimited) return new StepError('rate_limit', message, false, cause.retryAfterMs);

@@ -2,7 +2,7 @@
  * What to do after an attempt failed (SPEC §7). Pure: the classified error, whether the action may be
  * repeated, and the clock are all it looks at.
  */
-import { isUnknownOutcome, StepError } from '../core/errors.js';
+import { AuthorizationNeeded, isUnknownOutcome, StepError } from '../core/errors.js';
 import { approvedActionProblem, planPolicyProblems } from '../plan/policy.js';
 import type { Plan } from '../plan/types.js';
 import type { ResolvedStep } from '../plan/validated.js';
@@ -73,8 +73,12 @@ export function dispositionAfter(error: StepError, context: DispositionContext):
       return error.sent
         ? { kind: 'failed' }
         : { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) };
-    case 'validation':
     case 'authentication':
+      // An authorization only a person can give again (`auth <server>`): wait for it, do not fail.
+      return error instanceof AuthorizationNeeded
+        ? { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) }
+        : { kind: 'failed' };
+    case 'validation':
     case 'server_error':
     case 'tool_error':
     case 'ambiguous':

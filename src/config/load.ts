@@ -68,12 +68,16 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 
 /**
  * Where a user's session puts its paths and names: not secrets, and masking them would blank every path
- * in every message (`${HOME}/vault`). Every other variable's value is masked wherever it would be written.
+ * in every message (`${HOME}/vault`). Nor is a plain number (a timeout, a price ceiling): masking
+ * `120000` would blank durations in every line. Every other variable's value is masked wherever it would
+ * be written (core/sanitize.ts strongestFirst also skips values under six characters).
  */
 const NOT_SECRET_VARIABLES = /^(HOME|USER|LOGNAME|USERNAME|PWD|OLDPWD|TMPDIR|TEMP|TMP|SHELL|LANG|LC_\w+|PATH|XDG_\w+)$/;
 
 function envValuesToMask(fromEnv: ReadonlyMap<string, string>): string[] {
-  return strongestFirst([...fromEnv].filter(([name]) => !NOT_SECRET_VARIABLES.test(name)).map(([, value]) => value));
+  return strongestFirst(
+    [...fromEnv].filter(([name, value]) => !NOT_SECRET_VARIABLES.test(name) && !/^\d+(\.\d+)?$/.test(value.trim())).map(([, value]) => value),
+  );
 }
 
 type Spelled =

@@ -36,3 +36,22 @@ describe('maskKnown', () => {
     expect(maskKnown(value, [])).toBe(value);
   });
 });
+
+describe('loadConfig: the values to mask', () => {
+  it('every variable the file names, except session paths and plain numbers', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { loadConfig } = await import('../../../src/config/load.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-env-'));
+    try {
+      const file = path.join(dir, 'orchestrator.json');
+      const env = { API: '${RT_SECRET}', HOMEDIR: '${HOME}', N: '${TIMEOUT}', SHORT: '${PIN}' };
+      await writeFile(file, JSON.stringify({ vault: './vault', logs: './logs', state: './state', mcpServers: { s: { command: 'node', args: [], env } }, actions: {} }));
+      const config = await loadConfig(file, { RT_SECRET: 'rt-secret-value', HOME: '/home/someone', TIMEOUT: '120000', PIN: '1234' });
+      expect(config.envValues).toEqual(['rt-secret-value']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,8 @@
  * Sent or not (SPEC §7, issue 12), through the real `run` command and the real bundled email server:
  * an SMTP server that cannot be reached (a closed port, a host that does not resolve) means nothing was
  * sent (`sent: false`), so the step is retried with backoff and the plan then deferred with a retry_at,
- * never sent to Needs_Review. A working SMTP server (smtp-server on loopback) gets the message once.
+ * never sent to Needs_Review; the same for the LinkedIn API at a closed port. A working SMTP server
+ * (smtp-server on loopback) gets the message once.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
@@ -81,6 +82,38 @@ describe('an SMTP server that cannot be reached: nothing was sent, so retried, t
     expect(text).toMatch(/^error: "?.*email-server\.send_email: (connection|timeout):.*nothing was sent/m);
     // The first attempt and both retries of the budget: each refused before anything left.
     expect(calls).toBe(3);
+    expect(await ws.list('Needs_Review')).toEqual([]);
+  });
+});
+
+describe('the LinkedIn API unreachable (a closed port): nothing was sent, so retried, then deferred', () => {
+  it('the real linkedin server, a non-idempotent post', async () => {
+    ws = await createWorkspace({ execution: { timeoutMs: 20_000, maxRetries: 2, retryDelayMs: 20, deferDelayMs: 60_000 } });
+    const config = JSON.parse(await readFile(ws.configPath, 'utf8')) as Record<string, Record<string, unknown>>;
+    config.mcpServers = {
+      ...config.mcpServers,
+      'linkedin-server': {
+        command: process.execPath,
+        args: [builtPath('mcp_servers/linkedin/server.js')],
+        env: {
+          VAULT_DIR: ws.vault,
+          MCP_STATE_DIR: path.join(ws.dir, 'linkedin-state'),
+          LINKEDIN_ACCESS_TOKEN: 'test-token-123456',
+          LINKEDIN_AUTHOR_URN: 'urn:li:person:abc',
+          LINKEDIN_API_BASE: `http://127.0.0.1:${await closedPort()}`,
+        },
+      },
+    };
+    config.actions = { ...config.actions, post_linkedin: { server: 'linkedin-server', tool: 'create_post', idempotent: false } };
+    await writeFile(ws.configPath, JSON.stringify(config, null, 2));
+    const plan = ['---', 'id: post', '---', '## Steps', '- [ ] post', '  ```yaml', '  action: post_linkedin', '  text: Hello from the test', '  ```', ''].join('\n');
+    const file = await ws.writePlan('post.md', plan);
+    const result = await runCli(['--config', ws.configPath, 'run', file]);
+    const text = await readFile(file, 'utf8');
+    expect(text, result.stdout + result.stderr).toMatch(/^status: deferred$/m);
+    expect(text).toMatch(/^error: "?.*linkedin-server\.create_post: connection:.*nothing was sent/m);
+    const calls = (await ws.readLog('mcp_actions.jsonl')).split('\n').filter((line) => /"event":"CALL"/.test(line));
+    expect(calls).toHaveLength(3);
     expect(await ws.list('Needs_Review')).toEqual([]);
   });
 });

@@ -172,8 +172,19 @@ export function maskKnown<T>(value: T, secrets: readonly string[]): T {
     copies.set(node, out);
     for (const key of Reflect.ownKeys(node)) {
       const descriptor = Object.getOwnPropertyDescriptor(node, key) as PropertyDescriptor;
-      if ('value' in descriptor) descriptor.value = walk(descriptor.value);
-      Object.defineProperty(out, typeof key === 'string' ? maskKnownText(key, secrets) : key, descriptor);
+      const name = typeof key === 'string' ? maskKnownText(key, secrets) : key;
+      if ('value' in descriptor) {
+        Object.defineProperty(out, name, { ...descriptor, value: walk(descriptor.value) });
+        continue;
+      }
+      // An own accessor (some engines give an Error's `stack` one) read here: the copy gets its masked value.
+      let read: unknown;
+      try {
+        read = Reflect.get(node, key);
+      } catch {
+        continue;
+      }
+      Object.defineProperty(out, name, { value: walk(read), writable: true, enumerable: descriptor.enumerable ?? false, configurable: true });
     }
     return out;
   };

@@ -6,6 +6,7 @@
  */
 import type { Subscriber } from '../events/event-stream.js';
 import type { PlanEvent, PlanRef } from '../events/plan-event.js';
+import { isDeduplicated } from '../events/step-result.js';
 import type { ResolvedStep } from '../plan/validated.js';
 import type { AuditEvent, AuditLog } from './types.js';
 
@@ -35,10 +36,12 @@ export function linesOf(event: PlanEvent): AuditEvent[] {
     case 'attempt_ended': {
       const call = callFields(plan, event.step, event.attempt);
       if (event.result.ok) {
-        return [
-          { event: 'RESPONSE', ...call, message: event.result.result.text.slice(0, RESPONSE_CHARS) },
-          { event: 'SUCCESS', ...call, status: 'success', duration_ms: event.durationMs },
-        ];
+        const response: AuditEvent = { event: 'RESPONSE', ...call, message: event.result.result.text.slice(0, RESPONSE_CHARS) };
+        if (isDeduplicated(event.result.result)) {
+          const message = `the server had already done this with idempotency key ${event.step.idempotencyKey}; nothing was sent again`;
+          return [response, { event: 'DEDUPLICATED', ...call, status: 'deduplicated', duration_ms: event.durationMs, message }];
+        }
+        return [response, { event: 'SUCCESS', ...call, status: 'success', duration_ms: event.durationMs }];
       }
       const { error } = event.result;
       return [

@@ -1,4 +1,5 @@
 /** One AuditLog that records every event into several (the files in logs/, the vault's Logs/, metrics…). */
+import { maskKnown } from '../core/sanitize.js';
 import type { AuditLog } from './types.js';
 
 export function teeAuditLogs(...logs: readonly AuditLog[]): AuditLog {
@@ -17,4 +18,14 @@ export function teeAuditLogs(...logs: readonly AuditLog[]): AuditLog {
       await Promise.all(logs.map((log) => log.close()));
     },
   };
+}
+
+/**
+ * An AuditLog that masks the configuration's environment values (config envValues) in every event it
+ * passes on, under any key: the one mask in front of the logs and the vault audit for what is recorded
+ * directly (alerts, notices); plan events are masked once by the event stream itself.
+ */
+export function maskedAuditLog(log: AuditLog, secrets: readonly string[]): AuditLog {
+  if (secrets.length === 0) return log;
+  return { record: (event) => log.record(maskKnown(event, secrets)), close: () => log.close() };
 }

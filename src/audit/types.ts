@@ -6,6 +6,8 @@ export const AUDIT_EVENT_KINDS = [
   'PARAMS',
   'RESPONSE',
   'SUCCESS',
+  /** A call the server answered as a repeat of an earlier send with the same idempotency key: nothing sent now. */
+  'DEDUPLICATED',
   'RETRY',
   'FAILED',
   'METRICS',

@@ -8,6 +8,7 @@
 import { sanitize, sanitizeText } from '../core/sanitize.js';
 import { cut } from '../core/text.js';
 import type { PlanEvent } from '../events/plan-event.js';
+import { isDeduplicated } from '../events/step-result.js';
 import type { AuditEvent } from './types.js';
 
 export interface VaultAuditEntry {
@@ -63,7 +64,7 @@ export function vaultEntriesOf(event: PlanEvent, logParameters: boolean): VaultA
       const { step, result } = event;
       drafts.push({
         action_type: step.tool,
-        result: result.ok ? 'success' : event.retrying ? 'retrying' : 'failed',
+        result: result.ok ? (isDeduplicated(result.result) ? 'deduplicated' : 'success') : event.retrying ? 'retrying' : 'failed',
         ...plan,
         ...(logParameters ? { params: event.args } : {}),
         call: { server: step.server, tool: step.tool, step: step.index, attempt: event.attempt },

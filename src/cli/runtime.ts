@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createAuditLog } from '../audit/logger.js';
 import { createNullAuditLog } from '../audit/memory.js';
 import { planLinesSubscriber } from '../audit/plan-lines.js';
-import { teeAuditLogs } from '../audit/tee.js';
+import { maskedAuditLog, teeAuditLogs } from '../audit/tee.js';
 import type { AuditLog } from '../audit/types.js';
 import { vaultAuditFor } from '../audit/vault-audit-sink.js';
 import { loadConfig, resolveConfigPath, serverEnvironment } from '../config/index.js';
@@ -50,7 +50,7 @@ export async function openRuntime(config: Config, options: { audit?: boolean; cl
     const vaultAudit = vaultAuditFor(config, { clock });
     sinks.push(planLinesSubscriber(files));
     if (vaultAudit) sinks.push(vaultAudit.subscriber);
-    audit = vaultAudit ? teeAuditLogs(files, vaultAudit.notices) : files;
+    audit = maskedAuditLog(vaultAudit ? teeAuditLogs(files, vaultAudit.notices) : files, config.envValues ?? []);
   }
   return {
     config,

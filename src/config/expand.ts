@@ -21,6 +21,12 @@ export interface ExpansionProblem {
 export interface ExpansionResult {
   readonly value: unknown;
   readonly problems: readonly ExpansionProblem[];
+  /**
+   * Each value an environment variable put into the configuration, by name (`${VAR}`, `${env:VAR}`,
+   * `${input:ID}`; not defaults written in the file, nor VS Code's predefined folders). Such values are
+   * never written anywhere (SPEC §8); config/load.ts hands them to the sinks.
+   */
+  readonly fromEnv: ReadonlyMap<string, string>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,8 +42,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function expandVariables(value: unknown, env: Env, context: ExpansionContext = {}): ExpansionResult {
   const problems: ExpansionProblem[] = [];
+  const fromEnv = new Map<string, string>();
   const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') return expandString(node, env, context, path, problems);
+    if (typeof node === 'string') return expandString(node, env, context, path, problems, fromEnv);
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
     if (typeof node === 'object' && node !== null) {
       return Object.fromEntries(
@@ -46,7 +53,7 @@ export function expandVariables(value: unknown, env: Env, context: ExpansionCont
     }
     return node;
   };
-  return { value: walk(value, []), problems };
+  return { value: walk(value, []), problems, fromEnv };
 }
 
 /** The environment variable an `${input:ID}` reads. */
@@ -60,6 +67,7 @@ function expandString(
   context: ExpansionContext,
   path: (string | number)[],
   problems: ExpansionProblem[],
+  fromEnv: Map<string, string>,
 ): string {
   return text.replace(REFERENCE, (match: string, body: string | undefined) => {
     if (match === '$${') return '${';
@@ -71,7 +79,10 @@ function expandString(
     if (prefixed?.[1] === 'input') {
       const name = inputVariableName(prefixed[2] as string);
       const current = env[name];
-      if (current !== undefined) return current;
+      if (current !== undefined) {
+        fromEnv.set(name, current);
+        return current;
+      }
       problems.push({
         path,
         message: `"\${${body}}" is a VS Code input prompt, which a daemon cannot show: set the environment variable ${name}`,
@@ -88,6 +99,7 @@ function expandString(
       return '';
     }
     const current = env[name];
+    if (current !== undefined && current !== '') fromEnv.set(name, current);
     if (separator !== -1) return current === undefined || current === '' ? body.slice(separator + 2) : current;
     if (current === undefined) {
       problems.push({

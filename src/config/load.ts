@@ -6,6 +6,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError } from './errors.js';
+import { strongestFirst } from '../core/sanitize.js';
 import { expandVariables } from './expand.js';
 import { formatIssues, formatKeyPath } from './issues.js';
 import { parseJsonc } from './jsonc.js';
@@ -62,7 +63,21 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
     ),
   );
   if (envFileProblems.length > 0) throw invalid(configPath, envFileProblems);
-  return { ...resolved, mcpServers };
+  return { ...resolved, mcpServers, envValues: envValuesToMask(expanded.fromEnv) };
+}
+
+/**
+ * Where a user's session puts its paths and names: not secrets, and masking them would blank every path
+ * in every message (`${HOME}/vault`). Nor is a plain number (a timeout, a price ceiling): masking
+ * `120000` would blank durations in every line. Every other variable's value is masked wherever it would
+ * be written (core/sanitize.ts strongestFirst also skips values under six characters).
+ */
+const NOT_SECRET_VARIABLES = /^(HOME|USER|LOGNAME|USERNAME|PWD|OLDPWD|TMPDIR|TEMP|TMP|SHELL|LANG|LC_\w+|PATH|XDG_\w+)$/;
+
+function envValuesToMask(fromEnv: ReadonlyMap<string, string>): string[] {
+  return strongestFirst(
+    [...fromEnv].filter(([name, value]) => !NOT_SECRET_VARIABLES.test(name) && !/^\d+(\.\d+)?$/.test(value.trim())).map(([, value]) => value),
+  );
 }
 
 type Spelled =

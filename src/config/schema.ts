@@ -193,6 +193,11 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'state'> & {
   readonly configPath: string;
   /** Absolute path of this vault's private state directory. */
   readonly state: string;
+  /**
+   * Values environment variables put into this configuration (config/expand.ts), longest first: never
+   * written to a log, a plan file, the journal or the vault audit (SPEC §8). Absent: none.
+   */
+  readonly envValues?: readonly string[];
 };
 export type RateLimitConfig = z.infer<typeof RateLimitSchema>;
 export type BreakerConfig = z.infer<typeof BreakerSchema>;

@@ -39,6 +39,21 @@ export function isUnknownOutcome(error: StepError): boolean {
   return error.sent && (error.type === 'ambiguous' || error.type === 'timeout' || error.type === 'connection');
 }
 
+/**
+ * A remote server's OAuth authorization is gone (refresh token revoked or expired, never authorized),
+ * found before anything was sent. Only a person can give it again, with `mcp-orchestrator auth <server>`,
+ * and may do so at any time: the plan waits (deferred) rather than failing, and the server's breaker
+ * probes again after its cool-down instead of latching until a restart (breaker.ts).
+ */
+export class AuthorizationNeeded extends StepError {
+  constructor(
+    readonly server: string,
+    message: string,
+  ) {
+    super('authentication', message, false);
+  }
+}
+
 /** Why a call was held back before it left this process. */
 export type HoldReason = 'breaker' | 'rate_limit';
 

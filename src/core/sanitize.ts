@@ -113,3 +113,80 @@ function requote(original: string, replacement: string): string {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Shorter values would mask ordinary words and numbers; real credentials are longer. */
+const MIN_SECRET_CHARS = 6;
+
+/** Distinct values long enough to be credentials, longest first (so one containing another goes whole). */
+export function strongestFirst(values: Iterable<string>): string[] {
+  return [...new Set(values)].filter((value) => value.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Known values that must never be written (SPEC §8: values that came from an environment variable the
+ * configuration names), masked wherever they appear — under any key, inside any text — as written, as
+ * JSON escapes them, and URL-encoded. `secrets` longest first (so one containing another goes whole).
+ */
+export function maskKnownText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {
+      if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
+  }
+  return out;
+}
+
+/**
+ * `value` with every string (keys included) passed through maskKnownText, at any depth. Objects keep
+ * their prototype (a StepError stays one, a Date a Date), so the masked copy reads like the original.
+ * Returns `value` itself when there is nothing to mask.
+ */
+export function maskKnown<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const copies = new WeakMap<object, unknown>();
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'string') return maskKnownText(node, secrets);
+    if (typeof node !== 'object' || node === null || node instanceof Date || node instanceof Uint8Array) return node;
+    const known = copies.get(node);
+    if (known !== undefined) return known;
+    if (Array.isArray(node)) {
+      const out: unknown[] = [];
+      copies.set(node, out);
+      for (const item of node) out.push(walk(item));
+      return out;
+    }
+    if (node instanceof Map) {
+      const out = new Map();
+      copies.set(node, out);
+      for (const [key, item] of node) out.set(walk(key), walk(item));
+      return out;
+    }
+    if (node instanceof Set) {
+      const out = new Set();
+      copies.set(node, out);
+      for (const item of node) out.add(walk(item));
+      return out;
+    }
+    const out = Object.create(Object.getPrototypeOf(node) as object | null) as Record<PropertyKey, unknown>;
+    copies.set(node, out);
+    for (const key of Reflect.ownKeys(node)) {
+      const descriptor = Object.getOwnPropertyDescriptor(node, key) as PropertyDescriptor;
+      const name = typeof key === 'string' ? maskKnownText(key, secrets) : key;
+      if ('value' in descriptor) {
+        Object.defineProperty(out, name, { ...descriptor, value: walk(descriptor.value) });
+        continue;
+      }
+      // An own accessor (some engines give an Error's `stack` one) read here: the copy gets its masked value.
+      let read: unknown;
+      try {
+        read = Reflect.get(node, key);
+      } catch {
+        continue;
+      }
+      Object.defineProperty(out, name, { value: walk(read), writable: true, enumerable: descriptor.enumerable ?? false, configurable: true });
+    }
+    return out;
+  };
+  return walk(value) as T;
+}

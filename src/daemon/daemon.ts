@@ -102,7 +102,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   try {
     monitor = await startMonitor({ config, pool: options.pool, audit, clock });
     const book = await readJournalAtStart({ store, audit });
-    const stream = new EventStream();
+    const stream = new EventStream(config.envValues);
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
     let written = 0;
     let runner: PlanRunner | undefined;

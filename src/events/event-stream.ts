@@ -8,12 +8,21 @@
  * a run (logs, metrics, the dashboard) are wrapped with `bestEffort`.
  */
 import type { Clock } from '../core/clock.js';
+import { maskKnown } from '../core/sanitize.js';
 import type { PlanEvent, PlanEventDraft, PlanRef } from './plan-event.js';
 
 export type Subscriber = (event: PlanEvent) => void | Promise<void>;
 
 export class EventStream {
   private subscribers: readonly Subscriber[] = [];
+
+  /**
+   * `masked`: the configuration's environment values (config envValues). Every event is masked once,
+   * here, before any subscriber sees it, so none reaches the journal, the plan file, the logs or the
+   * vault audit under any key (SPEC §8). The calls themselves are made with the real values: events are
+   * told about a call, they do not carry it.
+   */
+  constructor(private readonly masked: readonly string[] = []) {}
 
   /** Adds a subscriber after the existing ones; returns its unsubscribe. */
   subscribe(subscriber: Subscriber): () => void {
@@ -24,8 +33,9 @@ export class EventStream {
   }
 
   async emit(event: PlanEvent): Promise<void> {
+    const told = maskKnown(event, this.masked);
     for (const subscriber of this.subscribers) {
-      const pending = subscriber(event);
+      const pending = subscriber(told);
       if (pending) await pending;
     }
   }

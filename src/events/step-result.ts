@@ -15,6 +15,16 @@ export interface StepResult {
   readonly structuredCut?: true;
 }
 
+/**
+ * The server recognised the idempotency key and did nothing now: the bundled servers (and any server
+ * that follows them) answer `deduplicated: true` with the first send's result. Logged as a
+ * deduplication, never as a new send.
+ */
+export function isDeduplicated(result: StepResult): boolean {
+  const structured = result.structured as { deduplicated?: unknown } | undefined;
+  return typeof structured === 'object' && structured !== null && structured.deduplicated === true;
+}
+
 /** How one attempt ended: a result, or a classified error. */
 export type AttemptResult = { readonly ok: true; readonly result: StepResult } | { readonly ok: false; readonly error: StepError };
 

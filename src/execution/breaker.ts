@@ -9,7 +9,7 @@
  * (we must turn them away at once: a held-back call defers its plan), and has no "latched until
  * restart" state with the reason kept. The whole machine is these few pure functions, unit-tested.
  */
-import type { ErrorType, StepError } from '../core/errors.js';
+import { AuthorizationNeeded, type ErrorType, type StepError } from '../core/errors.js';
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open';
 
@@ -36,12 +36,17 @@ export interface BreakerState {
   readonly lastError?: BreakerError;
   /** Opened by an authentication failure: stays open, without probes, until restart. */
   readonly latched: boolean;
+  /**
+   * Open because its OAuth authorization must be given again (AuthorizationNeeded): probed after the
+   * cool-down like failures, since `auth <server>` may have run in the meantime.
+   */
+  readonly reauthorize?: true;
   /** Half-open with its one probe in flight. */
   readonly probing: boolean;
 }
 
 /** What a failure (or success) means to the breaker. */
-export type BreakerSignal = 'success' | 'failure' | 'authentication' | 'neutral';
+export type BreakerSignal = 'success' | 'failure' | 'authentication' | 'reauthorize' | 'neutral';
 
 export function closedBreaker(now: Date): BreakerState {
   return { state: 'closed', since: now, consecutiveFailures: 0, latched: false, probing: false };
@@ -55,7 +60,7 @@ export function breakerSignalOf(error: StepError | undefined): BreakerSignal {
   if (!error) return 'success';
   switch (error.type) {
     case 'authentication':
-      return 'authentication';
+      return error instanceof AuthorizationNeeded ? 'reauthorize' : 'authentication';
     case 'server_error':
     case 'connection':
     case 'timeout':
@@ -131,17 +136,21 @@ export function recordOutcome(
   }
   // Only a restart lifts a latch: a call let through before it cannot.
   if (s.latched) return s;
+  if (signal === 'reauthorize') {
+    return { ...s, state: 'open', since: now, downSince: s.downSince ?? now, ...(lastError ? { lastError } : {}), probing: false, reauthorize: true };
+  }
   switch (signal) {
     case 'neutral':
       return s.probing ? { ...s, probing: false } : s;
     case 'success': {
       if (s.state === 'closed') return { ...s, consecutiveFailures: 0 };
-      const { downSince: _gone, ...rest } = s;
+      const { downSince: _gone, reauthorize: _authorized, ...rest } = s;
       return { ...rest, state: 'closed', since: now, consecutiveFailures: 0, probing: false };
     }
     case 'failure': {
       const failures = s.consecutiveFailures + 1;
-      const base = { ...s, consecutiveFailures: failures, ...(lastError ? { lastError } : {}) };
+      const { reauthorize: _past, ...current } = s;
+      const base = { ...current, consecutiveFailures: failures, ...(lastError ? { lastError } : {}) };
       const open = (): BreakerState => ({ ...base, state: 'open', since: now, downSince: s.downSince ?? now, probing: false });
       switch (s.state) {
         case 'closed':
@@ -171,8 +180,11 @@ export interface BreakerView {
   readonly since: string;
   readonly downSince?: string;
   readonly consecutiveFailures: number;
-  /** Why it is open: failures, or authentication (latched until the daemon restarts). */
-  readonly reason?: 'failures' | 'authentication';
+  /**
+   * Why it is open: failures, authentication (latched until the daemon restarts), or authorization (an
+   * OAuth authorization to give again with `auth <server>`; probed after the cool-down).
+   */
+  readonly reason?: 'failures' | 'authentication' | 'authorization';
   /** When the next probe may go (open, not latched). */
   readonly probeAt?: string;
   readonly lastError?: { readonly type: ErrorType; readonly message: string; readonly at: string };
@@ -185,7 +197,7 @@ export function breakerView(s: BreakerState, settings: BreakerSettings): Breaker
     since: s.since.toISOString(),
     ...(s.downSince ? { downSince: s.downSince.toISOString() } : {}),
     consecutiveFailures: s.consecutiveFailures,
-    ...(open ? { reason: s.latched ? ('authentication' as const) : ('failures' as const) } : {}),
+    ...(open ? { reason: s.latched ? ('authentication' as const) : s.reauthorize ? ('authorization' as const) : ('failures' as const) } : {}),
     ...(s.state === 'open' && !s.latched ? { probeAt: new Date(s.since.getTime() + settings.coolDownMs).toISOString() } : {}),
     ...(s.lastError
       ? { lastError: { type: s.lastError.type, message: s.lastError.message, at: s.lastError.at.toISOString() } }

@@ -7,7 +7,8 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { McpCallError, messageOf } from '../mcp/errors.js';
 import { OAuthRefreshError } from '../mcp/oauth/errors.js';
-import { isErrorType, StepError, type ErrorType } from '../core/errors.js';
+import { HttpRateLimited } from '../mcp/retry-after.js';
+import { AuthorizationNeeded, isErrorType, StepError, type ErrorType } from '../core/errors.js';
 
 /** Codes of network failures that happen before a byte of the request reached the server. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
@@ -21,9 +22,11 @@ export function classifyResult(result: CallToolResult): StepError | undefined {
   const message = typeof structured?.message === 'string' ? structured.message : text || 'the tool reported an error';
   const retryAfter = typeof structured?.retry_after_ms === 'number' ? structured.retry_after_ms : undefined;
   // The tool's own word: a declared `timeout`, `connection` or `ambiguous` (it may have acted) stays an
-  // unknown outcome, so a non-idempotent step goes to review rather than being sent again.
+  // unknown outcome, so a non-idempotent step goes to review rather than being sent again — unless the
+  // server says `sent: false` (SMTP refused, DNS failure: nothing left it), then it is retried and deferred.
   const type: ErrorType = isErrorType(declared) ? declared : 'tool_error';
-  return new StepError(type, message, true, retryAfter);
+  const sent = structured?.sent !== false;
+  return new StepError(type, message, sent, retryAfter);
 }
 
 /** Any thrown error from a call attempt becomes a StepError that says whether the request was sent. */
@@ -38,9 +41,21 @@ export function classifyError(error: unknown): StepError {
 
 function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   // Missing or refused OAuth authorization: found before sending, or with a 401 (nothing processed).
-  if (cause instanceof OAuthRefreshError) return new StepError('authentication', message, false);
+  if (cause instanceof OAuthRefreshError) {
+    // Revoked or missing: a person runs `auth <server>`, and the plan waits for it. Wrong client credentials: fix the config.
+    return cause.problem === 'credentials_refused'
+      ? new StepError('authentication', message, false)
+      : new AuthorizationNeeded(cause.server, message);
+  }
   if (cause instanceof UnauthorizedError) return new StepError('authentication', message, sent);
+  // A 429 is a refusal before processing: nothing was done, and the server said when to come back.
+  if (cause instanceof HttpRateLimited) return new StepError('rate_limit', message, false, cause.retryAfterMs);
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
+    // A 2xx whose body is no JSON-RPC answer (an HTML page, a wrong content type: code -1) came after the
+    // server received the request: it may have acted.
+    if (sent && !(cause.code >= 100)) {
+      return new StepError('ambiguous', `${message} (the answer was not a JSON-RPC message; the server may have acted)`, true);
+    }
     // A gateway's 502/504 comes after it forwarded the request: the server behind it may have acted.
     if (sent && (cause.code === 502 || cause.code === 504)) {
       return new StepError('ambiguous', `${message} (a gateway answered ${cause.code}; the server may have acted)`, true);

@@ -2,7 +2,25 @@
  * What to do after an attempt failed (SPEC §7). Pure: the classified error, whether the action may be
  * repeated, and the clock are all it looks at.
  */
-import { isUnknownOutcome, type StepError } from '../core/errors.js';
+import { AuthorizationNeeded, isUnknownOutcome, StepError } from '../core/errors.js';
+import { approvedActionProblem, planPolicyProblems } from '../plan/policy.js';
+import type { Plan } from '../plan/types.js';
+import type { ResolvedStep } from '../plan/validated.js';
+
+/**
+ * The approval's policy, asked before EVERY attempt (first, retries, and after a resume): not rejected
+ * or draft, not expired, the step's action in `approved_actions`. An approval that lapses during a
+ * step's retries stops there: the attempt is not sent, and the step fails with the reason (a
+ * `validation` error: nothing was sent, nothing to retry). The same rules as validation (plan/policy.ts),
+ * judged at `now`.
+ */
+export function refusalBeforeAttempt(plan: Plan, step: ResolvedStep, attempt: number, now: Date): StepError | undefined {
+  const problem =
+    planPolicyProblems(plan, now)[0] ?? approvedActionProblem(plan, step.action ?? `${step.server}.${step.tool}`, step.index);
+  if (problem === undefined) return undefined;
+  const which = attempt === 1 ? 'its first attempt' : `attempt ${attempt}`;
+  return new StepError('validation', `${problem.message}; ${which} was not sent`, false);
+}
 
 /** May this failure be retried within the step's in-call budget? */
 export function isRetryable(error: StepError, idempotent: boolean): boolean {
@@ -55,8 +73,12 @@ export function dispositionAfter(error: StepError, context: DispositionContext):
       return error.sent
         ? { kind: 'failed' }
         : { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) };
-    case 'validation':
     case 'authentication':
+      // An authorization only a person can give again (`auth <server>`): wait for it, do not fail.
+      return error instanceof AuthorizationNeeded
+        ? { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) }
+        : { kind: 'failed' };
+    case 'validation':
     case 'server_error':
     case 'tool_error':
     case 'ambiguous':

@@ -8,6 +8,7 @@ import { stepReason, worseOf, type PlanOutcome } from '../events/plan-outcome.js
 import type { StepOutcome, StepResult } from '../events/step-result.js';
 import { planValues } from '../plan/templates.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
+import { refusalBeforeAttempt } from './decide.js';
 import { runStep, type StepContext } from './run-step.js';
 
 export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'> {
@@ -35,6 +36,7 @@ export async function executePlan(valid: ValidPlan, context: PlanContext): Promi
       return index === undefined ? undefined : results.get(index);
     },
     planFields: planValues(valid.plan),
+    policy: (step, attempt, now) => refusalBeforeAttempt(valid.plan, step, attempt, now),
   };
   const pending = valid.steps.filter((step) => !results.has(step.index));
 

@@ -8,6 +8,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import { HeldBackError, StepError } from '../core/errors.js';
+import { maskKnown, maskKnownText } from '../core/sanitize.js';
 import type { PlanEmitter } from '../events/event-stream.js';
 import { boundResult, type StepOutcome, type StepResult } from '../events/step-result.js';
 import { resolveTemplates, type TemplateResult } from '../plan/templates.js';
@@ -31,10 +32,26 @@ export interface StepContext {
   readonly maxResultBytes: number;
   /** Cancels calls in flight (hard shutdown). */
   readonly signal?: AbortSignal;
+  /**
+   * The configuration's environment values: masked in a result where it is made, so later steps see
+   * the same result whether or not it was read back from the (masked) journal after a restart.
+   */
+  readonly masked?: readonly string[];
+  /** The approval's policy at `now` (decide.ts refusalBeforeAttempt): asked before every attempt. */
+  readonly policy?: (step: ResolvedStep, attempt: number, now: Date) => StepError | undefined;
 }
 
-/** Longest wait honoured between two attempts, whatever a server's Retry-After says. */
+/**
+ * Longest wait between two attempts within a step. A server's Retry-After is waited out in full when it
+ * is shorter; a longer one is not waited for here: the plan is deferred to that time (decide.ts).
+ */
 const MAX_WAIT_MS = 60_000;
+
+/** May this failure be retried now, in this call? Not a Retry-After longer than we wait in a call. */
+function retryNow(error: unknown, idempotent: boolean): error is StepError {
+  if (!(error instanceof StepError) || !isRetryable(error, idempotent)) return false;
+  return error.retryAfterMs === undefined || error.retryAfterMs <= MAX_WAIT_MS;
+}
 
 export async function runStep(step: ResolvedStep, context: StepContext): Promise<StepOutcome> {
   let attempts = 0;
@@ -42,6 +59,9 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
   let lastError: StepError | undefined;
   const { emitter } = context;
   const attempt = async (attemptNumber: number): Promise<StepResult> => {
+    // Policy before every attempt, retries included: an approval that lapsed while we waited sends nothing more.
+    const refused = context.policy?.(step, attemptNumber, context.clock.now());
+    if (refused) throw new AbortError(refused);
     const args = argumentsFor(step, context);
     // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
     // and no retry loop runs against the guard: the plan is deferred at once.
@@ -68,7 +88,10 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
         ...(context.signal ? { signal: context.signal } : {}),
       });
       error = classifyResult(response);
-      if (!error) result = boundResult(resultText(response), response.structuredContent, context.maxResultBytes);
+      if (!error) {
+        const masked = context.masked ?? [];
+        result = boundResult(maskKnownText(resultText(response), masked), maskKnown(response.structuredContent, masked), context.maxResultBytes);
+      }
     } catch (thrown) {
       error = classifyError(thrown);
     }
@@ -76,7 +99,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     const ended = { type: 'attempt_ended', step, attempt: attemptNumber, args, durationMs } as const;
     if (error) {
       lastError = error;
-      const retrying = attemptNumber <= step.retries && isRetryable(error, step.idempotent) && !context.signal?.aborted;
+      const retrying = attemptNumber <= step.retries && retryNow(error, step.idempotent) && !context.signal?.aborted;
       await emitter.emit({ ...ended, result: { ok: false, error }, retrying });
       throw error;
     }
@@ -93,11 +116,11 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
       maxTimeout: Math.max(context.retryDelayMs, MAX_WAIT_MS),
       randomize: true,
       ...(context.signal ? { signal: context.signal } : {}),
-      shouldRetry: ({ error }) => error instanceof StepError && isRetryable(error, step.idempotent),
+      shouldRetry: ({ error }) => retryNow(error, step.idempotent),
       onFailedAttempt: async ({ error, retriesLeft }) => {
-        // Honour a server's Retry-After on top of the backoff, so a rate limit is not hammered.
-        if (error instanceof StepError && error.retryAfterMs && retriesLeft > 0 && isRetryable(error, step.idempotent)) {
-          await sleep(Math.min(error.retryAfterMs, MAX_WAIT_MS), undefined, context.signal ? { signal: context.signal } : {});
+        // Honour a server's Retry-After in full, on top of the backoff, so a rate limit is not hammered.
+        if (retriesLeft > 0 && retryNow(error, step.idempotent) && error.retryAfterMs) {
+          await sleep(error.retryAfterMs, undefined, context.signal ? { signal: context.signal } : {});
         }
       },
     });

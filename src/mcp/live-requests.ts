@@ -1,11 +1,12 @@
 /**
  * The requests made on one open connection, each with a per-request child of the caller's signal
- * (scoped-signal.ts says why), and how to recognise a session the server no longer knows.
+ * (scoped-signal.ts says why) and a deadline judged by when the answer arrived (deadline.ts), and how to
+ * recognise a session the server no longer knows.
  */
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Live } from './open-client.js';
-import { scopedSignal } from './scoped-signal.js';
+import { requestDeadline, SDK_TIMEOUT_MS } from './deadline.js';
 import { httpStatusOf } from './transport-error.js';
 
 export type ToolRequest = { name: string; arguments: Record<string, unknown>; _meta?: Record<string, unknown> };
@@ -15,10 +16,10 @@ export async function listAllTools(live: Live, timeoutMs: number, signal?: Abort
   const tools: Tool[] = [];
   let cursor: string | undefined;
   do {
-    const scoped = scopedSignal(signal);
+    const deadline = requestDeadline(timeoutMs, signal);
     const page = await live.client
-      .listTools(cursor ? { cursor } : undefined, { timeout: timeoutMs, signal: scoped.signal })
-      .finally(() => scoped.release());
+      .listTools(cursor ? { cursor } : undefined, { timeout: SDK_TIMEOUT_MS, signal: deadline.signal })
+      .finally(() => deadline.release());
     tools.push(...page.tools);
     cursor = page.nextCursor;
   } while (cursor);
@@ -26,20 +27,20 @@ export async function listAllTools(live: Live, timeoutMs: number, signal?: Abort
 }
 
 export async function callOn(live: Live, request: ToolRequest, timeoutMs: number, signal?: AbortSignal): Promise<CallToolResult> {
-  const scoped = scopedSignal(signal);
+  const deadline = requestDeadline(timeoutMs, signal);
   try {
-    return (await live.client.callTool(request, undefined, { timeout: timeoutMs, maxTotalTimeout: timeoutMs, signal: scoped.signal })) as CallToolResult;
+    return (await live.client.callTool(request, undefined, { timeout: SDK_TIMEOUT_MS, signal: deadline.signal })) as CallToolResult;
   } finally {
-    scoped.release();
+    deadline.release();
   }
 }
 
 export async function pingOn(live: Live, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const scoped = scopedSignal(signal);
+  const deadline = requestDeadline(timeoutMs, signal);
   try {
-    await live.client.ping({ timeout: timeoutMs, signal: scoped.signal });
+    await live.client.ping({ timeout: SDK_TIMEOUT_MS, signal: deadline.signal });
   } finally {
-    scoped.release();
+    deadline.release();
   }
 }
 

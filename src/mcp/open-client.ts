@@ -51,12 +51,12 @@ export async function openClient(config: ServerConfig, options: OpenOptions): Pr
     case 'stdio':
       return connect(buildStdioTransport(config, options.env, options.defaultCwd), options, options.timeoutMs);
     case 'sse':
-      return connect(buildRemoteTransport(config, 'sse', options.authProvider), options, options.timeoutMs);
+      return connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, options.timeoutMs);
     case 'http':
       if (config.sseFallback !== true || options.remembered === 'http') {
-        return connect(buildRemoteTransport(config, 'http', options.authProvider), options, options.timeoutMs);
+        return connect(buildRemoteTransport(config, 'http', options.authProvider, options.now), options, options.timeoutMs);
       }
-      if (options.remembered === 'sse') return connect(buildRemoteTransport(config, 'sse', options.authProvider), options, options.timeoutMs);
+      if (options.remembered === 'sse') return connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, options.timeoutMs);
       return openEither(config, options);
     case 'disabled':
       throw new Error('the server is disabled (enabled: false)');
@@ -71,7 +71,7 @@ async function openEither(config: RemoteServerConfig, options: OpenOptions): Pro
   const started = options.now();
   let streamable: unknown;
   try {
-    return await connect(buildRemoteTransport(config, 'http', options.authProvider), options, options.timeoutMs);
+    return await connect(buildRemoteTransport(config, 'http', options.authProvider, options.now), options, options.timeoutMs);
   } catch (error) {
     const status = httpStatusOf(error);
     if (status === undefined || status < 400 || status >= 500 || NOT_A_FALLBACK.has(status)) throw error;
@@ -80,7 +80,7 @@ async function openEither(config: RemoteServerConfig, options: OpenOptions): Pro
   // One deadline for both attempts: the caller asked for an answer within timeoutMs.
   const left = Math.max(1, options.timeoutMs - (options.now() - started));
   try {
-    return await connect(buildRemoteTransport(config, 'sse', options.authProvider), options, left);
+    return await connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, left);
   } catch (error) {
     throw new Error(
       `${redactedUrl(config.url)} answered neither transport: Streamable HTTP (POST initialize) got ${describeTransportError(streamable)}; ` +

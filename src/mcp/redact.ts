@@ -5,13 +5,13 @@
  * careless server echoes the Authorization header it refused, a crashing one prints its token on stderr.
  * So every configured value that may be secret is replaced wherever it appears. Pure.
  */
-import { REDACTED } from '../core/sanitize.js';
+import { maskKnownText, strongestFirst } from '../core/sanitize.js';
+
+export { strongestFirst };
 import type { ServerConfig } from '../config/schema.js';
 
 /** Env names whose values are credentials (`API_KEY`, `LINKEDIN_ACCESS_TOKEN`, `SMTP_PASSWORD`, …). */
 const SECRET_NAME = /token|secret|passw|pwd|key|auth|credential|cookie/i;
-/** Shorter values would mask ordinary words and numbers; real credentials are longer. */
-const MIN_SECRET_CHARS = 6;
 
 /** The values of `server`'s configuration that must never appear in a message. */
 export function secretsOf(server: ServerConfig, env: Readonly<Record<string, string>> = {}): string[] {
@@ -41,20 +41,9 @@ export function secretsOf(server: ServerConfig, env: Readonly<Record<string, str
   return strongestFirst(found);
 }
 
-/** Distinct values long enough to be credentials, longest first (so one containing another goes whole). */
-export function strongestFirst(values: Iterable<string>): string[] {
-  return [...new Set(values)].filter((value) => value.length >= MIN_SECRET_CHARS).sort((a, b) => b.length - a.length);
-}
-
 /** `text` with each secret (longest first, so one containing another goes whole) replaced. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
-  }
-  return out;
+  return maskKnownText(text, secrets);
 }
 
 function decodeSafe(value: string): string {

@@ -23,6 +23,8 @@ export function describeTransportError(error: unknown): string {
 
 /** The HTTP status a transport error carries, if any. */
 export function httpStatusOf(error: unknown): number | undefined {
+  // retry-after.ts's HttpRateLimited, by name: that module builds on this one.
+  if (error instanceof Error && error.name === 'HttpRateLimited') return 429;
   if (error instanceof StreamableHTTPError && error.code !== undefined && error.code > 0) return error.code;
   if (error instanceof SseError && error.code !== undefined) return error.code;
   return undefined;

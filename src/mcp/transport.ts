@@ -4,6 +4,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig, StdioServerConfig } from '../config/schema.js';
+import { fetchReadingRetryAfter } from './retry-after.js';
 import { GroupStdioTransport } from './stdio-transport.js';
 
 /** The wire a connection actually speaks; a bare `url` resolves to `http` or `sse` at its first connect. */
@@ -25,13 +26,19 @@ export function buildStdioTransport(server: StdioServerConfig, env: Record<strin
  * A remote transport of the given kind. Configured headers go on every request: for SSE, the SDK
  * merges `requestInit.headers` into both the GET that opens the stream and the POSTs that carry
  * messages. An OAuth provider, when the server uses OAuth, adds the bearer token and refreshes it on 401.
+ * Its fetch reads a 429's Retry-After (retry-after.ts); `now` dates an HTTP-date one.
  */
 export function buildRemoteTransport(
   server: RemoteServerConfig,
   kind: 'http' | 'sse',
   authProvider: OAuthClientProvider | undefined,
+  now: () => number,
 ): BuiltTransport {
-  const options = { requestInit: { headers: server.headers }, ...(authProvider ? { authProvider } : {}) };
+  const options = {
+    requestInit: { headers: server.headers },
+    fetch: fetchReadingRetryAfter(now),
+    ...(authProvider ? { authProvider } : {}),
+  };
   const url = new URL(server.url);
   switch (kind) {
     case 'http':

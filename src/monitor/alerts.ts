@@ -44,6 +44,17 @@ export function activeAlerts(input: AlertInput, rules: AlertRules): Alert[] {
       });
       continue;
     }
+    if (view.reason === 'authorization') {
+      alerts.push({
+        key: `authorization:${server}`,
+        kind: 'authentication',
+        server,
+        message:
+          `server ${server} needs its OAuth authorization again (refresh token revoked or expired): run \`mcp-orchestrator auth ${server}\`; ` +
+          'its plans wait (deferred) and go on by themselves once it is authorized, without a restart',
+      });
+      continue;
+    }
     const downSince = view.downSince ? Date.parse(view.downSince) : undefined;
     if (view.state !== 'closed' && downSince !== undefined && now - downSince >= rules.serverDownMs) {
       const last = view.lastError ? ` (last error: ${view.lastError.type}: ${view.lastError.message})` : '';

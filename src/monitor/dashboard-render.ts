@@ -128,6 +128,7 @@ function health(server: ServerHealth): string {
   if (!breaker || breaker.state === 'closed') return '✓ OK';
   if (breaker.state === 'half-open') return '◐ probing after failures';
   if (breaker.reason === 'authentication') return '✗ credentials rejected: calls stopped until restart';
+  if (breaker.reason === 'authorization') return `✗ OAuth authorization needed: run \`mcp-orchestrator auth ${server.name}\``;
   const probe = breaker.probeAt ? `; next probe ${formatLocalDateTime(new Date(breaker.probeAt))}` : '';
   return `✗ down (breaker open after ${breaker.consecutiveFailures} failures${probe})`;
 }

@@ -14,7 +14,7 @@ const BreakerViewSchema = z.object({
   since: z.string(),
   downSince: z.string().optional(),
   consecutiveFailures: z.number(),
-  reason: z.enum(['failures', 'authentication']).optional(),
+  reason: z.enum(['failures', 'authentication', 'authorization']).optional(),
   probeAt: z.string().optional(),
   lastError: z.object({ type: z.enum(ERROR_TYPES), message: z.string(), at: z.string() }).optional(),
 });

@@ -44,6 +44,7 @@ export function recentFromLines(lines: readonly string[], limit: number, before:
         failedStep.delete(line.plan);
         break;
       case 'SUCCESS':
+      case 'DEDUPLICATED':
         if (line.step !== undefined) push(actionOf(line), 'success');
         break;
       case 'FAILED':

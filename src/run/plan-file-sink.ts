@@ -7,6 +7,7 @@
  */
 import type { Subscriber } from '../events/event-stream.js';
 import type { PlanEvent, PlanRef } from '../events/plan-event.js';
+import { isDeduplicated } from '../events/step-result.js';
 import { formatExecutionLogLine } from '../plan/execution-log.js';
 import { formatProblem } from '../plan/problems.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
@@ -71,7 +72,7 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
       case 'attempt_ended': {
         const file = fileOf(event.plan);
         const { step, result } = event;
-        const outcome = result.ok ? 'success' : event.retrying ? `${result.error.type}, retrying` : result.error.type;
+        const outcome = result.ok ? (isDeduplicated(result.result) ? 'deduplicated (sent before, nothing sent again)' : 'success') : event.retrying ? `${result.error.type}, retrying` : result.error.type;
         const line = formatExecutionLogLine({
           at: event.at,
           server: step.server,

@@ -84,6 +84,7 @@ export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult
     retryDelayMs: deps.config.execution.retryDelayMs,
     deferDelayMs: deps.config.execution.deferDelayMs,
     maxResultBytes: deps.config.execution.maxResultBytes,
+    ...(deps.config.envValues ? { masked: deps.config.envValues } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.stopSignal ? { stopSignal: deps.stopSignal } : {}),
     ...(input.proceed ? { proceed: input.proceed } : {}),

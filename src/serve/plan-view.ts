@@ -79,9 +79,10 @@ export function planDetails(text: string, file: string, actions: Config['actions
   return { steps, log, problems: [] };
 }
 
-/** The step's state from its last log line's outcome (`success`, `timeout, retrying`, `tool_error`). */
+/** The step's state from its last log line's outcome (`success`, `deduplicated (…)`, `timeout, retrying`, `tool_error`). */
 function outcomeOf(outcome: string, ticked: boolean, status: string | undefined): StepOutcomeName {
-  if (ticked || outcome === 'success') return 'succeeded';
+  // A deduplicated answer is the server's word that the first send went out: the step succeeded.
+  if (ticked || outcome === 'success' || outcome.startsWith('deduplicated')) return 'succeeded';
   if (outcome.endsWith(', retrying')) return 'retrying';
   if (status === 'needs_review' || status === 'deferred') return status;
   return 'failed';

@@ -51,6 +51,7 @@ export function observe(record: RecordLike): Observation | undefined {
     case 'CALL':
       return isCall ? { kind: 'call', server, tool } : undefined;
     case 'SUCCESS':
+    case 'DEDUPLICATED':
       return isCall ? attempt(server, tool, 'success', record) : undefined;
     case 'RETRY':
       if (isCall) return attempt(server, tool, 'retrying', record);

@@ -46,6 +46,7 @@ export function mayChangeFigure(event: string, line: string): boolean {
   switch (event) {
     case 'CALL':
     case 'SUCCESS':
+    case 'DEDUPLICATED':
     case 'RETRY':
     case 'FAILED':
       return true;

@@ -3,6 +3,7 @@
  * statuses, a dropped socket, bodies that are not JSON-RPC, SSE floods, the server dying mid-call.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { createFaultWorkspace, faultPlan, startFaultHttp, statusOf, type FaultWorkspace } from './fault-helpers.js';
@@ -66,6 +67,8 @@ const CASES: Record<string, Case> = {
   'a socket destroyed after the request, idempotent: retried': { script: ['drop', 'ok'], action: 'remote_idem', status: 'completed', calls: 2 },
   'a body that is not JSON: Needs_Review': { script: ['garbage'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'JSON that is not JSON-RPC: Needs_Review': { script: ['notjsonrpc'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
+  // The request reached a server, which answered 200 with a web page: the call may have acted (issue 12).
+  'HTTP 200 with an HTML page: an unknown outcome, Needs_Review, sent once': { script: ['html'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'an answer to another request id: Needs_Review': { script: ['wrongid'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   'a result that is not a CallToolResult: Needs_Review': { script: ['badresult'], action: 'remote', status: 'needs_review', calls: 1, type: 'ambiguous' },
   // Moving and parsing 20 MB may take longer than 800 ms on a busy machine: the deadline is not the point here.
@@ -93,6 +96,25 @@ describe('faults of a Streamable HTTP server, through `run`', () => {
   it('HTTP 504 after the request was forwarded is an unknown outcome: Needs_Review, sent once', async () => {
     const r = await runCase(ws, 'gateway504', 'remote', ['httpstatus:504']);
     expect({ status: r.status, calls: r.calls }).toEqual({ status: 'needs_review', calls: 1 });
+  });
+
+  // Issue 12: a 429's Retry-After is read (a fetch given to the transport sees the header the SDK drops).
+  it('HTTP 429 with Retry-After: 2 is retried no sooner than 2 s later', async () => {
+    const r = await runCase(ws, 'retry-after-2', 'remote', ['httpstatus:429:2', 'ok']);
+    expect({ status: r.status, calls: r.calls }, r.error).toEqual({ status: 'completed', calls: 2 });
+    const [first, second] = (await ws.faultCalls()).filter((call) => call.args.name === 'retry-after-2');
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('HTTP 429 with a Retry-After longer than a call waits (120 s): deferred to then, not retried now', async () => {
+    const started = Date.now();
+    const r = await runCase(ws, 'retry-after-120', 'remote', ['httpstatus:429:120', 'ok']);
+    expect({ status: r.status, calls: r.calls }, r.error).toEqual({ status: 'deferred', calls: 1 });
+    expect(r.error).toMatch(/remote\.fault: rate_limit: .*HTTP 429 Too Many Requests.*Retry-After/);
+    const text = await readFile(path.join(ws.vault, 'Plans', 'retry-after-120.md'), 'utf8');
+    const retryAt = Date.parse(/^retry_at: "?([^"\n]+)"?$/m.exec(text)?.[1] ?? '');
+    expect(retryAt - started).toBeGreaterThanOrEqual(119_000);
+    expect(retryAt - started).toBeLessThan(130_000);
   });
 
   it('the server dying mid-call: Needs_Review; the next plan is deferred while it is down', async () => {

@@ -26,7 +26,7 @@ export interface RunOptions {
 export async function runCommand(file: string, runtime: Runtime, io: Io, options: RunOptions): Promise<ExitCode> {
   const { config, clock } = runtime;
   const dryRun = options.dryRun || config.execution.dryRun;
-  const stream = new EventStream();
+  const stream = new EventStream(config.envValues);
   if (!dryRun) stream.subscribe(planFileSubscriber(() => file));
   for (const sink of runtime.sinks) stream.subscribe(bestEffort(sink, () => undefined));
   const steps = new Map<number, { readonly name: string; readonly outcome: StepOutcome }>();

@@ -26,6 +26,8 @@ const builds = values.builds.split(',').map((b) => path.resolve(REPO_ROOT, b.tri
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'orch-compare-'));
 /** metric → build → values */
 const seen = new Map();
+/** metric → the 1-minute load averages seen while it was measured (all builds) */
+const loads = new Map();
 try {
   for (let round = 0; round < Number(values.rounds); round += 1) {
     for (const build of builds) {
@@ -43,6 +45,7 @@ try {
         const perBuild = seen.get(key);
         if (!perBuild.has(build)) perBuild.set(build, []);
         perBuild.get(build).push(row.median);
+        if (row.load) loads.set(key, [...(loads.get(key) ?? []), row.load.before, row.load.after]);
       }
     }
   }
@@ -51,8 +54,10 @@ try {
 }
 const names = builds.map((b) => path.relative(REPO_ROOT, b) || b);
 const width = Math.max(...[...seen.keys()].map((k) => k.length));
-process.stdout.write(`${'metric'.padEnd(width)}  ${names.map((n) => n.padStart(14)).join('  ')}\n`);
+process.stdout.write(`${'metric'.padEnd(width)}  ${names.map((n) => n.padStart(14)).join('  ')}  load\n`);
 for (const [key, perBuild] of seen) {
   const cells = builds.map((b) => (perBuild.has(b) ? median(perBuild.get(b)).toFixed(2) : '').padStart(Math.max(14, 0)));
-  process.stdout.write(`${key.padEnd(width)}  ${cells.join('  ')}\n`);
+  const load = loads.get(key) ?? [];
+  const range = load.length > 0 ? `${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}` : '';
+  process.stdout.write(`${key.padEnd(width)}  ${cells.join('  ')}  ${range}\n`);
 }

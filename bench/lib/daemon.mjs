@@ -67,3 +67,35 @@ export async function cpuMsOf(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }
+
+/** The pids of `pid`'s descendants (children of children too), from /proc/<n>/stat's ppid field. */
+export async function descendantsOf(pid) {
+  const { readdir } = await import('node:fs/promises');
+  const parents = new Map();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!parents.has(ppid)) parents.set(ppid, []);
+    parents.get(ppid).push(Number(name));
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const child of parents.get(p) ?? []) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** RSS of a process and all its descendants, in MB: {totalMb, ownMb, processes}. */
+export async function treeMemory(pid) {
+  const own = (await memoryOf(pid)).rssMb;
+  let total = own;
+  const children = await descendantsOf(pid);
+  for (const child of children) total += (await memoryOf(child).catch(() => ({ rssMb: 0 }))).rssMb;
+  return { totalMb: total, ownMb: own, processes: 1 + children.length };
+}

@@ -50,7 +50,7 @@ export function machine() {
 const fmt = (value) => (typeof value !== 'number' || !Number.isFinite(value) ? '' : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2));
 
 export function table(rows) {
-  const header = ['#', 'metric', 'median', 'min', 'max', 'unit', 'target', 'met', 'raw SDK', 'ratio'];
+  const header = ['#', 'metric', 'median', 'min', 'max', 'unit', 'target', 'met', 'raw SDK', 'ratio', 'load'];
   const lines = rows.map((r) => [
     String(r.figure),
     r.metric,
@@ -62,6 +62,7 @@ export function table(rows) {
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
     r.baseline ? fmt(r.baseline.median) : '',
     r.ratio === undefined ? '' : `${r.ratio}x`,
+    r.load ? `${r.load.before.toFixed(1)}→${r.load.after.toFixed(1)}` : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const left = new Set([1, 5]);

@@ -4,18 +4,13 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setMaxListeners } from 'node:events';
-import { checkCommand } from './commands/check.js';
-import { daemonCommand } from './commands/daemon.js';
-import { runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { serversCommand } from './commands/servers.js';
-import { statsCommand } from './commands/stats.js';
-import { parseMetricsPort } from '../metrics/serve.js';
 import { describeError } from './describe-error.js';
-import { authCommand } from './commands/auth.js';
 import { EXIT, createProcessIo, type ExitCode, type Io } from './io.js';
-import { loadConfigFrom, openRuntime, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
 import { packageVersion } from './version.js';
+
+// Each command imports its module (and with it the SDK, ajv, winston, prom-client, ...) only when it
+// runs: `--help` and a mistyped command load commander alone, and `check` does not load the daemon.
 
 interface GlobalOptions {
   config?: string;
@@ -43,6 +38,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
   const withRuntime = async (options: GlobalOptions, body: (runtime: Runtime) => Promise<ExitCode>, audit = true) => {
     let runtime: Runtime | undefined;
     try {
+      const { loadConfigFrom, openRuntime } = await import('./runtime.js');
       runtime = await openRuntime(await loadConfigFrom(options.config), { audit });
       code = await body(runtime);
     } catch (error) {
@@ -69,6 +65,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .description('parse, map and validate plans against the live tool schemas without calling any tool')
     .argument('<plans...>', 'plan files (.md)')
     .action(async (files: string[]) => {
+      const { checkCommand } = await import('./commands/check.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => checkCommand(files, runtime, io), false);
     });
 
@@ -78,6 +75,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .argument('<plan>', 'plan file (.md)')
     .option('--dry-run', 'validate and show the steps without calling any tool', false)
     .action(async (file: string, options: { dryRun: boolean }) => {
+      const { runCommand } = await import('./commands/run.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
         runCommand(file, runtime, io, { dryRun: options.dryRun, signal: root.signal }),
       );
@@ -91,6 +89,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on 127.0.0.1:PORT', metricsPortOption)
     .option('--mcp-port <port>', 'serve the orchestrator\'s MCP server over HTTP (/mcp, /sse) on serve.host:PORT, 0 for a free port; needs serve.token or $ORCHESTRATOR_TOKEN', metricsPortOption)
     .action(async ({ metricsPort, mcpPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number; mcpPort?: number }) => {
+      const { daemonCommand } = await import('./commands/daemon.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
         daemonCommand(runtime, io, {
           ...options,
@@ -105,6 +104,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .command('serve')
     .description('the orchestrator\'s own MCP server over stdio, for Claude Desktop, Claude Code or any MCP client (with or without a daemon)')
     .action(async () => {
+      const { serveCommand } = await import('./commands/serve.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => serveCommand(runtime, io, { signal: root.signal }));
     });
 
@@ -113,6 +113,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .description('each configured server: reachable or not, its tools, latency of a ping')
     .option('--json', 'print JSON instead of a table', false)
     .action(async (options: { json: boolean }) => {
+      const { serversCommand } = await import('./commands/servers.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => serversCommand(runtime, io, options), false);
     });
 
@@ -122,6 +123,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--since <duration>', 'only events newer than this: 30m, 24h, 7d (default: the whole retained log)')
     .option('--json', 'print JSON instead of tables', false)
     .action(async (options: { since?: string; json: boolean }) => {
+      const { statsCommand } = await import('./commands/stats.js');
       await withRuntime(program.opts<GlobalOptions>(), (runtime) => statsCommand(runtime, io, options), false);
     });
 
@@ -131,6 +133,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .argument('<server>', 'name of a remote server in mcpServers')
     .option('--timeout <duration>', 'how long to wait for the browser to come back (default: 5m)')
     .action(async (server: string, options: { timeout?: string }) => {
+      const { authCommand } = await import('./commands/auth.js');
       code = await authCommand(server, io, { configOption: program.opts<GlobalOptions>().config, signal: root.signal, ...options });
     });
 
@@ -151,11 +154,11 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
   return code;
 }
 
-/** `--metrics-port`: a usage error (exit 2) when not a port. */
+/** `--metrics-port`, `--mcp-port`: a usage error (exit 2) when not a port. Here, not in metrics/, so parsing the options loads no metrics code. */
 function metricsPortOption(text: string): number {
-  try {
-    return parseMetricsPort(text);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError(`invalid port "${text}": use a number from 1 to 65535 (0 picks a free one)`);
   }
+  return port;
 }

@@ -4,7 +4,6 @@
  * together and closed together.
  */
 import path from 'node:path';
-import { createAuditLog } from '../audit/logger.js';
 import { createNullAuditLog } from '../audit/memory.js';
 import { planLinesSubscriber } from '../audit/plan-lines.js';
 import { maskedAuditLog, teeAuditLogs } from '../audit/tee.js';
@@ -46,6 +45,8 @@ export async function openRuntime(config: Config, options: { audit?: boolean; cl
   const sinks: Subscriber[] = [];
   if (options.audit !== false) {
     // The tail-able log and its JSON twin in logs/, and the hackathon-format daily files in vault/Logs/.
+    // winston is loaded only by the commands that log (check, servers and stats do not).
+    const { createAuditLog } = await import('../audit/logger.js');
     const files = createAuditLog({ logsDir: config.logs, logging: config.logging, clock });
     const vaultAudit = vaultAuditFor(config, { clock });
     sinks.push(planLinesSubscriber(files));

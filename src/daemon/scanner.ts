@@ -2,6 +2,7 @@
  * Scans Approved/ and says which plan files are ready to claim and when to look again for the ones
  * still being written. Keeps the last observation of each file between scans.
  */
+import { lstat } from 'node:fs/promises';
 import { listPlanFiles, type PlanFileEntry } from '../vault/list-plan-files.js';
 import { openWriters, type WriterState } from '../vault/open-writers.js';
 import { readiness, writtenInPlace, type FileObservation } from './readiness.js';
@@ -39,8 +40,20 @@ export class ApprovedScanner {
     const inPlace = listing.files.filter((entry) => writtenInPlace(entry)).map((entry) => entry.path);
     const writerOf = await this.writers(inPlace);
     for (const entry of listing.files) {
-      const current = { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs };
-      const verdict = readiness(current, this.observations.get(entry.name), now, this.stabilityMs, writerOf.get(entry.path) ?? 'unknown');
+      let previous = this.observations.get(entry.name);
+      let current: FileObservation = { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs };
+      const writer = writerOf.get(entry.path) ?? 'unknown';
+      if (writer === 'closed' && changed(previous, current)) {
+        // The second look the rule asks for, taken now, after the look at the writers, rather than on a
+        // rescan that would walk /proc again: a file written and renamed within one tick of the kernel's
+        // clock (ctime = mtime) is claimed after one walk, not two.
+        const again = await lstat(entry.path).catch(() => undefined);
+        if (again?.isFile()) {
+          previous = current;
+          current = { size: again.size, mtimeMs: again.mtimeMs, ctimeMs: again.ctimeMs };
+        }
+      }
+      const verdict = readiness(current, previous, now, this.stabilityMs, writer);
       if (verdict.kind === 'ready') {
         ready.push(entry);
       } else {
@@ -52,4 +65,8 @@ export class ApprovedScanner {
     this.observations = next;
     return { ready, symlinks: listing.symlinks, badNames: listing.badNames, settling: next.size, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
   }
+}
+
+function changed(previous: FileObservation | undefined, current: FileObservation): boolean {
+  return previous === undefined || previous.size !== current.size || previous.mtimeMs !== current.mtimeMs;
 }

@@ -6,6 +6,7 @@
  * and appending goes on there. Bounded: compaction keeps the file, and so the copy, small.
  */
 import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { isMissing } from '../core/errno.js';
@@ -14,10 +15,19 @@ import { fsyncDir } from '../vault/fs.js';
 /** What became of the file behind the daemon's back. */
 export type FileIdentity = 'ok' | 'deleted' | 'replaced';
 
+/** Which file a handle has open: while we hold it open its inode cannot be freed and reused. */
+interface Inode {
+  readonly dev: number;
+  readonly ino: number;
+}
+const inodeOf = (info: Stats): Inode => ({ dev: info.dev, ino: info.ino });
+
 export class HeldFile {
   private constructor(
     readonly path: string,
     private handle: FileHandle,
+    /** The inode `handle` has open, looked up once. */
+    private inode: Inode,
     /** The file's content as the daemon wrote it. */
     private content: Buffer[],
     private bytes: number,
@@ -32,7 +42,7 @@ export class HeldFile {
     });
     const handle = await open(file, 'a', 0o600);
     await fsyncDir(path.dirname(file)); // a newly created journal must survive power loss too
-    return new HeldFile(file, handle, existing.length > 0 ? [existing] : [], existing.length);
+    return new HeldFile(file, handle, inodeOf(await handle.stat()), existing.length > 0 ? [existing] : [], existing.length);
   }
 
   get size(): number {
@@ -50,12 +60,15 @@ export class HeldFile {
     return Buffer.concat(this.content);
   }
 
-  /** Is the file at `path` still the one we write to? */
+  /**
+   * Is the file at `path` still the one we write to? One stat of the path against the inode we hold
+   * open: the same inode found at the path is linked (so not deleted), and an inode we hold open is
+   * never reused for another file.
+   */
   async identity(): Promise<FileIdentity> {
-    const [own, onDisk] = await Promise.all([this.handle.stat(), stat(this.path).catch(() => undefined)]);
+    const onDisk = await stat(this.path).catch(() => undefined);
     if (onDisk === undefined) return 'deleted';
-    if (onDisk.ino !== own.ino || onDisk.dev !== own.dev) return 'replaced';
-    return own.nlink === 0 ? 'deleted' : 'ok';
+    return onDisk.ino !== this.inode.ino || onDisk.dev !== this.inode.dev ? 'replaced' : 'ok';
   }
 
   /** Appends through the open file: written, then made durable by `sync`. */
@@ -87,8 +100,10 @@ export class HeldFile {
     await rename(temp, this.path);
     await fsyncDir(dir);
     const next = await open(this.path, 'a', 0o600);
+    const inode = inodeOf(await next.stat());
     await this.handle.close().catch(() => undefined);
     this.handle = next;
+    this.inode = inode;
     this.content = content.length > 0 ? [content] : [];
     this.bytes = content.length;
   }

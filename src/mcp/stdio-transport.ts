@@ -4,14 +4,17 @@
  * so Ctrl-C in a terminal (SIGINT to the whole foreground group) reached every server and cut the send
  * in flight. In its own group the server hears only us: the daemon finishes the calls in flight, then
  * closes stdin. Closing signals the whole group, so the children of a server started through `npx` or a
- * shell script stop with it and none is left running. The framing is the SDK's own (ReadBuffer,
- * serializeMessage).
+ * shell script stop with it and none is left running. The framing is the SDK's (serializeMessage; the
+ * reading side in server-output.ts leaves out notifications nobody listens to). While no request of ours
+ * is waiting for an answer, the server's output is parsed in batches, every IDLE_BATCH_MS; a request
+ * sent or an answer awaited parses at once, so no call waits for the batch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ServerOutput } from './server-output.js';
 
 export interface StdioParams {
   readonly command: string;
@@ -22,6 +25,8 @@ export interface StdioParams {
 
 /** Waits between the polite and the firm ways of stopping a server that does not exit. */
 const STOP_STEP_MS = 2_000;
+/** How long output waits to be read while no request is waiting for an answer. */
+const IDLE_BATCH_MS = 100;
 
 export class GroupStdioTransport implements Transport {
   onclose?: () => void;
@@ -30,7 +35,10 @@ export class GroupStdioTransport implements Transport {
   /** The server's stderr, available before start so nothing it writes early is lost. */
   readonly stderr = new PassThrough();
   private child: ChildProcess | undefined;
-  private readonly buffer = new ReadBuffer();
+  private readonly buffer = new ServerOutput();
+  /** Ids of our requests still waiting for their response: while there are none, output is batched. */
+  private readonly waiting = new Set<string | number>();
+  private batchTimer: NodeJS.Timeout | undefined;
   // A process group is a POSIX notion; on Windows the child is simply not attached to our console.
   private readonly ownGroup = process.platform !== 'win32';
 
@@ -55,19 +63,16 @@ export class GroupStdioTransport implements Transport {
       });
       child.on('spawn', () => resolve());
       child.on('close', () => {
+        this.drain(); // its last words, batched or not, come before the close
         this.child = undefined;
         this.onclose?.();
       });
       child.stdin?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('error', (error) => this.onerror?.(error));
       child.stdout?.on('data', (chunk: Buffer) => {
-        try {
-          this.buffer.append(chunk); // throws past the SDK's frame limit (10 MB): the connection is dropped
-          this.drain();
-        } catch (error) {
-          this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-          void this.close().catch(() => undefined);
-        }
+        if (!this.append(chunk)) return;
+        if (this.waiting.size > 0) this.drain();
+        else this.batchTimer ??= setTimeout(() => this.drain(), IDLE_BATCH_MS);
       });
       child.stderr?.pipe(this.stderr);
     });
@@ -76,6 +81,14 @@ export class GroupStdioTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin) return Promise.reject(new Error('Not connected'));
+    if ('method' in message && 'id' in message) {
+      this.waiting.add(message.id);
+      this.drain(); // what the server said meanwhile comes first, as it would have unbatched
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      // A request we gave up on gets no answer: it no longer keeps the output unbatched.
+      const id = (message.params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof id === 'string' || typeof id === 'number') this.waiting.delete(id);
+    }
     return new Promise((resolve) => {
       if (stdin.write(serializeMessage(message))) resolve();
       else stdin.once('drain', () => resolve());
@@ -87,6 +100,9 @@ export class GroupStdioTransport implements Transport {
     const child = this.child;
     this.child = undefined;
     this.buffer.clear();
+    this.waiting.clear();
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     if (!child) return;
     const exited = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -111,16 +127,27 @@ export class GroupStdioTransport implements Transport {
     }
   }
 
+  /** Keeps a chunk of output; false when it broke the SDK's frame limit (10 MB) and the connection is dropped. */
+  private append(chunk: Buffer): boolean {
+    try {
+      this.buffer.append(chunk);
+      return true;
+    } catch (error) {
+      this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      void this.close().catch(() => undefined);
+      return false;
+    }
+  }
+
   private drain(): void {
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.buffer.readMessage();
-      } catch (error) {
-        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    for (const message of this.buffer.take()) {
+      if (message instanceof Error) {
+        this.onerror?.(message);
         continue;
       }
-      if (message === null) return;
+      if ('id' in message && !('method' in message) && message.id !== undefined) this.waiting.delete(message.id);
       this.onmessage?.(message);
     }
   }

@@ -19,15 +19,6 @@ export interface MetricsHost {
   readonly sinks: readonly Subscriber[];
 }
 
-/** `--metrics-port` values: 0 (any free port) to 65535. */
-export function parseMetricsPort(text: string): number {
-  const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`invalid port "${text}": use a number from 1 to 65535 (0 picks a free one)`);
-  }
-  return port;
-}
-
 export async function serveMetricsWhile<R extends MetricsHost, T>(
   runtime: R,
   port: number | undefined,

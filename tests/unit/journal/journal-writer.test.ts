@@ -145,6 +145,26 @@ describe('JournalWriter', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it('a record whose batch went to a journal deleted or replaced meanwhile is acknowledged only once it is in the new file', async () => {
+    const path = join(await tempDir(), 'journal.jsonl');
+    const troubles: string[] = [];
+    let onDisk: number[] = [];
+    const steps = async (): Promise<number[]> => (await readJournal(path)).records.map((r) => (r.type === 'intent' ? r.step : 0));
+    const writer = await JournalWriter.open(path, { onTrouble: (t) => troubles.push(t.kind) });
+    await writer.append(intent(1));
+    // No check() from a watcher: the look at the file that runs alongside the batch's write finds it gone.
+    await rm(path);
+    await writer.append(intent(2)).then(async () => (onDisk = await steps()));
+    expect(onDisk).toEqual([1, 2]);
+    await writeFile(`${path}.other`, '{"type":"garbage"}\n');
+    await rename(`${path}.other`, path);
+    await writer.append(intent(3)).then(async () => (onDisk = await steps()));
+    expect(onDisk).toEqual([1, 2, 3]);
+    await writer.close();
+    expect(troubles).toEqual(['deleted', 'restored', 'replaced', 'restored']);
+    expect((await readJournal(path)).problems).toEqual([]);
+  });
+
   it('rejects a malformed record without breaking the writer', async () => {
     const path = join(await tempDir(), 'journal.jsonl');
     const writer = await JournalWriter.open(path);

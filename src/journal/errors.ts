@@ -12,3 +12,18 @@ export class JournalFatalError extends Error {
     super(`Journal ${path} could not be written (${code ?? 'I/O error'}) before it was closed; the call it announced was not sent.`, options);
   }
 }
+
+/**
+ * A record refused because this node no longer holds the plan's lease (SPEC §12): it was paused, cut
+ * off or too slow to renew, and another node may own the plan now. Nothing was written; the call the
+ * record announced is not sent, and the node lets the plan go without touching its file.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(
+    readonly claim: string,
+    readonly reason: string,
+  ) {
+    super(`this node no longer holds the lease of approval ${claim} (${reason}); nothing was recorded or sent, the plan is another node's now`);
+  }
+}

@@ -33,11 +33,13 @@ export interface IntakeOptions {
   readonly stopSignal: AbortSignal;
   readonly schedule: Schedule;
   readonly book: ApprovalBook;
-  readonly runner: Pick<PlanRunner, 'reserve' | 'unreserve' | 'enqueue' | 'checkFiles'>;
+  readonly runner: Pick<PlanRunner, 'reserve' | 'unreserve' | 'enqueue' | 'checkFiles' | 'isActive'>;
   readonly settler: Settler;
   /** How many files in Approved/ are still being written. */
   readonly onSettling?: (count: number) => void;
   readonly onFatal: (error: unknown) => void;
+  /** Several hosts: brings the book up to date with what other nodes recorded of an approval, before it is judged. */
+  readonly refresh?: (approval: string) => Promise<void>;
 }
 
 export class Intake {
@@ -136,6 +138,7 @@ export class Intake {
   private async claim(approvedFile: string): Promise<void> {
     const { config, clock, stream, book, runner } = this.options;
     const head = await readPlanHead(approvedFile);
+    if (head.approval !== undefined && !runner.isActive(head.approval)) await this.options.refresh?.(head.approval);
     const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
     const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
     if (!runner.reserve(approval)) {

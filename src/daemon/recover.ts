@@ -62,7 +62,7 @@ export async function recoverAtStart(options: RecoveryOptions, book: ApprovalBoo
   return;
 }
 
-interface Found {
+export interface Found {
   readonly id: string;
   readonly stampable: boolean;
   /** The file's own `status:`, when it carries a stamp. */
@@ -78,7 +78,7 @@ async function approvalOf(book: ApprovalBook, vault: string, name: string): Prom
   return legacy !== undefined && legacy.name === name ? { id: name, stampable: false } : { id: `new:${name}`, stampable: head.stampable };
 }
 
-async function resumeOne(
+export async function resumeOne(
   options: RecoveryOptions,
   book: ApprovalBook,
   runner: PlanRunner,

@@ -10,7 +10,7 @@
  */
 import pg from 'pg';
 import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
-import { LeaseLostError } from '../journal/errors.js';
+import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
 import { migrate } from './migrations.js';
@@ -77,12 +77,18 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
 
   async lock(): Promise<void> {
     this.held ??= await this.options.acquireLock();
-    await migrate(this.pool);
-    await this.pool.query(
-      `INSERT INTO nodes (node, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-       ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at`,
-      [this.node],
-    );
+    try {
+      await migrate(this.pool);
+      await this.pool.query(
+        `INSERT INTO nodes (node, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
+         ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at`,
+        [this.node],
+      );
+    } catch (error) {
+      await this.held.release().catch(() => undefined);
+      this.held = undefined;
+      throw new ClusterDatabaseError(whereOf(this.options.url), error);
+    }
   }
 
   async read(): Promise<JournalContents> {
@@ -234,6 +240,16 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
   private async holderOf(claim: string): Promise<string> {
     const { rows } = await this.pool.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [claim]).catch(() => ({ rows: [] }));
     return rows[0]?.node ?? 'another';
+  }
+}
+
+/** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */
+export function whereOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured address';
   }
 }
 

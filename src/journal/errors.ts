@@ -27,3 +27,14 @@ export class LeaseLostError extends Error {
     super(`this node no longer holds the lease of approval ${claim} (${reason}); nothing was recorded or sent, the plan is another node's now`);
   }
 }
+
+/** The cluster database could not be opened at start: named by host, port and database, never by its URL. */
+export class ClusterDatabaseError extends Error {
+  override readonly name = 'ClusterDatabaseError';
+  constructor(where: string, cause: unknown) {
+    // Connecting to `localhost` tries every address: the first refusal says it.
+    const first = cause instanceof AggregateError && cause.errors.length > 0 ? (cause.errors[0] as unknown) : cause;
+    const reason = first instanceof Error ? ((first as NodeJS.ErrnoException).code ?? first.message) : String(first);
+    super(`cannot open the cluster database at ${where} (${reason}); check cluster.postgres and that PostgreSQL runs there`, { cause });
+  }
+}

@@ -73,6 +73,19 @@ const plan = (id: string, ...steps: string[]) => ['---', `id: ${id}`, '---', '##
 const settled = async (ws: Workspace) => (await ws.list('Done')).length + (await ws.list('Failed')).length + (await ws.list('Needs_Review')).length;
 
 describe('several daemons on one vault (cluster)', () => {
+  it('a database that cannot be reached: one clear error naming where, never the password; exit 1', async () => {
+    const current = await createWorkspace();
+    ws = current;
+    const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
+    config['cluster'] = { postgres: 'postgres://orch:s3cret-pw-123@127.0.0.1:1/orch', node: 'a' };
+    await writeFile(current.configPath, JSON.stringify(config));
+    const daemon = startDaemon(current.configPath);
+    daemons.push(daemon);
+    expect(await daemon.exited).toBe(1);
+    expect(daemon.output()).toMatch(/error: cannot open the cluster database at 127\.0\.0\.1:1\/orch \(ECONNREFUSED\); check cluster\.postgres/);
+    expect(daemon.output()).not.toContain('s3cret-pw-123');
+  });
+
   it('three nodes split the plans; every step is sent once; the URL is never logged', async () => {
     const c = await cluster(3_000);
     for (const node of ['n1', 'n2', 'n3']) await c.start(node);

@@ -5,6 +5,7 @@ import { runDaemon } from '../../daemon/daemon.js';
 import { runDryRun } from '../../daemon/dry-run.js';
 import { allDone, describeSummary } from '../../daemon/summary.js';
 import { statePaths, vaultKey } from '../../config/state-dir.js';
+import { ClusterDatabaseError } from '../../journal/errors.js';
 import { FileJournalStore } from '../../journal/file-store.js';
 import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
@@ -70,7 +71,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
     await preparePrivateState(vault, config.state);
     await store.lock();
   } catch (error) {
-    if (error instanceof AlreadyRunningError) {
+    if (error instanceof AlreadyRunningError || error instanceof ClusterDatabaseError) {
       io.err(`error: ${error.message}`);
       return EXIT.failed;
     }

@@ -54,6 +54,10 @@ export interface ClusterLeases {
   settle(claim: string, finished: boolean): Promise<void>;
   /** Every record of one approval, in order. */
   recordsOf(claim: string): Promise<JournalRecord[]>;
+  /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
+  adopt(claim: string): Promise<boolean>;
+  /** Which of these approvals have a lease row (held or expired). */
+  leased(claims: readonly string[]): Promise<Set<string>>;
 }
 
 export class PgJournalStore implements JournalStore, ClusterLeases {
@@ -188,6 +192,24 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
       ? 'DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3'
       : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE claim = $1 AND node = $2 AND token = $3`;
     await this.pool.query(sql, [claim, this.node, lease.token]);
+  }
+
+  async adopt(claim: string): Promise<boolean> {
+    const startedAt = this.now();
+    const { rows } = await this.pool.query<{ token: string }>(
+      `INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $3 * interval '1 millisecond')
+       ON CONFLICT (claim) DO NOTHING RETURNING token`,
+      [claim, this.node, this.leaseMs],
+    );
+    const token = rows[0]?.token;
+    if (token === undefined) return false;
+    this.leases.set(claim, { token, validUntil: startedAt + this.leaseMs });
+    return true;
+  }
+
+  async leased(claims: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ claim: string }>('SELECT claim FROM claims WHERE claim = ANY($1::text[])', [claims]);
+    return new Set(rows.map((row) => row.claim));
   }
 
   async recordsOf(claim: string): Promise<JournalRecord[]> {

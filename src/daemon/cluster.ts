@@ -9,7 +9,8 @@
  *   is taken with a new fencing token, the plan's records are read from the database into the book,
  *   and the plan resumes under the start-up recovery rules (an unknown outcome of a step that is not
  *   idempotent goes to Needs_Review/; it is never sent again);
- * - at settle: a finished plan's lease is deleted, any other is handed over at once.
+ * - at settle: a finished plan's lease is deleted, any other is handed over at once;
+ * - about once a lease, a file in In_Progress/ that no node holds is adopted (cluster-orphans.ts).
  */
 import type { AuditLog } from '../audit/types.js';
 import type { ClusterLeases } from '../cluster/pg-store.js';
@@ -18,6 +19,7 @@ import type { Subscriber } from '../events/event-stream.js';
 import { LeaseLostError } from '../journal/errors.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
+import { adoptOrphans } from './cluster-orphans.js';
 import { inProgressPath } from './lifecycle.js';
 import { resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
@@ -45,6 +47,7 @@ export class ClusterLink {
   private taking: Promise<void> | undefined;
   private beating = false;
   private unreachable = false;
+  private orphansLookedAt = -Infinity;
 
   constructor(private readonly options: ClusterLinkOptions) {}
 
@@ -127,6 +130,11 @@ export class ClusterLink {
       audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `taken over by node ${leases.node}: the node that held it stopped renewing its lease` });
       await resumeOne(recovery, book, runner, state.name, { id: claim, stampable: false }, state);
     }
+    // Files no node holds a lease for: looked for about once a lease.
+    const now = performance.now();
+    if (now - this.orphansLookedAt < leases.leaseMs) return;
+    this.orphansLookedAt = now;
+    await adoptOrphans({ leases, recovery, book, runner });
   }
 
   private alert(error: unknown): void {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { errorCode } from '../core/errno.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -137,7 +138,12 @@ export class Intake {
   /** Claims one file: read where it is, the rename, the stamp, then the durable `claimed` record. */
   private async claim(approvedFile: string): Promise<void> {
     const { config, clock, stream, book, runner } = this.options;
-    const head = await readPlanHead(approvedFile);
+    const head = await readPlanHead(approvedFile).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    // Moved away since the scan: by a human, or claimed by another node of a cluster. Nothing to claim.
+    if (head === undefined) return;
     if (head.approval !== undefined && !runner.isActive(head.approval)) await this.options.refresh?.(head.approval);
     const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
     const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);

@@ -14,7 +14,7 @@ import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
 import { decideReapproval, decideResume } from '../journal/decide-recovery.js';
-import { JournalFatalError } from '../journal/errors.js';
+import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { ClaimState } from '../journal/recover.js';
 import type { JournalStore } from '../journal/store.js';
 import { defaultId } from '../plan/plan-fields.js';
@@ -70,7 +70,7 @@ export interface Found {
 }
 
 /** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
-async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<Found> {
+export async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<Found> {
   const head = await readPlanHead(inProgressPath(vault, name));
   if (head.approval !== undefined) return { id: head.approval, stampable: false, ...(head.status !== undefined ? { status: head.status } : {}) };
   // A journal from before approvals keyed a plan by its file name: such a plan keeps that key.
@@ -131,6 +131,8 @@ export async function resumeOne(
     }
   } catch (error) {
     if (error instanceof JournalFatalError) throw error;
+    // Several hosts: another node claimed it first; it is that node's.
+    if (error instanceof LeaseLostError) return;
     audit.record({ event: 'ALERT', file: name, message: `could not take up In_Progress/${name} at start (${messageOf(error)}); trying again shortly` });
     retryLater(options, book, runner, name, 1);
   }

@@ -154,4 +154,38 @@ describe('several daemons on one vault (cluster)', () => {
     expect(await c.ws.list('Done')).toEqual(['pause.md']);
     expect(await readFile(path.join(c.ws.vault, 'Done', 'pause.md'), 'utf8')).toMatch(/^status: completed$/m);
   }, 30_000);
+
+  it('a file in In_Progress/ that no node holds (its node died before claiming it): adopted and run by exactly one node', async () => {
+    const c = await cluster(700);
+    await c.start('a');
+    await c.start('b');
+    await c.ws.writePlan('orphan.md', plan('orphan', step('act', 'orphan-send', 'ok')), 'In_Progress');
+    await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the orphan to be run', 20_000);
+    expect((await c.ws.calls()).map((call) => call.args['name'])).toEqual(['orphan-send']);
+    const claims = await c.query<{ node: string }>(`SELECT node FROM journal WHERE record->>'type' = 'claimed'`);
+    expect(claims).toHaveLength(1);
+    await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'no lease left, not even the adoption mutex');
+  }, 30_000);
+
+  it('killed database connections and a PostgreSQL restart mid-run: every plan final, no step that is not idempotent sent twice', async () => {
+    const c = await cluster(2_000);
+    await c.start('a');
+    await c.start('b');
+    const count = 6;
+    for (let i = 0; i < count; i += 1) {
+      await c.ws.writePlan(`d${i}.md`, plan(`d${i}`, step('act_idempotent', `d${i}-look`, 'slow:300'), step('act', `d${i}-send`, 'slow:300')), 'Approved');
+    }
+    await waitFor(async () => (await c.ws.calls()).length >= 2, 'calls under way');
+    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    await waitFor(async () => (await c.ws.calls()).length >= 5, 'more calls under way');
+    await server.restart();
+    await waitFor(async () => (await settled(c.ws)) === count, 'every plan to settle', 40_000);
+    const sends = (await c.ws.calls()).map((call) => String(call.args['name'])).filter((name) => name.endsWith('-send'));
+    expect(new Set(sends).size, sends.join(' ')).toBe(sends.length);
+    // A send whose outcome the disturbance left unknown goes to review; every other plan is done.
+    const review = await c.ws.list('Needs_Review');
+    expect((await c.ws.list('Done')).length + review.length).toBe(count);
+    expect(await c.ws.list('Failed')).toEqual([]);
+    if (process.env.CLUSTER_TEST_VERBOSE) console.log(review, (await c.ws.readLog()).split('\n').filter((l) => /ALERT|AUDIT.*taken/.test(l)).join('\n'));
+  }, 60_000);
 });

@@ -175,6 +175,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       settler,
       onSettling: (count) => tracker.settling(count),
       ...(cluster ? { refresh: (approval: string) => cluster.refresh(approval) } : {}),
+      // `--once` claims everything it finds (it stops once idle, so nothing may be left waiting for a slot).
+      ...(cluster && !options.once ? { hasRoom: () => plans.hasRoom() } : {}),
       onFatal: fail,
     });
     const scanner = intake;

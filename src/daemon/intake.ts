@@ -41,6 +41,8 @@ export interface IntakeOptions {
   readonly onFatal: (error: unknown) => void;
   /** Several hosts: brings the book up to date with what other nodes recorded of an approval, before it is judged. */
   readonly refresh?: (approval: string) => Promise<void>;
+  /** Several hosts: false while every run slot is taken. Absent: everything ready is claimed. */
+  readonly hasRoom?: () => boolean;
 }
 
 export class Intake {
@@ -122,6 +124,9 @@ export class Intake {
     }
     for (const entry of scan.ready) {
       if (this.options.stopSignal.aborted) return;
+      // Several hosts: a node claims only what it can start now, leaving the rest to the others (a
+      // settled plan asks for the next scan).
+      if (this.options.hasRoom && !this.options.hasRoom()) return;
       try {
         await this.claim(entry.path);
       } catch (error) {

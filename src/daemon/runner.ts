@@ -69,6 +69,11 @@ export class PlanRunner {
     return this.queue.onIdle();
   }
 
+  /** A plan queued now would start at once (fewer running or waiting for a slot than the concurrency). */
+  hasRoom(): boolean {
+    return this.queue.size + this.queue.pending < this.options.config.execution.maxConcurrentPlans;
+  }
+
   isActive(approval: string): boolean {
     return this.active.has(approval);
   }

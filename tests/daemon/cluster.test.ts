@@ -109,6 +109,18 @@ describe('several daemons on one vault (cluster)', () => {
     for (const daemon of daemons) expect(daemon.output()).not.toContain(c.url);
   }, 45_000);
 
+  it('a call that outlives several leases: the lease is renewed while it runs, never taken over', async () => {
+    const c = await cluster(600);
+    await c.start('a');
+    await c.start('b');
+    await c.ws.writePlan('long.md', plan('long', step('act', 'long-send', 'slow:2500'), step('act', 'long-after', 'ok')), 'Approved');
+    await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the plan to finish', 20_000);
+    expect((await c.ws.calls()).map((call) => call.args['name'])).toEqual(['long-send', 'long-after']);
+    const writers = await c.query<{ node: string }>('SELECT DISTINCT node FROM journal');
+    expect(writers).toHaveLength(1);
+    expect(await c.ws.readLog()).not.toMatch(/taken over|let go/);
+  }, 30_000);
+
   it('a node killed mid-call: another takes the plan over; the step that is not idempotent goes to Needs_Review, never re-sent', async () => {
     const c = await cluster(1_000);
     const nodes = { a: await c.start('a'), b: await c.start('b') };

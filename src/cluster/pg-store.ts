@@ -13,6 +13,7 @@ import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
+import type { ClusterLeases, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
 
 export interface PgStoreOptions {
@@ -32,32 +33,6 @@ interface Lease {
   readonly token: string;
   /** Local monotonic time up to which the lease is certainly still this node's. */
   validUntil: number;
-}
-
-/** A plan whose lease this node just took over from a node that stopped renewing it. */
-export interface TakenOver {
-  readonly claim: string;
-  readonly records: JournalRecord[];
-}
-
-/** What the daemon asks of the cluster besides the journal calls. */
-export interface ClusterLeases {
-  readonly node: string;
-  readonly leaseMs: number;
-  /** Is this approval's lease this node's by the local deadline? */
-  holds(claim: string): boolean;
-  /** Extends every lease held; returns the approvals whose lease was lost meanwhile. */
-  renew(): Promise<string[]>;
-  /** Takes over up to `limit` expired leases (at start also this node's own, left by an earlier process). */
-  takeOver(limit: number, atStart: boolean): Promise<TakenOver[]>;
-  /** The plan settled here: its lease is deleted when it is finished, else handed over at once. */
-  settle(claim: string, finished: boolean): Promise<void>;
-  /** Every record of one approval, in order. */
-  recordsOf(claim: string): Promise<JournalRecord[]>;
-  /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
-  adopt(claim: string): Promise<boolean>;
-  /** Which of these approvals have a lease row (held or expired). */
-  leased(claims: readonly string[]): Promise<Set<string>>;
 }
 
 export class PgJournalStore implements JournalStore, ClusterLeases {

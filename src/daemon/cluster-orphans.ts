@@ -8,7 +8,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterLeases } from '../cluster/pg-store.js';
+import type { ClusterLeases } from '../cluster/leases.js';
 import { isPlanFileName } from '../vault/folders.js';
 import type { ApprovalBook } from './approvals.js';
 import { inProgressPath } from './lifecycle.js';

@@ -13,7 +13,7 @@
  * - about once a lease, a file in In_Progress/ that no node holds is adopted (cluster-orphans.ts).
  */
 import type { AuditLog } from '../audit/types.js';
-import type { ClusterLeases } from '../cluster/pg-store.js';
+import type { ClusterLeases } from '../cluster/leases.js';
 import { messageOf } from '../core/text.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { LeaseLostError } from '../journal/errors.js';

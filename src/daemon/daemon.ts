@@ -12,7 +12,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import { bestEffort, EventStream, type Subscriber } from '../events/event-stream.js';
-import type { ClusterLeases } from '../cluster/pg-store.js';
+import type { ClusterLeases } from '../cluster/leases.js';
 import type { JournalStore } from '../journal/store.js';
 import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';

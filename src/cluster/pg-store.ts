@@ -166,7 +166,10 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     const sql = finished
       ? 'DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3'
       : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE claim = $1 AND node = $2 AND token = $3`;
-    await this.pool.query(sql, [claim, this.node, lease.token]);
+    // Waited for by close(), so a plan let go at the stop is handed over before the pool ends.
+    const work = this.pool.query(sql, [claim, this.node, lease.token]);
+    this.pending.add(work);
+    await work.finally(() => this.pending.delete(work));
   }
 
   async adopt(claim: string): Promise<boolean> {

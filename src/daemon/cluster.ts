@@ -5,7 +5,7 @@
  *   own deadline is refused before anything hears it (no file write, no record, no call);
  * - the heartbeat, every third of `leaseMs`: renews every lease held; a lease found lost, or one whose
  *   deadline passed while the database could not be reached, is dropped by the runner at once;
- * - the takeover, every half `leaseMs` and at start: an expired lease (a node killed, paused, cut off)
+ * - the takeover, every half `leaseMs` (at most a second apart) and at start: an expired lease (a node killed, paused, cut off)
  *   is taken with a new fencing token, the plan's records are read from the database into the book,
  *   and the plan resumes under the start-up recovery rules (an unknown outcome of a step that is not
  *   idempotent goes to Needs_Review/; it is never sent again);
@@ -56,7 +56,8 @@ export class ClusterLink {
     const { leaseMs } = this.options.leases;
     this.heartbeat = setInterval(() => void this.beat(), Math.max(50, Math.floor(leaseMs / 3)));
     await this.takeOver(true);
-    this.takeovers = setInterval(() => void this.takeOver(false), Math.max(50, Math.floor(leaseMs / 2)));
+    // At most a second apart, so a plan handed over at a graceful stop is taken up at once, not after half a lease.
+    this.takeovers = setInterval(() => void this.takeOver(false), Math.max(50, Math.min(1_000, Math.floor(leaseMs / 2))));
   }
 
   /** A plan settled here (runner): its lease ends. */

@@ -121,6 +121,21 @@ describe('several daemons on one vault (cluster)', () => {
     expect(await c.ws.readLog()).not.toMatch(/taken over|let go/);
   }, 30_000);
 
+  it('a node stopped with SIGTERM hands its plan over at once (long before its lease would run out)', async () => {
+    const c = await cluster(60_000);
+    const nodes = { a: await c.start('a'), b: await c.start('b') };
+    await c.ws.writePlan('handover.md', plan('handover', step('act', 'handover-first', 'slow:800'), step('act', 'handover-second', 'ok')), 'Approved');
+    await waitFor(async () => (await c.ws.calls()).length === 1, 'the first call to reach the server');
+    const [owner] = await c.query<{ node: 'a' | 'b' }>('SELECT node FROM claims');
+    const first = owner?.node ?? 'a';
+    // The call in flight finishes within the grace period; the plan is let go before its next step.
+    expect(await nodes[first].stop()).toBe(0);
+    await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the other node to finish the plan', 15_000);
+    expect((await c.ws.calls()).map((call) => call.args['name'])).toEqual(['handover-first', 'handover-second']);
+    const rows = await c.query<{ node: string; type: string; step: string | null }>(`SELECT node, record->>'type' AS type, record->>'step' AS step FROM journal ORDER BY seq`);
+    expect(rows.filter((row) => row.node !== first).map((row) => `${row.type}${row.step ?? ''}`)).toEqual(['intent2', 'outcome2', 'finalized']);
+  }, 30_000);
+
   it('a node killed mid-call: another takes the plan over; the step that is not idempotent goes to Needs_Review, never re-sent', async () => {
     const c = await cluster(1_000);
     const nodes = { a: await c.start('a'), b: await c.start('b') };

@@ -110,10 +110,10 @@ describe('several daemons on one vault (cluster)', () => {
   }, 45_000);
 
   it('a call that outlives several leases: the lease is renewed while it runs, never taken over', async () => {
-    const c = await cluster(600);
+    const c = await cluster(1_000);
     await c.start('a');
     await c.start('b');
-    await c.ws.writePlan('long.md', plan('long', step('act', 'long-send', 'slow:2500'), step('act', 'long-after', 'ok')), 'Approved');
+    await c.ws.writePlan('long.md', plan('long', step('act', 'long-send', 'slow:3500'), step('act', 'long-after', 'ok')), 'Approved');
     await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the plan to finish', 20_000);
     expect((await c.ws.calls()).map((call) => call.args['name'])).toEqual(['long-send', 'long-after']);
     const writers = await c.query<{ node: string }>('SELECT DISTINCT node FROM journal');

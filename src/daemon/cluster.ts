@@ -21,7 +21,7 @@ import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
 import { inProgressPath } from './lifecycle.js';
-import { resumeOne, type RecoveryOptions } from './recover.js';
+import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
 /** Refuses the events of plans this node does not hold; a `claimed` event is how a lease is taken. */
@@ -123,8 +123,9 @@ export class ClusterLink {
       }
       book.replace(claim, records);
       const state = book.get(claim);
-      if (state === undefined || !(await exists(inProgressPath(recovery.config.vault, state.name)).catch(() => true))) {
-        // Moved into its final folder (or out by a human) before its node settled the lease.
+      if (state === undefined || !(await ownFile(recovery, book, state.name, claim))) {
+        // Moved into its final folder (or out by a human) before its node settled the lease; a file of
+        // that name now is another approval's.
         await leases.settle(claim, true);
         continue;
       }
@@ -147,4 +148,14 @@ export class ClusterLink {
       message: `the cluster database cannot be reached (${messageOf(error)}); plans stop before their next step once their lease runs out`,
     });
   }
+}
+
+/**
+ * Is In_Progress/<name> still this approval's file? Not when it is gone or stamped with another approval.
+ * One that cannot be read, or carries no stamp (it cannot take one), is assumed so: its recovery decides.
+ */
+async function ownFile(recovery: RecoveryOptions, book: ApprovalBook, name: string, approval: string): Promise<boolean> {
+  if (!(await exists(inProgressPath(recovery.config.vault, name)).catch(() => true))) return false;
+  const found = await approvalOf(book, recovery.config.vault, name).catch(() => undefined);
+  return found === undefined || found.id === approval || found.id.startsWith('new:');
 }

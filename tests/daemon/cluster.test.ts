@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PgJournalStore } from '../../src/cluster/pg-store.js';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -194,6 +195,23 @@ describe('several daemons on one vault (cluster)', () => {
     const claims = await c.query<{ node: string }>(`SELECT node FROM journal WHERE record->>'type' = 'claimed'`);
     expect(claims).toHaveLength(1);
     await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'no lease left, not even the adoption mutex');
+  }, 30_000);
+
+  it('the lease a dead node left of a plan already in Done/: dropped, and a new file of that name is run, not moved', async () => {
+    const c = await cluster(700);
+    // The dead node: it claimed and finished `same.md` (approval X) but died before deleting its lease.
+    const ghost = new PgJournalStore({ url: c.url, node: 'ghost', leaseMs: 700, acquireLock: async () => ({ release: async () => undefined }) });
+    await ghost.lock();
+    const at = new Date().toISOString();
+    await ghost.append({ type: 'claimed', claim: 'approval-x', plan: 'same', name: 'same.md', file: 'same.md', hash: 'h', at });
+    await ghost.append({ type: 'finalized', claim: 'approval-x', folder: 'Done', file: 'same.md', at });
+    // A new plan of the same name sits in In_Progress/ under another approval.
+    await c.ws.writePlan('same.md', plan('same', step('act', 'same-send', 'ok')).replace('id: same', 'id: same\napproval_id: approval-y'), 'In_Progress');
+    await c.start('a');
+    await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the new plan to run', 20_000);
+    expect((await c.ws.calls()).map((call) => call.args['name'])).toEqual(['same-send']);
+    await waitFor(async () => (await c.query(`SELECT 1 FROM claims WHERE claim = 'approval-x'`)).length === 0, "the dead node's lease to be dropped");
+    await ghost.close();
   }, 30_000);
 
   it('killed database connections and a PostgreSQL restart mid-run: every plan final, no step that is not idempotent sent twice', async () => {

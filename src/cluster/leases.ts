@@ -27,6 +27,11 @@ export interface ClusterLeases {
   recordsOf(claim: string): Promise<JournalRecord[]>;
   /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
   adopt(claim: string): Promise<boolean>;
+  /**
+   * Runs `work` while no other node runs work under the same key (a PostgreSQL advisory lock): the
+   * check-then-rename of a move into a shared final folder, which only one daemon per vault made safe.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
   /** Which of these approvals have a lease row (held or expired). */
   leased(claims: readonly string[]): Promise<Set<string>>;
 }

@@ -35,6 +35,9 @@ interface Lease {
   validUntil: number;
 }
 
+/** The advisory-lock namespace of `exclusive` (the migrations use a single-key lock of their own). */
+const MOVE_LOCKS = 716_017;
+
 export class PgJournalStore implements JournalStore, ClusterLeases {
   readonly node: string;
   readonly leaseMs: number;
@@ -183,6 +186,22 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     if (token === undefined) return false;
     this.leases.set(claim, { token, validUntil: startedAt + this.leaseMs });
     return true;
+  }
+
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MOVE_LOCKS, key]);
+      try {
+        return await work();
+      } finally {
+        // A connection that cannot unlock is thrown away: its session's locks go with it.
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_LOCKS, key]).catch(() => (broken = true));
+      }
+    } finally {
+      client.release(broken);
+    }
   }
 
   async leased(claims: readonly string[]): Promise<Set<string>> {

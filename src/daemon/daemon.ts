@@ -134,7 +134,14 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     stream.subscribe(summary.subscriber);
     options.onStream?.(stream);
 
-    const settler = new Settler({ vault, stream, clock, afterMove: () => crash('after_finalize') });
+    const leases = options.cluster;
+    const settler = new Settler({
+      vault,
+      stream,
+      clock,
+      afterMove: () => crash('after_finalize'),
+      ...(leases ? { exclusive: <T>(key: string, work: () => Promise<T>) => leases.exclusive(key, work) } : {}),
+    });
     let intake: Intake | undefined;
     runner = new PlanRunner({
       config,

@@ -160,4 +160,32 @@ describe('PgJournalStore', () => {
       await b.close();
     }
   });
+
+  it('exclusive(): work under one key never overlaps across nodes; other keys run alongside', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = await stores(url, 10_000);
+    try {
+      const events: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const first = a.exclusive('move:Done', async () => {
+        events.push('a in');
+        entered();
+        await held;
+        events.push('a out');
+      });
+      await inside;
+      const second = b.exclusive('move:Done', async () => void events.push('b in'));
+      // Another folder is not held up by it.
+      await b.exclusive('move:Failed', async () => void events.push('b other'));
+      release();
+      await Promise.all([first, second]);
+      expect(events).toEqual(['a in', 'b other', 'a out', 'b in']);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

@@ -102,7 +102,6 @@ describe('several daemons on one vault (cluster)', () => {
     const claims = await c.query<{ node: string; n: string }>(`SELECT node, count(*) AS n FROM journal WHERE record->>'type' = 'claimed' GROUP BY node`);
     expect(claims.reduce((sum, row) => sum + Number(row.n), 0)).toBe(count);
     expect(claims.length, JSON.stringify(claims)).toBeGreaterThanOrEqual(2);
-    if (process.env.CLUSTER_TEST_VERBOSE) console.log(claims);
     // Finished plans leave no lease behind.
     await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'the leases to be deleted');
     const log = await c.ws.readLog();
@@ -233,6 +232,5 @@ describe('several daemons on one vault (cluster)', () => {
     const review = await c.ws.list('Needs_Review');
     expect((await c.ws.list('Done')).length + review.length).toBe(count);
     expect(await c.ws.list('Failed')).toEqual([]);
-    if (process.env.CLUSTER_TEST_VERBOSE) console.log(review, (await c.ws.readLog()).split('\n').filter((l) => /ALERT|AUDIT.*taken/.test(l)).join('\n'));
   }, 60_000);
 });

@@ -85,9 +85,11 @@ export class ClusterLink {
   }
 
   private async beat(): Promise<void> {
+    const { leases, runner, audit } = this.options;
+    this.dropExpired();
+    // A renewal still under way (a database that does not answer): the deadlines above are what count.
     if (this.beating) return;
     this.beating = true;
-    const { leases, runner, audit } = this.options;
     try {
       const lost = await leases.renew();
       for (const approval of lost) runner.drop(approval, `its lease was lost (not renewed within ${leases.leaseMs} ms); another node may run it now`);
@@ -98,7 +100,12 @@ export class ClusterLink {
     } finally {
       this.beating = false;
     }
-    // Unreachable database: a lease whose deadline passed is given up here, whatever the database says.
+    this.dropExpired();
+  }
+
+  /** A lease whose local deadline passed (the database unreachable, or slow to answer) is given up, whatever the database says. */
+  private dropExpired(): void {
+    const { leases, runner } = this.options;
     for (const approval of runner.activeApprovals()) {
       if (!leases.holds(approval)) runner.drop(approval, `its lease ran out (${leases.leaseMs} ms) before it could be renewed`);
     }

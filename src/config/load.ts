@@ -63,7 +63,23 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
     ),
   );
   if (envFileProblems.length > 0) throw invalid(configPath, envFileProblems);
-  return { ...resolved, mcpServers, envValues: envValuesToMask(expanded.fromEnv) };
+  const masked = envValuesToMask(expanded.fromEnv, resolved.cluster?.postgres);
+  return { ...resolved, mcpServers: placeServers(mcpServers, resolved.cluster?.node), envValues: masked };
+}
+
+/**
+ * With `cluster`, a server whose `nodes` do not name this node is not started here: it reads as
+ * switched off on this host (SPEC §12). Without `cluster` nothing changes. Pure.
+ */
+function placeServers(servers: Config['mcpServers'], node: string | undefined): Config['mcpServers'] {
+  if (node === undefined) return servers;
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => {
+      const nodes = server.type === 'disabled' ? undefined : server.nodes;
+      if (nodes === undefined || nodes.includes(node)) return [name, server];
+      return [name, { type: 'disabled', enabled: false, maxConcurrency: server.maxConcurrency } as const];
+    }),
+  );
 }
 
 /**
@@ -74,10 +90,20 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
  */
 const NOT_SECRET_VARIABLES = /^(HOME|USER|LOGNAME|USERNAME|PWD|OLDPWD|TMPDIR|TEMP|TMP|SHELL|LANG|LC_\w+|PATH|XDG_\w+)$/;
 
-function envValuesToMask(fromEnv: ReadonlyMap<string, string>): string[] {
-  return strongestFirst(
-    [...fromEnv].filter(([name, value]) => !NOT_SECRET_VARIABLES.test(name) && !/^\d+(\.\d+)?$/.test(value.trim())).map(([, value]) => value),
-  );
+function envValuesToMask(fromEnv: ReadonlyMap<string, string>, postgres: string | undefined): string[] {
+  const values = [...fromEnv].filter(([name, value]) => !NOT_SECRET_VARIABLES.test(name) && !/^\d+(\.\d+)?$/.test(value.trim())).map(([, value]) => value);
+  // The cluster's connection URL is a secret even when written into the file itself, and so is its password.
+  if (postgres !== undefined) values.push(postgres, ...passwordOf(postgres));
+  return strongestFirst(values);
+}
+
+function passwordOf(url: string): string[] {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password === '' ? [] : [password];
+  } catch {
+    return [];
+  }
 }
 
 type Spelled =
@@ -140,16 +166,21 @@ async function readConfigText(configPath: string): Promise<string> {
   }
 }
 
-/** Checks that need the whole file: every action names a configured server. */
+/** Checks that need the whole file: every action names a configured server; `nodes` only with `cluster`. */
 function crossCheck(config: z.infer<typeof ConfigSchema>): string[] {
   const servers = Object.keys(config.mcpServers);
   const known = servers.length > 0 ? servers.join(', ') : 'none; add one under mcpServers';
-  return Object.entries(config.actions)
+  const placement = config.cluster
+    ? []
+    : Object.entries(config.mcpServers)
+        .filter(([, server]) => server.type !== 'disabled' && server.nodes !== undefined)
+        .map(([name]) => `${formatKeyPath(['mcpServers', name, 'nodes'])}: only means something with a "cluster" block (several hosts, SPEC §12); add one or remove "nodes"`);
+  return [...placement, ...Object.entries(config.actions)
     .filter(([, action]) => !(action.server in config.mcpServers))
     .map(
       ([name, action]) =>
         `${formatKeyPath(['actions', name, 'server'])}: unknown server ${JSON.stringify(action.server)}; expected one of the servers in mcpServers (${known})`,
-    );
+    )];
 }
 
 async function resolvePaths(config: z.infer<typeof ConfigSchema>, configPath: string, env: Env): Promise<Config> {

@@ -148,6 +148,31 @@ export const ServeSchema = z.strictObject({
   submissions: RateLimitSchema.default({ max: 10, per: 60_000 }),
 });
 
+/** A node's name: it appears in the database and in log lines, so a plain word. */
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Several daemons on several hosts as one executor (SPEC §12): claims and the step journal in
+ * PostgreSQL. Absent: the embedded single-host files, exactly as without it.
+ */
+export const ClusterSchema = z.strictObject({
+  /** A connection URL (`postgres://user:password@host:5432/db`, typically `${DATABASE_URL}`): a secret, never logged. */
+  postgres: z
+    .string({ error: 'expected the PostgreSQL connection URL, e.g. "${DATABASE_URL}"' })
+    .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url), {
+      error: 'expected a PostgreSQL connection URL: postgres://user:password@host:5432/database',
+    }),
+  /** This host's name among the nodes (typically `${ORCHESTRATOR_NODE}`); the same file serves every host. */
+  node: z.string({ error: 'expected this host\'s node name, e.g. "${ORCHESTRATOR_NODE}"' }).refine((name) => NODE_NAME.test(name), {
+    error: 'expected a node name of letters, digits, ".", "_" or "-" (at most 63), e.g. "laptop"',
+  }),
+  /** How long a claim is held without a heartbeat; a node silent longer loses its plans to another node. */
+  leaseMs: z
+    .lazy(() => DurationSchema)
+    .default(15_000)
+    .refine((ms) => ms >= 500, { error: 'expected at least 500 ms (heartbeats go out every third of it)' }),
+});
+
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   vault: z.string().min(1).default('../vault'),
@@ -168,6 +193,7 @@ export const ConfigSchema = z.strictObject({
   alerts: AlertsSchema.default(() => AlertsSchema.parse({})),
   dashboard: DashboardSchema.default(() => DashboardSchema.parse({})),
   serve: ServeSchema.default(() => ServeSchema.parse({})),
+  cluster: ClusterSchema.optional(),
 });
 
 export type {
@@ -204,3 +230,4 @@ export type BreakerConfig = z.infer<typeof BreakerSchema>;
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
 export type DashboardConfig = z.infer<typeof DashboardSchema>;
 export type ServeConfig = z.infer<typeof ServeSchema>;
+export type ClusterConfig = z.infer<typeof ClusterSchema>;

@@ -35,6 +35,11 @@ const serverCommon = {
   /** Per-call deadline; overrides `execution.timeoutMs`. */
   timeoutMs: positiveInt.optional(),
   enabled: z.boolean().default(true),
+  /** With `cluster`: the nodes this server is started on (default: every node). SPEC §12. */
+  nodes: z
+    .array(z.string().min(1))
+    .refine((nodes) => nodes.length > 0, { error: 'list at least one node, or leave `nodes` out (every node)' })
+    .optional(),
 };
 
 export const StdioServerSchema = z.strictObject({

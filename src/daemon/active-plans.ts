@@ -16,6 +16,8 @@ export interface ActivePlan {
   end?: { readonly folder: FinalFolder; outcome?: FinalOutcome };
   /** Asked to stop (`cancel_plan`): it ends in Failed/ with `status: cancelled` and this reason. */
   cancelledFor?: string;
+  /** Its lease went to another node (SPEC §12): no step, record, file write or move of it any more. */
+  lost?: string;
 }
 
 /** Why a plan whose file a human moved or deleted out of In_Progress/ was let go. */
@@ -57,6 +59,10 @@ export class ActivePlans {
 
   release(approval: string): void {
     this.active.delete(approval);
+  }
+
+  get(approval: string): ActivePlan | undefined {
+    return this.active.get(approval);
   }
 
   byClaim(claim: string): ActivePlan | undefined {

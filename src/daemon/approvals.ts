@@ -21,6 +21,12 @@ export class ApprovalBook {
     return this.states.values();
   }
 
+  /** Another node's records of an approval (read from the cluster's database) replace what this book knew of it. */
+  replace(approval: string, records: readonly JournalRecord[]): void {
+    this.states.delete(approval);
+    for (const record of records) if (record.claim === approval) applyRecord(this.states, record);
+  }
+
   /** A record is durable: the book follows. */
   apply(record: JournalRecord): void {
     applyRecord(this.states, record);

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import { bestEffort, EventStream, type Subscriber } from '../events/event-stream.js';
+import type { ClusterLeases } from '../cluster/leases.js';
 import type { JournalStore } from '../journal/store.js';
 import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';
@@ -20,6 +21,7 @@ import type { SchemaChecker } from '../plan/schema-check.js';
 import { planFileSink } from '../run/plan-file-sink.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
+import { ClusterLink, leaseFence } from './cluster.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
@@ -38,6 +40,8 @@ export interface DaemonOptions {
   readonly sinks: readonly Subscriber[];
   /** The journal, already locked by the caller before anything else binds or starts. */
   readonly store: JournalStore;
+  /** With `cluster` configured: the store's leases (the same PostgreSQL store as `store`). */
+  readonly cluster?: ClusterLeases;
   readonly schemaChecker?: SchemaChecker;
   readonly clock: Clock;
   /** Aborted by SIGTERM/SIGINT: stop claiming, let calls finish within `graceMs`, exit. */
@@ -98,6 +102,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   let watcher: FolderWatcher | undefined;
   let inProgressWatcher: FolderWatcher | undefined;
   let monitor: Monitor | undefined;
+  let link: ClusterLink | undefined;
   const summary = runSummary();
   try {
     monitor = await startMonitor({ config, pool: options.pool, audit, clock });
@@ -106,6 +111,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
     let written = 0;
     let runner: PlanRunner | undefined;
+    // Several hosts: nothing hears an event of a plan whose lease this node no longer holds.
+    if (options.cluster) stream.subscribe(leaseFence(options.cluster));
     stream.subscribe(
       journalSubscriber(store, (record) => {
         book.apply(record);
@@ -127,7 +134,14 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     stream.subscribe(summary.subscriber);
     options.onStream?.(stream);
 
-    const settler = new Settler({ vault, stream, clock, afterMove: () => crash('after_finalize') });
+    const leases = options.cluster;
+    const settler = new Settler({
+      vault,
+      stream,
+      clock,
+      afterMove: () => crash('after_finalize'),
+      ...(leases ? { exclusive: <T>(key: string, work: () => Promise<T>) => leases.exclusive(key, work) } : {}),
+    });
     let intake: Intake | undefined;
     runner = new PlanRunner({
       config,
@@ -143,11 +157,18 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       schedule,
       onFatal: fail,
       // A re-approval of this plan may be waiting in Approved/.
-      onSettled: () => void intake?.scan(),
+      onSettled: (approval) => {
+        link?.settled(approval);
+        void intake?.scan();
+      },
     });
     const plans = runner;
     options.onControl?.({ cancel: (claim, reason) => plans.cancel(claim, reason), appendLog: planFiles.appendLog });
-    await recoverAtStart({ config, store, stream, audit, clock, settler, schedule }, book, plans);
+    const recovery = { config, store, stream, audit, clock, settler, schedule };
+    // Several hosts: In_Progress/ is every node's; what is this node's to take up comes from the leases.
+    if (options.cluster) link = new ClusterLink({ leases: options.cluster, recovery, book, runner: plans, audit, takeOverAtOnce: config.execution.maxConcurrentPlans * 4 });
+    else await recoverAtStart(recovery, book, plans);
+    const cluster = link;
     const tracker = monitor.tracker;
     intake = new Intake({
       config,
@@ -160,11 +181,16 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       runner: plans,
       settler,
       onSettling: (count) => tracker.settling(count),
+      ...(cluster ? { refresh: (approval: string) => cluster.refresh(approval) } : {}),
+      // `--once` claims everything it finds (it stops once idle, so nothing may be left waiting for a slot).
+      ...(cluster && !options.once ? { hasRoom: () => plans.hasRoom() } : {}),
       onFatal: fail,
     });
     const scanner = intake;
 
     for (const line of await startupBanner(config, { once: options.once === true })) options.print(line);
+    if (options.cluster) options.print(`  cluster: node ${options.cluster.node}, lease ${options.cluster.leaseMs} ms`);
+    await link?.start();
     const approved = path.join(vault, 'Approved');
     const alertWatch = (error: unknown): void => audit.record({ event: 'ALERT', message: `watcher: ${messageOf(error)}` });
     watcher = await watchFolder(approved, () => void scanner.scan(), alertWatch);
@@ -193,6 +219,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     }
 
     // Graceful stop: no new claims or steps; running calls get `graceMs` to finish.
+    link?.stopTakingOver();
     for (const timer of timers) clearTimeout(timer);
     await watcher.close();
     await inProgressWatcher.close();
@@ -201,10 +228,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     await plans.onIdle();
     await scanner.idle();
     clearTimeout(grace);
+    await link?.stop();
   } catch (error) {
     fatal ??= { error };
   } finally {
     options.signal.removeEventListener('abort', onSignal);
+    await link?.stop().catch(() => undefined);
     for (const timer of timers) clearTimeout(timer);
     await watcher?.close().catch(() => undefined);
     await inProgressWatcher?.close().catch(() => undefined);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { errorCode } from '../core/errno.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -33,11 +34,15 @@ export interface IntakeOptions {
   readonly stopSignal: AbortSignal;
   readonly schedule: Schedule;
   readonly book: ApprovalBook;
-  readonly runner: Pick<PlanRunner, 'reserve' | 'unreserve' | 'enqueue' | 'checkFiles'>;
+  readonly runner: Pick<PlanRunner, 'reserve' | 'unreserve' | 'enqueue' | 'checkFiles' | 'isActive'>;
   readonly settler: Settler;
   /** How many files in Approved/ are still being written. */
   readonly onSettling?: (count: number) => void;
   readonly onFatal: (error: unknown) => void;
+  /** Several hosts: brings the book up to date with what other nodes recorded of an approval, before it is judged. */
+  readonly refresh?: (approval: string) => Promise<void>;
+  /** Several hosts: false while every run slot is taken. Absent: everything ready is claimed. */
+  readonly hasRoom?: () => boolean;
 }
 
 export class Intake {
@@ -119,6 +124,9 @@ export class Intake {
     }
     for (const entry of scan.ready) {
       if (this.options.stopSignal.aborted) return;
+      // Several hosts: a node claims only what it can start now, leaving the rest to the others (a
+      // settled plan asks for the next scan).
+      if (this.options.hasRoom && !this.options.hasRoom()) return;
       try {
         await this.claim(entry.path);
       } catch (error) {
@@ -135,7 +143,13 @@ export class Intake {
   /** Claims one file: read where it is, the rename, the stamp, then the durable `claimed` record. */
   private async claim(approvedFile: string): Promise<void> {
     const { config, clock, stream, book, runner } = this.options;
-    const head = await readPlanHead(approvedFile);
+    const head = await readPlanHead(approvedFile).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    // Moved away since the scan: by a human, or claimed by another node of a cluster. Nothing to claim.
+    if (head === undefined) return;
+    if (head.approval !== undefined && !runner.isActive(head.approval)) await this.options.refresh?.(head.approval);
     const decision = head.approval === undefined ? ({ kind: 'new_approval' } as const) : decideReapproval(book.get(head.approval), head.status);
     const approval = decision.kind === 'new_approval' ? newApprovalId() : (head.approval as string);
     if (!runner.reserve(approval)) {

@@ -14,7 +14,7 @@ import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
 import { decideReapproval, decideResume } from '../journal/decide-recovery.js';
-import { JournalFatalError } from '../journal/errors.js';
+import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { ClaimState } from '../journal/recover.js';
 import type { JournalStore } from '../journal/store.js';
 import { defaultId } from '../plan/plan-fields.js';
@@ -62,7 +62,7 @@ export async function recoverAtStart(options: RecoveryOptions, book: ApprovalBoo
   return;
 }
 
-interface Found {
+export interface Found {
   readonly id: string;
   readonly stampable: boolean;
   /** The file's own `status:`, when it carries a stamp. */
@@ -70,7 +70,7 @@ interface Found {
 }
 
 /** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
-async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<Found> {
+export async function approvalOf(book: ApprovalBook, vault: string, name: string): Promise<Found> {
   const head = await readPlanHead(inProgressPath(vault, name));
   if (head.approval !== undefined) return { id: head.approval, stampable: false, ...(head.status !== undefined ? { status: head.status } : {}) };
   // A journal from before approvals keyed a plan by its file name: such a plan keeps that key.
@@ -78,7 +78,7 @@ async function approvalOf(book: ApprovalBook, vault: string, name: string): Prom
   return legacy !== undefined && legacy.name === name ? { id: name, stampable: false } : { id: `new:${name}`, stampable: head.stampable };
 }
 
-async function resumeOne(
+export async function resumeOne(
   options: RecoveryOptions,
   book: ApprovalBook,
   runner: PlanRunner,
@@ -131,6 +131,8 @@ async function resumeOne(
     }
   } catch (error) {
     if (error instanceof JournalFatalError) throw error;
+    // Several hosts: another node claimed it first; it is that node's.
+    if (error instanceof LeaseLostError) return;
     audit.record({ event: 'ALERT', file: name, message: `could not take up In_Progress/${name} at start (${messageOf(error)}); trying again shortly` });
     retryLater(options, book, runner, name, 1);
   }

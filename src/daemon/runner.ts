@@ -15,7 +15,7 @@ import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { continuationOf } from '../journal/decide-recovery.js';
-import { JournalFatalError } from '../journal/errors.js';
+import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { definitionHashOf } from '../run/identify.js';
@@ -69,6 +69,11 @@ export class PlanRunner {
     return this.queue.onIdle();
   }
 
+  /** A plan queued now would start at once (fewer running or waiting for a slot than the concurrency). */
+  hasRoom(): boolean {
+    return this.queue.size + this.queue.pending < this.options.config.execution.maxConcurrentPlans;
+  }
+
   isActive(approval: string): boolean {
     return this.active.has(approval);
   }
@@ -103,7 +108,12 @@ export class PlanRunner {
     // Into the queue at once (so `onIdle` counts it), announced before it runs.
     void this.queue
       .add(async () => {
-        await announced;
+        try {
+          await announced;
+        } catch (error) {
+          if (!(error instanceof LeaseLostError)) throw error;
+          return this.lose(job.ref.approval, control, error.message);
+        }
         await this.run(job, control, attempt);
       })
       .catch(this.options.onFatal);
@@ -151,6 +161,28 @@ export class PlanRunner {
     return true;
   }
 
+  /**
+   * Another node holds this plan's lease now (cluster mode): it is let go here at once, without a
+   * step, a record, a write to its file or a move; the call in flight, if any, is cancelled.
+   */
+  drop(approval: string, reason: string): void {
+    const control = this.active.get(approval);
+    if (!control) return;
+    control.lost ??= reason;
+    control.cancel.abort();
+    if (control.timer) {
+      control.timer();
+      delete control.timer;
+      this.lose(approval, control, reason);
+    }
+  }
+
+  private lose(approval: string, control: ActivePlan, reason: string): void {
+    control.lost ??= reason;
+    this.options.audit.record({ event: 'ALERT', plan: control.job.ref.id, file: control.job.ref.claim, message: `let go: ${reason}` });
+    this.settled(approval);
+  }
+
   private settled(approval: string): void {
     this.active.release(approval);
     this.options.onSettled(approval);
@@ -163,6 +195,7 @@ export class PlanRunner {
       await this.options.settler.end(job, end.folder, end.outcome);
       delete end.outcome;
     }
+    if (control.lost !== undefined) return;
     await this.options.settler.move(job, end.folder);
   }
 
@@ -172,6 +205,7 @@ export class PlanRunner {
     const stop = AbortSignal.any([this.options.stopSignal, control.cancel.signal]);
     let waiting = false;
     try {
+      if (control.lost !== undefined) return;
       if (control.cancelledFor !== undefined && !this.options.stopSignal.aborted && !control.end) {
         control.end = { folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) };
       }
@@ -201,7 +235,7 @@ export class PlanRunner {
           ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
         },
       );
-      if (result.kind === 'dry_run') return;
+      if (result.kind === 'dry_run' || control.lost !== undefined) return;
       // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
       // last step ended anyway keeps that end. One whose file was moved away is let go.
       const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';
@@ -226,6 +260,11 @@ export class PlanRunner {
       }
     } catch (error) {
       if (error instanceof JournalFatalError) throw error;
+      if (error instanceof LeaseLostError || control.lost !== undefined) {
+        control.lost ??= error instanceof Error ? error.message : 'lease lost';
+        this.options.audit.record({ event: 'ALERT', plan: job.ref.id, file: job.ref.claim, message: `let go: ${control.lost}` });
+        return;
+      }
       if (!(await present(file))) return await settler.release(job, movedOut).catch(() => undefined);
       // A bug, an unreadable file, a move that failed (a folder not writable, a full disk): one plan's
       // trouble, not the daemon's. It waits in In_Progress/ and is tried again, without a restart.

@@ -55,6 +55,8 @@ export interface SettlerOptions {
   readonly clock: Clock;
   /** Called once the plan is in its final folder (the crash-matrix tests stop the daemon there). */
   readonly afterMove?: () => void;
+  /** Several hosts: runs a move while no other node moves into the same folder (cluster/leases.ts). */
+  readonly exclusive?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
 }
 
 export class Settler {
@@ -77,7 +79,9 @@ export class Settler {
 
   /** Only the move: the end was recorded before a crash cut it short. */
   async move(job: Job, folder: FinalFolder): Promise<void> {
-    const path = await moveToFinal(this.options.vault, job.ref.claim, folder);
+    const move = () => moveToFinal(this.options.vault, job.ref.claim, folder);
+    // The check for a free name and the rename must not interleave with another node's into the same folder.
+    const path = this.options.exclusive ? await this.options.exclusive(`move:${folder}`, move) : await move();
     this.options.afterMove?.();
     await this.emitterFor(job).emit({ type: 'plan_moved', folder, path });
   }

@@ -35,7 +35,8 @@ export function suffixedName(name: string, attempt: number): string {
  *
  * How the clobber is avoided: POSIX rename() silently replaces the target, so we check (lstat) and then
  * rename. The check-then-rename gap is race-free against other daemons because only the holder of the
- * vault lock (vault-lock.ts) moves files into the lifecycle folders. We chose this over link()+unlink()
+ * vault lock (vault-lock.ts) moves files into the lifecycle folders (several hosts, SPEC §12: a database
+ * lock serializes the moves into each final folder, daemon/settle.ts). We chose this over link()+unlink()
  * (link fails on EEXIST, so it is clobber-proof even against humans) because a crash between link and
  * unlink leaves the plan under two names in two folders, breaking "every plan in exactly one folder" in a
  * way recovery must detect by inode; link() also fails outright on FAT/exFAT/some network vaults. A

@@ -5,6 +5,7 @@ import { runDaemon } from '../../daemon/daemon.js';
 import { runDryRun } from '../../daemon/dry-run.js';
 import { allDone, describeSummary } from '../../daemon/summary.js';
 import { statePaths, vaultKey } from '../../config/state-dir.js';
+import { ClusterDatabaseError } from '../../journal/errors.js';
 import { FileJournalStore } from '../../journal/file-store.js';
 import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
@@ -46,18 +47,31 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
     return EXIT.usage;
   }
   const vault = config.vault;
-  const store = new FileJournalStore({
-    path: statePaths(config.state).journal,
-    acquireLock: async () => acquireInstanceLock(vaultKey(await realpath(vault)), config.state, () => runtime.clock.now()),
-    onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
-  });
+  const cluster = config.cluster;
+  // Several hosts: one daemon per node name on this vault, so the lock is keyed by both.
+  const lockKey = async (): Promise<string> => vaultKey(await realpath(vault)) + (cluster ? `-${cluster.node}` : '');
+  const acquireLock = async () => acquireInstanceLock(await lockKey(), config.state, () => runtime.clock.now());
+  // The PostgreSQL client is loaded only when `cluster` is configured: a single host never loads it.
+  const store = cluster
+    ? new (await import('../../cluster/pg-store.js')).PgJournalStore({
+        url: cluster.postgres,
+        node: cluster.node,
+        leaseMs: cluster.leaseMs,
+        acquireLock,
+        onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
+      })
+    : new FileJournalStore({
+        path: statePaths(config.state).journal,
+        acquireLock,
+        onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
+      });
   try {
     // First of all: a second daemon on this vault must be refused before it binds a port or starts a server.
     await ensureVaultFolders(vault);
     await preparePrivateState(vault, config.state);
     await store.lock();
   } catch (error) {
-    if (error instanceof AlreadyRunningError) {
+    if (error instanceof AlreadyRunningError || error instanceof ClusterDatabaseError) {
       io.err(`error: ${error.message}`);
       return EXIT.failed;
     }
@@ -72,6 +86,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         audit: served.audit,
         sinks: served.sinks,
         store,
+        ...(store instanceof FileJournalStore ? {} : { cluster: store }),
         schemaChecker: served.schemaChecker,
         clock: served.clock,
         signal: options.signal,

@@ -150,7 +150,7 @@ describe('loadConfig', () => {
       `${file}: mcpServers.email-server.command: expected a string, got 42`,
       `${file}: mcpServers.email-server.args[1]: expected a string, got 3`,
       `${file}: mcpServers.remote.url: expected an http:// or https:// URL (for example http://127.0.0.1:8080/mcp)`,
-      `${file}: mcpServers.remote.command: unknown key; expected one of: type, url, headers, oauth, maxConcurrency, timeoutMs, enabled`,
+      `${file}: mcpServers.remote.command: unknown key; expected one of: type, url, headers, oauth, maxConcurrency, timeoutMs, enabled, nodes`,
       `${file}: mcpServers.sse.headers: expected an object ({...}), got a list`,
       `${file}: actions.send_email.tool: missing; expected a string`,
     ]);

@@ -1,0 +1,37 @@
+/**
+ * What the daemon asks of the cluster besides the five journal calls (SPEC §12): the leases, their
+ * renewal and takeover. Types only, so the daemon's wiring never loads the PostgreSQL client itself;
+ * cluster/pg-store.ts implements them.
+ */
+import type { JournalRecord } from '../journal/records.js';
+
+/** A plan whose lease this node just took over from a node that stopped renewing it. */
+export interface TakenOver {
+  readonly claim: string;
+  readonly records: JournalRecord[];
+}
+
+/** What the daemon asks of the cluster besides the journal calls. */
+export interface ClusterLeases {
+  readonly node: string;
+  readonly leaseMs: number;
+  /** Is this approval's lease this node's by the local deadline? */
+  holds(claim: string): boolean;
+  /** Extends every lease held; returns the approvals whose lease was lost meanwhile. */
+  renew(): Promise<string[]>;
+  /** Takes over up to `limit` expired leases (at start also this node's own, left by an earlier process). */
+  takeOver(limit: number, atStart: boolean): Promise<TakenOver[]>;
+  /** The plan settled here: its lease is deleted when it is finished, else handed over at once. */
+  settle(claim: string, finished: boolean): Promise<void>;
+  /** Every record of one approval, in order. */
+  recordsOf(claim: string): Promise<JournalRecord[]>;
+  /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
+  adopt(claim: string): Promise<boolean>;
+  /**
+   * Runs `work` while no other node runs work under the same key (a PostgreSQL advisory lock): the
+   * check-then-rename of a move into a shared final folder, which only one daemon per vault made safe.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Which of these approvals have a lease row (held or expired). */
+  leased(claims: readonly string[]): Promise<Set<string>>;
+}

@@ -1,0 +1,79 @@
+/**
+ * The cluster's schema in PostgreSQL, versioned (SPEC §12): each migration is applied once, in order,
+ * in one transaction under an advisory lock, so several nodes starting at once neither race nor apply
+ * one twice; `schema_version` says what is applied. A database newer than this code is refused rather
+ * than used half-understood.
+ */
+import type { Pool } from 'pg';
+
+/** Append only: a released migration is never edited; a change is a new entry. */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE SEQUENCE fencing_tokens;
+      -- One row per approval being run: its lease. The token grows with every new holder.
+      CREATE TABLE claims (
+        claim text PRIMARY KEY,
+        node text NOT NULL,
+        token bigint NOT NULL,
+        expires_at timestamptz NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX claims_expiry ON claims (expires_at);
+      -- The step journal: the records of journal/records.ts, each with the node and token that wrote it.
+      CREATE TABLE journal (
+        seq bigserial PRIMARY KEY,
+        claim text NOT NULL,
+        node text NOT NULL,
+        token bigint NOT NULL,
+        record jsonb NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+      CREATE INDEX journal_by_claim ON journal (claim, seq);
+      CREATE TABLE nodes (
+        node text PRIMARY KEY,
+        started_at timestamptz NOT NULL,
+        heartbeat_at timestamptz NOT NULL
+      );
+    `,
+  },
+];
+
+/** Any fixed number: it only has to be the same for every node. */
+const MIGRATION_LOCK = 716_016;
+
+export class SchemaTooNewError extends Error {
+  override readonly name = 'SchemaTooNewError';
+  constructor(readonly found: number, readonly known: number) {
+    super(`the cluster database is at schema version ${found}, newer than this version of mcp-orchestrator knows (${known}); upgrade this node`);
+  }
+}
+
+/** Applies what is missing; returns the versions applied now (none when up to date). */
+export async function migrate(pool: Pool, migrations = MIGRATIONS): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())');
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_version');
+    const current = rows[0]?.version ?? 0;
+    const known = migrations.at(-1)?.version ?? 0;
+    if (current > known) throw new SchemaTooNewError(current, known);
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migration.version]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

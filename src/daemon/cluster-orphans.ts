@@ -1,0 +1,61 @@
+/**
+ * Several hosts: a plan file in the shared In_Progress/ that no node holds a lease for — its node
+ * crashed (or lost the database) between the rename out of Approved/ and the `claimed` record, or a
+ * human moved a file back into In_Progress/. Single-host recovery finds such files at the next start;
+ * here any node adopts one once it has sat unchanged for longer than a lease (so a claim under way on
+ * another node, which takes milliseconds, is never taken from it). A row `orphan:<file name>` in the
+ * claims table makes the adoption itself exclusive across nodes, before the file is stamped or claimed.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ClusterLeases } from '../cluster/leases.js';
+import { isPlanFileName } from '../vault/folders.js';
+import type { ApprovalBook } from './approvals.js';
+import { inProgressPath } from './lifecycle.js';
+import { approvalOf, resumeOne, type Found, type RecoveryOptions } from './recover.js';
+import type { PlanRunner } from './runner.js';
+
+export interface OrphanOptions {
+  readonly leases: ClusterLeases;
+  readonly recovery: RecoveryOptions;
+  readonly book: ApprovalBook;
+  readonly runner: PlanRunner;
+}
+
+/** Adopts the In_Progress/ files without a lease that are older than a lease; returns how many. */
+export async function adoptOrphans(options: OrphanOptions): Promise<number> {
+  const { leases, recovery, book, runner } = options;
+  const vault = recovery.config.vault;
+  const now = recovery.clock.now().getTime();
+  const names = (await readdir(path.join(vault, 'In_Progress'))).filter(isPlanFileName);
+  const candidates: { name: string; id: string; found: Found }[] = [];
+  for (const name of names) {
+    const changed = await stat(inProgressPath(vault, name)).then((s) => s.ctimeMs, () => undefined);
+    if (changed === undefined || now - changed < leases.leaseMs) continue;
+    const found = await approvalOf(book, vault, name).catch(() => undefined);
+    if (found === undefined || runner.isActive(found.id)) continue;
+    candidates.push({ name, id: found.id, found });
+  }
+  if (candidates.length === 0) return 0;
+  const leased = await leases.leased(candidates.map((c) => c.id));
+  let adopted = 0;
+  for (const candidate of candidates) {
+    if (leased.has(candidate.id)) continue;
+    const mutex = `orphan:${candidate.name}`;
+    if (!(await leases.adopt(mutex))) continue;
+    try {
+      const fresh = candidate.id.startsWith('new:');
+      // A stamped file: its approval's lease first (another node may have been quicker), then its records.
+      if (!fresh) {
+        if (!(await leases.adopt(candidate.id))) continue;
+        book.replace(candidate.id, await leases.recordsOf(candidate.id));
+      }
+      recovery.audit.record({ event: 'AUDIT', file: candidate.name, message: `In_Progress/${candidate.name} had no node's lease; taken up by node ${leases.node}` });
+      await resumeOne(recovery, book, runner, candidate.name, candidate.found, fresh ? undefined : book.get(candidate.id));
+      adopted += 1;
+    } finally {
+      await leases.settle(mutex, true);
+    }
+  }
+  return adopted;
+}

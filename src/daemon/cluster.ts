@@ -1,0 +1,168 @@
+/**
+ * The daemon's side of several hosts (SPEC §12), wired only when `cluster` is configured. The leases
+ * live in the PostgreSQL store (cluster/pg-store.ts); here they are kept alive and acted on:
+ * - the fence, the stream's first subscriber: an event of a plan whose lease is not this node's by its
+ *   own deadline is refused before anything hears it (no file write, no record, no call);
+ * - the heartbeat, every third of `leaseMs`: renews every lease held; a lease found lost, or one whose
+ *   deadline passed while the database could not be reached, is dropped by the runner at once;
+ * - the takeover, every half `leaseMs` (at most a second apart) and at start: an expired lease (a node killed, paused, cut off)
+ *   is taken with a new fencing token, the plan's records are read from the database into the book,
+ *   and the plan resumes under the start-up recovery rules (an unknown outcome of a step that is not
+ *   idempotent goes to Needs_Review/; it is never sent again);
+ * - at settle: a finished plan's lease is deleted, any other is handed over at once;
+ * - about once a lease, a file in In_Progress/ that no node holds is adopted (cluster-orphans.ts).
+ */
+import type { AuditLog } from '../audit/types.js';
+import type { ClusterLeases } from '../cluster/leases.js';
+import { messageOf } from '../core/text.js';
+import type { Subscriber } from '../events/event-stream.js';
+import { LeaseLostError } from '../journal/errors.js';
+import { exists } from '../vault/fs.js';
+import type { ApprovalBook } from './approvals.js';
+import { adoptOrphans } from './cluster-orphans.js';
+import { inProgressPath } from './lifecycle.js';
+import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
+import type { PlanRunner } from './runner.js';
+
+/** Refuses the events of plans this node does not hold; a `claimed` event is how a lease is taken. */
+export function leaseFence(leases: Pick<ClusterLeases, 'holds'>): Subscriber {
+  return (event) => {
+    if (event.type !== 'claimed' && !leases.holds(event.plan.approval)) throw new LeaseLostError(event.plan.approval, 'not held by this node');
+  };
+}
+
+export interface ClusterLinkOptions {
+  readonly leases: ClusterLeases;
+  readonly recovery: RecoveryOptions;
+  readonly book: ApprovalBook;
+  readonly runner: PlanRunner;
+  readonly audit: AuditLog;
+  /** How many expired leases one takeover takes at most. */
+  readonly takeOverAtOnce: number;
+}
+
+export class ClusterLink {
+  private heartbeat: NodeJS.Timeout | undefined;
+  private takeovers: NodeJS.Timeout | undefined;
+  private taking: Promise<void> | undefined;
+  private beating = false;
+  private unreachable = false;
+  private orphansLookedAt = -Infinity;
+
+  constructor(private readonly options: ClusterLinkOptions) {}
+
+  /** Takes back what an earlier process of this node held, and anything expired, then keeps at it. */
+  async start(): Promise<void> {
+    const { leaseMs } = this.options.leases;
+    this.heartbeat = setInterval(() => void this.beat(), Math.max(50, Math.floor(leaseMs / 3)));
+    await this.takeOver(true);
+    // At most a second apart, so a plan handed over at a graceful stop is taken up at once, not after half a lease.
+    this.takeovers = setInterval(() => void this.takeOver(false), Math.max(50, Math.min(1_000, Math.floor(leaseMs / 2))));
+  }
+
+  /** A plan settled here (runner): its lease ends. */
+  settled(approval: string): void {
+    const finished = this.options.book.get(approval)?.finalized !== undefined;
+    void this.options.leases.settle(approval, finished).catch((error: unknown) => this.alert(error));
+  }
+
+  /** A claim of an approval in Approved/: what other nodes recorded of it first. */
+  async refresh(approval: string): Promise<void> {
+    this.options.book.replace(approval, await this.options.leases.recordsOf(approval));
+  }
+
+  /** No more takeovers (the daemon is stopping); the heartbeat goes on for the calls finishing. */
+  stopTakingOver(): void {
+    clearInterval(this.takeovers);
+    this.takeovers = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopTakingOver();
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    await this.taking?.catch(() => undefined);
+  }
+
+  private async beat(): Promise<void> {
+    const { leases, runner, audit } = this.options;
+    this.dropExpired();
+    // A renewal still under way (a database that does not answer): the deadlines above are what count.
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      const lost = await leases.renew();
+      for (const approval of lost) runner.drop(approval, `its lease was lost (not renewed within ${leases.leaseMs} ms); another node may run it now`);
+      if (this.unreachable) audit.record({ event: 'ALERT', status: 'resolved', message: 'the cluster database is reachable again' });
+      this.unreachable = false;
+    } catch (error) {
+      this.alert(error);
+    } finally {
+      this.beating = false;
+    }
+    this.dropExpired();
+  }
+
+  /** A lease whose local deadline passed (the database unreachable, or slow to answer) is given up, whatever the database says. */
+  private dropExpired(): void {
+    const { leases, runner } = this.options;
+    for (const approval of runner.activeApprovals()) {
+      if (!leases.holds(approval)) runner.drop(approval, `its lease ran out (${leases.leaseMs} ms) before it could be renewed`);
+    }
+  }
+
+  private takeOver(atStart: boolean): Promise<void> {
+    this.taking ??= this.takeOverOnce(atStart)
+      .catch((error: unknown) => this.alert(error))
+      .finally(() => {
+        this.taking = undefined;
+      });
+    return this.taking;
+  }
+
+  private async takeOverOnce(atStart: boolean): Promise<void> {
+    const { leases, book, runner, audit, recovery } = this.options;
+    for (const { claim, records } of await leases.takeOver(this.options.takeOverAtOnce, atStart)) {
+      // Still being let go here (its run has not noticed yet): handed back, taken at the next round.
+      if (runner.isActive(claim)) {
+        await leases.settle(claim, false);
+        continue;
+      }
+      book.replace(claim, records);
+      const state = book.get(claim);
+      if (state === undefined || !(await ownFile(recovery, book, state.name, claim))) {
+        // Moved into its final folder (or out by a human) before its node settled the lease; a file of
+        // that name now is another approval's.
+        await leases.settle(claim, true);
+        continue;
+      }
+      audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `taken over by node ${leases.node}: the node that held it stopped renewing its lease` });
+      await resumeOne(recovery, book, runner, state.name, { id: claim, stampable: false }, state);
+    }
+    // Files no node holds a lease for: looked for about once a lease.
+    const now = performance.now();
+    if (now - this.orphansLookedAt < leases.leaseMs) return;
+    this.orphansLookedAt = now;
+    await adoptOrphans({ leases, recovery, book, runner });
+  }
+
+  private alert(error: unknown): void {
+    if (this.unreachable) return;
+    this.unreachable = true;
+    this.options.audit.record({
+      event: 'ALERT',
+      status: 'open',
+      message: `the cluster database cannot be reached (${messageOf(error)}); plans stop before their next step once their lease runs out`,
+    });
+  }
+}
+
+/**
+ * Is In_Progress/<name> still this approval's file? Not when it is gone or stamped with another approval.
+ * One that cannot be read, or carries no stamp (it cannot take one), is assumed so: its recovery decides.
+ */
+async function ownFile(recovery: RecoveryOptions, book: ApprovalBook, name: string, approval: string): Promise<boolean> {
+  if (!(await exists(inProgressPath(recovery.config.vault, name)).catch(() => true))) return false;
+  const found = await approvalOf(book, recovery.config.vault, name).catch(() => undefined);
+  return found === undefined || found.id === approval || found.id.startsWith('new:');
+}

@@ -103,8 +103,9 @@ describe('one plan’s trouble is that plan’s alone', () => {
     daemon = startDaemon(current.configPath, [], {}, user);
     await waitFor(() => daemon?.output().includes('watching'), 'the banner');
     expect(await current.list('Approved')).toEqual(['locked.md']);
+    // One change makes it readable (the daemon may take it the moment it is): the owner as root, the mode otherwise.
     if (asRoot) execFileSync('chown', [`${nobody.uid}:${nobody.gid}`, locked]);
-    await chmod(locked, 0o644);
+    else await chmod(locked, 0o644);
     await waitFor(async () => (await current.list('Done')).includes('locked.md'), 'the plan to run once readable, without a restart');
     expect((await current.calls()).map((c) => c.args.text).sort()).toEqual(['locked', 'other']);
     expect(daemon.child.exitCode).toBeNull();

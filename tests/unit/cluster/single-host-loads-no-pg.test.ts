@@ -30,7 +30,8 @@ function staticGraph(entry: string): { files: Set<string>; packages: Set<string>
 
 describe('the single-host CLI', () => {
   it('never imports pg statically, and the cluster store only through a dynamic import', () => {
-    const { files, packages } = staticGraph(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'));
+    // main.js imports each command only when it runs: the daemon command's own module is the root.
+    const { files, packages } = staticGraph(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'commands', 'daemon.js'));
     expect(files.size).toBeGreaterThan(50);
     expect(packages.has('zod')).toBe(true);
     // The cluster wiring itself is reached (it imports the store's types only).

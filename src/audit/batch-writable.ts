@@ -1,7 +1,9 @@
 /**
- * A Writable that hands what was written, in order and in batches, to one async function
- * at a time. Node's Writable does the queueing: `writev` receives everything that piled up while the
- * previous batch was being written, so a burst of events costs one file append, not one per event.
+ * A Writable that hands what was written, in order and in batches, to one async function at a time.
+ * Writes are taken at once and collected until the event loop's check phase (setImmediate): the events
+ * of one step recorded in the same turn, and everything that piles up while the previous batch is being
+ * written, cost one file append, not one each. `end()` (the daemon's shutdown, SIGTERM included) writes
+ * whatever is still collected before it resolves, so nothing recorded is lost by ending.
  *
  * A failing batch is reported and dropped; the stream stays open, so a full disk costs the lines
  * written while it was full, never the daemon. Failures are reported once until a batch succeeds again.
@@ -14,38 +16,72 @@ export interface BatchWritable {
   end(): Promise<void>;
 }
 
-/**
- * `objectMode: false` (what winston's Stream transport needs to write plain lines) delivers each chunk
- * as a Buffer, so T must then be Buffer.
- */
+export interface BatchWritableOptions {
+  /** `false` (what winston's Stream transport needs to write plain lines) delivers Buffers: T must be Buffer. */
+  readonly objectMode?: boolean;
+  /** Runs once after the last batch, before `end()` resolves (closing a kept file descriptor). */
+  readonly final?: () => Promise<void>;
+}
+
 export function batchWritable<T>(
   writeBatch: (items: T[]) => Promise<void>,
   onError: (error: Error) => void,
-  options: { readonly objectMode: boolean } = { objectMode: true },
+  options: BatchWritableOptions = {},
 ): BatchWritable {
   let failing = false;
-  const run = (items: T[], callback: (error?: Error | null) => void): void => {
-    writeBatch(items).then(
-      () => {
+  let collected: T[] = [];
+  let writing: Promise<void> | undefined;
+  let scheduled = false;
+
+  const drain = async (): Promise<void> => {
+    while (collected.length > 0) {
+      const items = collected;
+      collected = [];
+      try {
+        await writeBatch(items);
         failing = false;
-        callback();
-      },
-      (error: unknown) => {
+      } catch (error) {
         if (!failing) onError(error instanceof Error ? error : new Error(String(error)));
         failing = true;
-        callback();
-      },
-    );
+      }
+    }
   };
+  /** Resolves once everything collected so far is handled. */
+  const flush = (): Promise<void> => {
+    writing ??= drain().finally(() => {
+      writing = undefined;
+    });
+    return writing;
+  };
+  const collect = (items: T[]): void => {
+    for (const item of items) collected.push(item);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      // A batch under way picks up what was collected meanwhile in its next round.
+      void flush();
+    });
+  };
+
   const stream = new Writable({
-    objectMode: options.objectMode,
+    objectMode: options.objectMode ?? true,
     write(chunk: T, _encoding, callback) {
-      run([chunk], callback);
+      collect([chunk]);
+      callback();
     },
     writev(chunks, callback) {
-      run(
-        chunks.map((c) => c.chunk as T),
-        callback,
+      collect(chunks.map((c) => c.chunk as T));
+      callback();
+    },
+    final(callback) {
+      const finish = async (): Promise<void> => {
+        while (collected.length > 0 || writing) await flush();
+        await options.final?.();
+      };
+      finish().then(
+        () => callback(),
+        () => callback(),
       );
     },
   });

@@ -23,6 +23,8 @@ export interface RotatingFileOptions {
   readonly policy: LogRotationConfig;
   readonly now: () => Date;
   readonly onError: (error: Error) => void;
+  /** Passed to batchWritable: how long lines are collected into one append. */
+  readonly windowMs?: number;
 }
 
 /** A clash on a millisecond stamp needs a suffix; this many clashes means something else is wrong. */
@@ -102,10 +104,9 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
   };
 
   // Winston writes each line (eol included) as one chunk, so a chunk is never split across files.
-  const writeBatch = async (lines: Buffer[]): Promise<void> => {
-    const at = now();
-    const atMs = at.getTime();
-    const day = localDay(at);
+  const writeBatch = async (lines: Buffer[], dayWritten: string | undefined): Promise<void> => {
+    const atMs = now().getTime();
+    const day = dayWritten ?? localDay(new Date(atMs));
     let fresh = false;
     if (!handle || atMs - checkedAtMs >= RECHECK_MS) {
       await recheck(atMs);
@@ -139,9 +140,9 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
     }
   };
 
-  const guarded = async (lines: Buffer[]): Promise<void> => {
+  const guarded = async (lines: Buffer[], day: string | undefined): Promise<void> => {
     try {
-      await writeBatch(lines);
+      await writeBatch(lines, day);
     } catch (error) {
       // Whatever failed, the next batch starts from the path again.
       await closeHandle();
@@ -150,7 +151,12 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
     }
   };
 
-  return batchWritable<Buffer>(guarded, options.onError, { objectMode: false, final: closeHandle });
+  return batchWritable<Buffer>(guarded, options.onError, {
+    objectMode: false,
+    final: closeHandle,
+    windowMs: options.windowMs ?? 0,
+    keyOf: () => localDay(now()),
+  });
 }
 
 async function appendAll(handle: FileHandle, data: Buffer): Promise<void> {

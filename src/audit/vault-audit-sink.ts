@@ -31,6 +31,8 @@ export interface VaultAudit {
   readonly notices: AuditLog;
 }
 
+const PROMPT_EVENTS = new Set<string>(['plan_ended', 'plan_moved', 'deferred', 'released']);
+
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 
 interface Line {
@@ -79,7 +81,8 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
       start = end;
     }
   };
-  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close() });
+  // Collected like the main log's lines (logger.ts): a plan's end and the daemon's notices go out at once.
+  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5 });
   let closing: Promise<void> | undefined;
   const write = (entry: VaultAuditEntry, at: Date): void => {
     if (!closing) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);
@@ -88,13 +91,17 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
   return {
     subscriber: (event) => {
       for (const entry of vaultEntriesOf(event, logParameters)) write(entry, event.at);
+      if (PROMPT_EVENTS.has(event.type)) out.flushSoon();
     },
     notices: {
       record(notice) {
         try {
           const at = clock.now();
           const entry = vaultEntryOfNotice(notice, at);
-          if (entry) write(entry, at);
+          if (entry) {
+            write(entry, at);
+            out.flushSoon();
+          }
         } catch (error) {
           onError(error instanceof Error ? error : new Error(String(error)));
         }

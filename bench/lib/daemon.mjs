@@ -6,8 +6,10 @@ import { hrNow, msBetween } from './time.mjs';
 
 /** BENCH_PROFILE_DIR: every daemon the bench starts writes a V8 CPU profile there when it stops. */
 const PROFILE = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+/** BENCH_DAEMON_NODE_ARGS: Node flags for the daemon only (not the servers), e.g. `--max-semi-space-size=1`. */
+const DAEMON_NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-export function startDaemon(configPath, { env = {}, args = [], nodeArgs = PROFILE } = {}) {
+export function startDaemon(configPath, { env = {}, args = [], nodeArgs = [...PROFILE, ...DAEMON_NODE_ARGS] } = {}) {
   const startedAt = hrNow();
   const child = spawn(process.execPath, [...nodeArgs, DAEMON_ENTRY, 'daemon', '--config', configPath, ...args], {
     env: { ...process.env, ...env },

@@ -1,29 +1,36 @@
 /**
  * An append-only log file that rotates itself (by size and/or by day) and prunes old rotations.
  *
- * Why no line is lost or duplicated: batches are written one at a time (batch-writable.ts); each batch
- * is appended by path (open with O_APPEND, write, close), and rotation is a single rename of the live
- * file between two appends. A line therefore lands in exactly one file: the one that held the live name
- * when it was appended. Appending by path, rather than through a long-lived descriptor, also means
- * that when another process (a `run` next to the daemon, or logrotate) renames the file, the next batch
- * goes to the new live file instead of into the renamed one.
+ * Why no line is lost or duplicated: batches are written one at a time (batch-writable.ts), each with
+ * O_APPEND through one descriptor kept open, and rotation is a single rename of the live file between
+ * two appends. A line therefore lands in exactly one file: the inode it was appended to.
+ *
+ * The descriptor is kept (an open/stat/close per batch was most of the audit's cost per step), so the
+ * size is counted, and the path is looked at again (a `stat`, its inode against the descriptor's) only
+ * when rotation may be due or at most once a second. When another process (a `run` next to the daemon,
+ * or logrotate) renamed the file, that look finds a new inode or none, and the next batch goes to the
+ * new live file; the lines of the second before it went to the renamed file, which is kept like any other.
  */
-import { appendFile, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRotationConfig } from '../config/schema.js';
 import { errorCode } from '../core/errno.js';
 import { exists } from '../vault/fs.js';
 import { batchWritable, type BatchWritable } from './batch-writable.js';
-import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName, type LiveFileState } from './rotation.js';
+import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
 
 export interface RotatingFileOptions {
   readonly policy: LogRotationConfig;
   readonly now: () => Date;
   readonly onError: (error: Error) => void;
+  /** Passed to batchWritable: how long lines are collected into one append. */
+  readonly windowMs?: number;
 }
 
 /** A clash on a millisecond stamp needs a suffix; this many clashes means something else is wrong. */
 const MAX_SEQ = 1_000;
+/** How long the kept descriptor is trusted to be the live file without looking at the path. */
+const RECHECK_MS = 1_000;
 
 export function createRotatingFile(file: string, options: RotatingFileOptions): BatchWritable {
   const { policy, now } = options;
@@ -31,16 +38,47 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
   const liveName = path.basename(file);
   // Day of the last write we know of; seeded from the file's mtime so a restart the next day rotates.
   let lastDay: string | undefined;
+  let handle: FileHandle | undefined;
+  let inode = -1;
+  let size = 0;
+  let checkedAtMs = -Infinity;
 
-  const liveState = async (): Promise<LiveFileState> => {
+  const closeHandle = async (): Promise<void> => {
+    const h = handle;
+    handle = undefined;
+    await h?.close().catch(() => undefined);
+  };
+
+  const openLive = async (): Promise<void> => {
+    const h = await open(file, 'a');
     try {
-      const info = await stat(file);
-      lastDay ??= localDay(info.mtime);
-      return { size: info.size, lastDay };
+      const info = await h.stat();
+      lastDay ??= info.size > 0 ? localDay(info.mtime) : undefined;
+      inode = info.ino;
+      size = info.size;
+      handle = h;
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-      return { size: 0, lastDay };
+      await h.close().catch(() => undefined);
+      throw error;
     }
+  };
+
+  /** Makes the descriptor the live file again and the size what it holds (another process may append too). */
+  const recheck = async (atMs: number): Promise<void> => {
+    checkedAtMs = atMs;
+    if (handle) {
+      try {
+        const info = await stat(file);
+        if (info.ino === inode) {
+          size = info.size;
+          return;
+        }
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+      }
+      await closeHandle();
+    }
+    await openLive();
   };
 
   const prune = async (nowMs: number): Promise<void> => {
@@ -50,6 +88,7 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
 
   const rotate = async (): Promise<void> => {
     const at = now();
+    await closeHandle();
     for (let seq = 0; seq < MAX_SEQ; seq++) {
       const target = path.join(dir, rotatedName(liveName, at, seq));
       if (await exists(target)) continue;
@@ -65,33 +104,67 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
   };
 
   // Winston writes each line (eol included) as one chunk, so a chunk is never split across files.
-  const writeBatch = async (lines: Buffer[]): Promise<void> => {
-    const day = localDay(now());
+  const writeBatch = async (lines: Buffer[], dayWritten: string | undefined): Promise<void> => {
+    const atMs = now().getTime();
+    const day = dayWritten ?? localDay(new Date(atMs));
+    let fresh = false;
+    if (!handle || atMs - checkedAtMs >= RECHECK_MS) {
+      await recheck(atMs);
+      fresh = true;
+    }
     let pending = lines;
-    let live = await liveState();
     while (pending.length > 0) {
-      if (mustRotate(live, (pending[0] as Buffer).length, day, policy)) {
+      if (mustRotate({ size, lastDay }, (pending[0] as Buffer).length, day, policy)) {
+        // The count may be stale (another process rotated or appended): look before renaming anything.
+        if (!fresh) {
+          await recheck(atMs);
+          fresh = true;
+          continue;
+        }
         await rotate();
-        live = { size: 0, lastDay: day };
+        await openLive();
+        lastDay = day;
       }
       // As many lines as fit under maxBytes; always at least one, so an oversized line still gets written.
-      let size = live.size;
+      let next = size;
       let count = 0;
       for (const line of pending) {
-        if (count > 0 && policy.maxBytes > 0 && size + line.length > policy.maxBytes) break;
-        size += line.length;
+        if (count > 0 && policy.maxBytes > 0 && next + line.length > policy.maxBytes) break;
+        next += line.length;
         count += 1;
       }
-      await appendFile(file, Buffer.concat(pending.slice(0, count)));
+      await appendAll(handle as FileHandle, Buffer.concat(pending.slice(0, count)));
       lastDay = day;
-      live = { size, lastDay: day };
+      size = next;
       pending = pending.slice(count);
     }
   };
 
-  return batchWritable<Buffer>(writeBatch, options.onError, { objectMode: false });
+  const guarded = async (lines: Buffer[], day: string | undefined): Promise<void> => {
+    try {
+      await writeBatch(lines, day);
+    } catch (error) {
+      // Whatever failed, the next batch starts from the path again.
+      await closeHandle();
+      checkedAtMs = -Infinity;
+      throw error;
+    }
+  };
+
+  return batchWritable<Buffer>(guarded, options.onError, {
+    objectMode: false,
+    final: closeHandle,
+    windowMs: options.windowMs ?? 0,
+    keyOf: () => localDay(now()),
+  });
 }
 
+async function appendAll(handle: FileHandle, data: Buffer): Promise<void> {
+  for (let offset = 0; offset < data.length; ) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
+}
 
 function ignoreMissing(error: unknown): void {
   if (errorCode(error) !== 'ENOENT') throw error;

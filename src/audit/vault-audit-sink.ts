@@ -3,12 +3,13 @@
  * of the event) and deletes day files older than the retention. It hears the plan events (its
  * subscriber) and the daemon's notices (its AuditLog side), each mapped once by vault-audit.ts.
  */
-import { appendFile, mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { batchWritable } from './batch-writable.js';
+import { KeptAppendFile } from './kept-append.js';
 import { localDay } from './rotation.js';
 import type { AuditLog } from './types.js';
 import { vaultEntriesOf, vaultEntryOfNotice, type VaultAuditEntry } from './vault-audit.js';
@@ -30,6 +31,8 @@ export interface VaultAudit {
   readonly notices: AuditLog;
 }
 
+const PROMPT_EVENTS = new Set<string>(['plan_ended', 'plan_moved', 'deferred', 'released']);
+
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
 
 interface Line {
@@ -45,6 +48,8 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
     options.onError ??
     ((error: Error) => process.stderr.write(`vault audit log: cannot write to ${options.dir}: ${error.message}\n`));
   let prunedOn: string | undefined;
+  // The day file being appended to, its descriptor kept until the day changes or the log ends.
+  let current: KeptAppendFile | undefined;
 
   const prune = async (): Promise<void> => {
     const cutoff = localDay(new Date(clock.now().getTime() - retentionDays * 86_400_000));
@@ -67,11 +72,17 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
       const day = (lines[start] as Line).day;
       let end = start;
       while (end < lines.length && (lines[end] as Line).day === day) end++;
-      await appendFile(path.join(options.dir, `${day}.json`), lines.slice(start, end).map((line) => line.text).join(''));
+      const file = path.join(options.dir, `${day}.json`);
+      if (current?.file !== file) {
+        await current?.close();
+        current = new KeptAppendFile(file);
+      }
+      await current.append(lines.slice(start, end).map((line) => line.text).join(''), clock.now().getTime());
       start = end;
     }
   };
-  const out = batchWritable<Line>(writeBatch, onError);
+  // Collected like the main log's lines (logger.ts): a plan's end and the daemon's notices go out at once.
+  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5 });
   let closing: Promise<void> | undefined;
   const write = (entry: VaultAuditEntry, at: Date): void => {
     if (!closing) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);
@@ -80,13 +91,17 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
   return {
     subscriber: (event) => {
       for (const entry of vaultEntriesOf(event, logParameters)) write(entry, event.at);
+      if (PROMPT_EVENTS.has(event.type)) out.flushSoon();
     },
     notices: {
       record(notice) {
         try {
           const at = clock.now();
           const entry = vaultEntryOfNotice(notice, at);
-          if (entry) write(entry, at);
+          if (entry) {
+            write(entry, at);
+            out.flushSoon();
+          }
         } catch (error) {
           onError(error instanceof Error ? error : new Error(String(error)));
         }

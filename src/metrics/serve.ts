@@ -7,8 +7,6 @@ import { teeAuditLogs } from '../audit/tee.js';
 import type { Clock } from '../core/clock.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { readQueueDepth } from '../stats/queue-depth.js';
-import { createOrchestratorMetrics } from './metrics.js';
-import { startMetricsServer } from './server.js';
 
 /** What the glue needs of a runtime (cli/runtime.ts's Runtime has it). */
 export interface MetricsHost {
@@ -26,6 +24,8 @@ export async function serveMetricsWhile<R extends MetricsHost, T>(
   body: (runtime: R) => Promise<T>,
 ): Promise<T> {
   if (port === undefined) return body(runtime);
+  // prom-client and the HTTP server are loaded only when asked for: ~10 MB of an idle daemon's RSS otherwise.
+  const [{ createOrchestratorMetrics }, { startMetricsServer }] = await Promise.all([import('./metrics.js'), import('./server.js')]);
   const started = runtime.clock.monotonicMs();
   const enabled = () => runtime.pool.status().filter((server) => server.enabled);
   const metrics = createOrchestratorMetrics({ queueDepth: () => readQueueDepth(runtime.config.vault), servers: enabled });

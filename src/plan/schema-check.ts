@@ -1,8 +1,20 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type addFormatsModule from 'ajv-formats';
 import { canonicalJson } from './canonical.js';
+
+// ajv (a CommonJS package, so it can be required synchronously from check()) is loaded on the first
+// schema compiled, not at start: an idle daemon that has checked no plan does not hold its ~6 MB.
+const require = createRequire(import.meta.url);
+const loadAjv = (draft: Draft): typeof Ajv | typeof Ajv2019 | typeof Ajv2020 =>
+  draft === '2020'
+    ? (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020
+    : draft === '2019'
+      ? (require('ajv/dist/2019.js') as { Ajv2019: typeof Ajv2019 }).Ajv2019
+      : (require('ajv') as { Ajv: typeof Ajv }).Ajv;
+const loadFormats = (): typeof addFormatsModule => require('ajv-formats') as typeof addFormatsModule;
 
 /**
  * Checks step arguments against tools' inputSchemas, compiling each distinct schema once. Compiled
@@ -34,8 +46,9 @@ export function createSchemaChecker(): SchemaChecker {
     let ajv = instances.get(draft);
     if (ajv === undefined) {
       const options = { allErrors: true, strict: false, logger: false as const, verbose: true };
-      ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
-      addFormats.default(ajv);
+      const AjvClass = loadAjv(draft);
+      ajv = new AjvClass(options);
+      loadFormats().default(ajv);
       instances.set(draft, ajv);
     }
     return ajv;

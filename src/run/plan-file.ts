@@ -9,24 +9,27 @@ import { readFile, stat } from 'node:fs/promises';
 import { isMissing } from '../core/errno.js';
 import { applyPlanUpdate, type PlanFileUpdate } from '../plan/render.js';
 import { locateStep, type StepLocation } from '../plan/ticks.js';
-import { FileChangedError, versionOf, writeFileAtomic, type FileVersion } from '../vault/write-file-atomic.js';
+import { FileChangedError, readVersioned, writeFileAtomic, type FileVersion, type VersionedRead } from '../vault/write-file-atomic.js';
 
 export interface PlanFileStore {
   /** Size in bytes, so a huge file is refused before it is read. */
   size(): Promise<number>;
   read(): Promise<Uint8Array>;
-  /** What the file is now (undefined when it is gone), to write only over what was read. */
-  version(): Promise<FileVersion | undefined>;
-  /** Replaces the file; throws FileChangedError when it is no longer `readAs` (then nothing was written). */
-  write(text: string, readAs?: FileVersion): Promise<void>;
+  /** Bytes (undefined above `limitBytes`), version and mode from one open: what a rewrite reads. */
+  readVersioned(limitBytes: number): Promise<VersionedRead>;
+  /**
+   * Replaces the file; throws FileChangedError when it is no longer `readAs` (then nothing was written).
+   * `mode`: the permission bits seen when it was read, kept on the new file.
+   */
+  write(text: string, readAs?: FileVersion, mode?: number): Promise<void>;
 }
 
 export function diskPlanFile(file: string): PlanFileStore {
   return {
     size: async () => (await stat(file)).size,
     read: () => readFile(file),
-    version: () => versionOf(file),
-    write: (text, readAs) => writeFileAtomic(file, text, 0o666, readAs),
+    readVersioned: (limitBytes) => readVersioned(file, limitBytes),
+    write: (text, readAs, mode) => writeFileAtomic(file, text, 0o666, readAs, mode),
   };
 }
 
@@ -68,14 +71,15 @@ export class PlanFileWriter {
       const batch = this.pending;
       this.pending = [];
       for (let attempt = 1; ; attempt += 1) {
-        const readAs = await this.store.version();
-        const text = await this.readText();
+        // Content, version and mode from one open (the version the write checks against before its rename).
+        const read = await this.readText();
         // Bytes that are not text (binary, not UTF-8, too large to read) are left exactly as they came.
-        if (text === undefined) break;
+        if (read === undefined) break;
+        const { text, version, mode } = read;
         const next = batch.reduce((current, change) => applyChange(current, change), text);
         if (next === text) break;
         try {
-          await this.store.write(next, readAs);
+          await this.store.write(next, version, mode);
           break;
         } catch (error) {
           // Someone changed the file meanwhile: apply the same changes to what it says now.
@@ -85,10 +89,11 @@ export class PlanFileWriter {
     }
   }
 
-  private async readText(): Promise<string | undefined> {
+  private async readText(): Promise<{ text: string; version: FileVersion; mode: number } | undefined> {
     try {
-      if ((await this.store.size()) > ANNOTATE_LIMIT_BYTES) return undefined;
-      return STRICT_UTF8.decode(await this.store.read());
+      const { bytes, version, mode } = await this.store.readVersioned(ANNOTATE_LIMIT_BYTES);
+      if (bytes === undefined) return undefined;
+      return { text: STRICT_UTF8.decode(bytes), version, mode };
     } catch (error) {
       if (isMissing(error)) throw new PlanFileGoneError('the plan file was moved or deleted while the daemon worked on it', { cause: error });
       if (error instanceof TypeError) return undefined; // not UTF-8

@@ -16,10 +16,17 @@ import { fsyncDir } from './fs.js';
  * power failure. Ours is `.orch-<random>.tmp`: short, a dotfile with a `.tmp` suffix, which
  * isPlanFileName and watchers ignore.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o666, unchangedSince?: FileVersion): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o666,
+  unchangedSince?: FileVersion,
+  /** The existing file's permission bits when the caller just read them (saves a stat). */
+  knownMode?: number,
+): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.orch-${randomBytes(6).toString('hex')}.tmp`);
-  const existing = await existingMode(file);
+  const existing = knownMode ?? (await existingMode(file));
   const handle = await open(temp, 'wx', existing ?? mode);
   let closed = false;
   try {
@@ -55,6 +62,26 @@ export async function versionOf(file: string): Promise<FileVersion | undefined> 
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/** The file's bytes read through one descriptor, with the version and permission bits they were read at. */
+export interface VersionedRead {
+  /** Undefined when the file is larger than the limit (then it is not read). */
+  readonly bytes: Uint8Array | undefined;
+  readonly version: FileVersion;
+  readonly mode: number;
+}
+
+/** One open, one fstat, one read: what a rewrite needs to know about the file before it writes. */
+export async function readVersioned(file: string, limitBytes: number): Promise<VersionedRead> {
+  const handle = await open(file, 'r');
+  try {
+    const { ino, size, mtimeMs, mode } = await handle.stat();
+    const version = { ino, size, mtimeMs };
+    return { bytes: size > limitBytes ? undefined : await handle.readFile(), version, mode: mode & 0o7777 };
+  } finally {
+    await handle.close();
   }
 }
 

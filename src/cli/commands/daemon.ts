@@ -9,7 +9,6 @@ import { ClusterDatabaseError } from '../../journal/errors.js';
 import { FileJournalStore } from '../../journal/file-store.js';
 import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
-import { hostMcpServer, tokenProblem } from '../../serve/host.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
 import { AlreadyRunningError, acquireInstanceLock } from '../../vault/instance-lock.js';
 import { preparePrivateState } from '../../vault/private-state.js';
@@ -41,7 +40,9 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
     });
     return EXIT.ok;
   }
-  const mcpProblem = options.mcpPort === undefined ? undefined : tokenProblem(config);
+  // The MCP HTTP server's code (the SDK's server side, express-like routing) is loaded only with --mcp-port.
+  const host = options.mcpPort === undefined ? undefined : await import('../../serve/host.js');
+  const mcpProblem = host?.tokenProblem(config);
   if (mcpProblem) {
     io.err(`error: ${mcpProblem}`);
     return EXIT.usage;
@@ -79,7 +80,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   }
   try {
     return await serveMetricsWhile(runtime, options.metricsPort, (line) => io.out(line), async (served) => {
-      const mcp = options.mcpPort === undefined ? undefined : await hostMcpServer(served, options.mcpPort, (line) => io.out(line));
+      const mcp = host && options.mcpPort !== undefined ? await host.hostMcpServer(served, options.mcpPort, (line) => io.out(line)) : undefined;
       const exit = await runDaemon({
         config,
         pool: served.pool,

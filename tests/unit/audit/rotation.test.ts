@@ -7,6 +7,7 @@ import { createAuditLog } from '../../../src/audit/logger.js';
 import { filesToPrune, mustRotate, rotatedFilesOf, rotatedName } from '../../../src/audit/rotation.js';
 import type { LogRotationConfig } from '../../../src/config/schema.js';
 import { readLogStats } from '../../../src/stats/read-log.js';
+import { waitFor } from '../../helpers/daemon-process.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -139,6 +140,20 @@ describe('createAuditLog with rotation', () => {
     await Promise.all([a.close(), b.close()]);
     const { steps } = await stepsInOrder(dir);
     expect([...steps].sort((x, y) => x - y)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+  });
+
+  it('writes through a kept descriptor and, once a second has passed, follows a file renamed behind its back', async () => {
+    const t = clock('2026-02-16T10:00:00Z');
+    const log = createAuditLog({ logsDir: dir, logging: { logParameters: true, sanitize: true, rotate: policy() }, clock: clockAt(t.now) });
+    log.record({ event: 'CALL', plan: 'p', step: 1 });
+    await waitFor(() => readFile(path.join(dir, 'mcp_actions.jsonl'), 'utf8').then((text) => text.includes('"step":1'), () => false), 'the first line');
+    await rename(path.join(dir, 'mcp_actions.jsonl'), path.join(dir, 'mcp_actions.2026-02-16T09-00-00-000Z.jsonl'));
+    t.jump(2_000);
+    log.record({ event: 'CALL', plan: 'p', step: 2 });
+    await log.close();
+    const live = (await readFile(path.join(dir, 'mcp_actions.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(live.map((line) => (JSON.parse(line) as { step: number }).step)).toEqual([2]);
+    expect((await stepsInOrder(dir)).steps).toEqual([1, 2]);
   });
 
   it('rotates a file left from yesterday on the first write of a new process', async () => {

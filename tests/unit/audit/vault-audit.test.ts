@@ -10,6 +10,7 @@ import { createVaultAudit, vaultAuditFor } from '../../../src/audit/vault-audit-
 import type { VaultAuditEntry } from '../../../src/audit/vault-audit.js';
 import { ConfigSchema, type Config } from '../../../src/config/schema.js';
 import { clockAt } from '../../../src/core/clock.js';
+import { waitFor } from '../../helpers/daemon-process.js';
 import { attemptFailed, attemptSucceeded, claimed, planEnded, planMoved, planRef, resolvedStep } from '../../helpers/plan-events.js';
 
 let dir: string;
@@ -148,5 +149,23 @@ describe('teeAuditLogs', () => {
     expect(first.events.map((e) => e.event)).toEqual(['CLAIM', 'DONE']);
     expect(second.events.map((e) => e.event)).toEqual(['CLAIM', 'DONE']);
     expect(closedBroken).toBe(true);
+  });
+});
+
+describe('the vault day file through a kept descriptor', () => {
+  it('writes the day file again after a human deleted it, once a second has passed', async () => {
+    let now = NOON.getTime();
+    const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => new Date(now)) });
+    const day = localDay(NOON);
+    sink.notices.record({ event: 'ALERT', message: 'first' });
+    await waitFor(() => readFile(path.join(logsDir, `${day}.json`), 'utf8').then((text) => text.includes('first'), () => false), 'the first entry');
+    const { unlink } = await import('node:fs/promises');
+    await unlink(path.join(logsDir, `${day}.json`));
+    now += 2_000;
+    sink.notices.record({ event: 'ALERT', message: 'second' });
+    await sink.notices.close();
+    const text = await readFile(path.join(logsDir, `${day}.json`), 'utf8');
+    expect(text).toContain('second');
+    expect(text).not.toContain('first');
   });
 });

@@ -13,14 +13,17 @@ import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
-import type { ClusterLeases, TakenOver } from './leases.js';
+import type { ClusterLeases, ClusterNode, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
+import { clusterNodes } from './pg-nodes.js';
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;
   readonly leaseMs: number;
+  /** The servers started on this node: a plan handed over for one of them may be taken here. */
+  readonly servers?: readonly string[];
   /** This host's single-instance lock (one daemon per node name and vault). */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;
   /** Monotonic milliseconds (tests inject one). */
@@ -62,9 +65,9 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     try {
       await migrate(this.pool);
       await this.pool.query(
-        `INSERT INTO nodes (node, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-         ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at`,
-        [this.node],
+        `INSERT INTO nodes (node, started_at, heartbeat_at, servers) VALUES ($1, clock_timestamp(), clock_timestamp(), $2)
+         ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, servers = EXCLUDED.servers`,
+        [this.node, [...(this.options.servers ?? [])]],
       );
     } catch (error) {
       await this.held.release().catch(() => undefined);
@@ -146,31 +149,39 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
 
   async takeOver(limit: number, atStart: boolean): Promise<TakenOver[]> {
     const startedAt = this.now();
-    const { rows } = await this.pool.query<{ claim: string; token: string }>(
+    // A lease handed over for a server (placement) is only taken by a node that has that server.
+    const { rows } = await this.pool.query<{ claim: string; token: string; needs: string | null; handed_by: string | null }>(
       `WITH expired AS (
-         SELECT claim FROM claims
-         WHERE expires_at < clock_timestamp() OR ($3::boolean AND node = $1 AND NOT (claim = ANY($4::text[])))
+         SELECT claim, needs, handed_by FROM claims
+         WHERE (needs IS NULL OR needs = ANY($6::text[]))
+           AND (expires_at < clock_timestamp() OR ($3::boolean AND node = $1 AND NOT (claim = ANY($4::text[]))))
          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE claims SET node = $1, token = nextval('fencing_tokens'), expires_at = clock_timestamp() + $5 * interval '1 millisecond'
+       UPDATE claims SET node = $1, token = nextval('fencing_tokens'), expires_at = clock_timestamp() + $5 * interval '1 millisecond',
+         needs = NULL, handed_by = NULL
        FROM expired WHERE claims.claim = expired.claim
-       RETURNING claims.claim, claims.token`,
-      [this.node, limit, atStart, [...this.leases.keys()], this.leaseMs],
+       RETURNING claims.claim, claims.token, expired.needs, expired.handed_by`,
+      [this.node, limit, atStart, [...this.leases.keys()], this.leaseMs, [...(this.options.servers ?? [])]],
     );
     if (rows.length === 0) return [];
     for (const row of rows) this.leases.set(row.claim, { token: row.token, validUntil: startedAt + this.leaseMs });
     const records = await this.recordsOfAll(rows.map((row) => row.claim));
-    return rows.map((row) => ({ claim: row.claim, records: records.get(row.claim) ?? [] }));
+    return rows.map((row) => ({
+      claim: row.claim,
+      records: records.get(row.claim) ?? [],
+      ...(row.needs !== null ? { handOff: { server: row.needs, from: row.handed_by ?? 'another node' } } : {}),
+    }));
   }
 
-  async settle(claim: string, finished: boolean): Promise<void> {
+  async settle(claim: string, finished: boolean, needs?: string): Promise<void> {
     const lease = this.leases.get(claim);
     if (!lease) return;
     this.leases.delete(claim);
     const sql = finished
       ? 'DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3'
-      : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE claim = $1 AND node = $2 AND token = $3`;
+      : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond', needs = $4, handed_by = CASE WHEN $4::text IS NULL THEN NULL ELSE node END
+         WHERE claim = $1 AND node = $2 AND token = $3`;
     // Waited for by close(), so a plan let go at the stop is handed over before the pool ends.
-    const work = this.pool.query(sql, [claim, this.node, lease.token]);
+    const work = this.pool.query(sql, finished ? [claim, this.node, lease.token] : [claim, this.node, lease.token, needs ?? null]);
     this.pending.add(work);
     await work.finally(() => this.pending.delete(work));
   }
@@ -202,6 +213,10 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     } finally {
       client.release(broken);
     }
+  }
+
+  nodes(): Promise<ClusterNode[]> {
+    return clusterNodes(this.pool, this.leaseMs);
   }
 
   async leased(claims: readonly string[]): Promise<Set<string>> {

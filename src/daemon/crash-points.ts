@@ -5,7 +5,7 @@
  */
 import type { JournalRecord } from '../journal/records.js';
 
-export const CRASH_POINTS = ['after_claim', 'after_intent', 'after_outcome', 'after_finalize'] as const;
+export const CRASH_POINTS = ['after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export type CrashHook = (point: CrashPoint) => void;

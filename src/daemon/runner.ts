@@ -18,6 +18,7 @@ import { continuationOf } from '../journal/decide-recovery.js';
 import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
+import type { ResolvedStep } from '../plan/validated.js';
 import { definitionHashOf } from '../run/identify.js';
 import { diskPlanFile } from '../run/plan-file.js';
 import { runPlan } from '../run/run-plan.js';
@@ -28,6 +29,7 @@ import type { Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';
 import type { FinalFolder } from '../vault/folders.js';
 import { ActivePlans, cancelledOutcome, movedOut, type ActivePlan } from './active-plans.js';
+import type { Placement } from './placement.js';
 import { settlementOf, type Settler } from './settle.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
@@ -51,6 +53,8 @@ export interface RunnerOptions {
   readonly onFatal: (error: unknown) => void;
   /** An approval is no longer active (settled, released or cancelled): a waiting re-approval may go. */
   readonly onSettled: (approval: string) => void;
+  /** Several hosts: which steps run here, and the hand-off of the others (placement.ts). */
+  readonly placement?: Placement;
 }
 
 /** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
@@ -212,6 +216,8 @@ export class PlanRunner {
       if (control.end) return await this.finalize(job, control);
       if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
       const state = book.get(job.ref.approval);
+      const placement = this.options.placement;
+      delete control.handOff;
       const approvedHash = definitionHashOf(job.approvedHash);
       const result = await runPlan(
         {
@@ -224,6 +230,7 @@ export class PlanRunner {
             if (!control.cancel.signal.aborted && !(await present(file))) control.cancel.abort();
             return !control.cancel.signal.aborted;
           },
+          ...(placement ? { here: (step: ResolvedStep) => placement.here(step, control) } : {}),
         },
         {
           config,
@@ -236,6 +243,7 @@ export class PlanRunner {
         },
       );
       if (result.kind === 'dry_run' || control.lost !== undefined) return;
+      if (placement && control.handOff && result.outcome.kind === 'interrupted' && !stop.aborted) return await placement.handOver(job, control.handOff);
       // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
       // last step ended anyway keeps that end. One whose file was moved away is let go.
       const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';

@@ -18,7 +18,7 @@ import { DEFAULT_MAX_BYTES, tooLargeProblem } from '../plan/decode.js';
 import { formatProblem } from '../plan/problems.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import type { PlanProblem } from '../plan/types.js';
-import type { ValidPlan } from '../plan/validated.js';
+import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import type { PlanFileStore } from './plan-file.js';
 import { preparePlan, type Prepared } from './prepare.js';
 
@@ -47,6 +47,8 @@ export interface RunInput {
   readonly approvedHash?: string;
   /** Asked before each step starts: false stops the run there (its file was moved out of In_Progress/). */
   readonly proceed?: () => Promise<boolean>;
+  /** Several hosts: can this step run on this node? (execute-plan.ts) */
+  readonly here?: (step: ResolvedStep) => boolean;
 }
 
 export type RunResult =
@@ -88,6 +90,7 @@ export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.stopSignal ? { stopSignal: deps.stopSignal } : {}),
     ...(input.proceed ? { proceed: input.proceed } : {}),
+    ...(input.here ? { here: input.here } : {}),
   });
   return { kind: 'ran', valid, outcome: report.outcome, results: report.results };
 }

@@ -9,13 +9,13 @@
  * monotonic clock), so a node resumed after a pause refuses before it even asks the database.
  */
 import pg from 'pg';
-import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
+import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
 import type { ClusterLeases, ClusterNode, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
-import { clusterNodes } from './pg-nodes.js';
+import { clusterNodes, exclusive, leasedAmong, readJournal, recordsByClaim } from './pg-shared.js';
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
@@ -37,9 +37,6 @@ interface Lease {
   /** Local monotonic time up to which the lease is certainly still this node's. */
   validUntil: number;
 }
-
-/** The advisory-lock namespace of `exclusive` (the migrations use a single-key lock of their own). */
-const MOVE_LOCKS = 716_017;
 
 export class PgJournalStore implements JournalStore, ClusterLeases {
   readonly node: string;
@@ -76,9 +73,8 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     }
   }
 
-  async read(): Promise<JournalContents> {
-    const { rows } = await this.pool.query<{ seq: string; record: unknown }>('SELECT seq, record FROM journal ORDER BY seq');
-    return parseRows(rows);
+  read(): Promise<JournalContents> {
+    return readJournal(this.pool);
   }
 
   append(record: JournalRecord): Promise<void> {
@@ -164,7 +160,7 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     );
     if (rows.length === 0) return [];
     for (const row of rows) this.leases.set(row.claim, { token: row.token, validUntil: startedAt + this.leaseMs });
-    const records = await this.recordsOfAll(rows.map((row) => row.claim));
+    const records = await recordsByClaim(this.pool, rows.map((row) => row.claim));
     return rows.map((row) => ({
       claim: row.claim,
       records: records.get(row.claim) ?? [],
@@ -199,40 +195,20 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     return true;
   }
 
-  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MOVE_LOCKS, key]);
-      try {
-        return await work();
-      } finally {
-        // A connection that cannot unlock is thrown away: its session's locks go with it.
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_LOCKS, key]).catch(() => (broken = true));
-      }
-    } finally {
-      client.release(broken);
-    }
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return exclusive(this.pool, key, work);
   }
 
   nodes(): Promise<ClusterNode[]> {
     return clusterNodes(this.pool, this.leaseMs);
   }
 
-  async leased(claims: readonly string[]): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ claim: string }>('SELECT claim FROM claims WHERE claim = ANY($1::text[])', [claims]);
-    return new Set(rows.map((row) => row.claim));
+  leased(claims: readonly string[]): Promise<Set<string>> {
+    return leasedAmong(this.pool, claims);
   }
 
   async recordsOf(claim: string): Promise<JournalRecord[]> {
-    return (await this.recordsOfAll([claim])).get(claim) ?? [];
-  }
-
-  private async recordsOfAll(claims: string[]): Promise<Map<string, JournalRecord[]>> {
-    const { rows } = await this.pool.query<{ seq: string; record: unknown }>('SELECT seq, record FROM journal WHERE claim = ANY($1::text[]) ORDER BY seq', [claims]);
-    const byClaim = new Map<string, JournalRecord[]>();
-    for (const record of parseRows(rows).records) byClaim.set(record.claim, [...(byClaim.get(record.claim) ?? []), record]);
-    return byClaim;
+    return (await recordsByClaim(this.pool, [claim])).get(claim) ?? [];
   }
 
   /** Takes the lease (free, or expired) and writes the `claimed` record under it, in one statement. */
@@ -285,15 +261,4 @@ export function whereOf(url: string): string {
   } catch {
     return 'the configured address';
   }
-}
-
-function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalContents {
-  const records: JournalRecord[] = [];
-  const problems: string[] = [];
-  for (const row of rows) {
-    const parsed = JournalRecordSchema.safeParse(row.record);
-    if (parsed.success) records.push(parsed.data);
-    else problems.push(`journal row ${row.seq}: not a journal record; skipped.`);
-  }
-  return { records, tornTail: false, problems };
 }

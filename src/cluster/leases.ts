@@ -20,7 +20,7 @@ export interface ClusterNode {
   readonly heartbeatAt: Date;
   /** Within the last two leases. */
   readonly live: boolean;
-  /** The approvals whose unexpired lease it holds. */
+  /** The plans (file names, else approvals) whose unexpired lease it holds. */
   readonly holds: readonly string[];
 }
 

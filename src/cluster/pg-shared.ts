@@ -4,7 +4,7 @@
  * heartbeat and the leases it holds (for `servers`, and for a hand-off that finds no live node for a
  * server); and runs work under a cluster-wide advisory lock.
  */
-import type { Pool } from 'pg';
+import pg, { type Pool } from 'pg';
 import type { JournalContents } from '../journal/read-journal.js';
 import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
@@ -50,15 +50,31 @@ export async function leasedAmong(pool: Pool, claims: readonly string[]): Promis
 
 /** Every node that ever started on this database, by name; `live` means a heartbeat within two leases. */
 export async function clusterNodes(pool: Pool, leaseMs: number): Promise<ClusterNode[]> {
+  // What a node holds is shown by plan file name (its latest claim's), the approval when none is known.
   const { rows } = await pool.query<{ node: string; servers: string[]; heartbeat_at: Date; live: boolean; holds: string[] }>(
     `SELECT nodes.node, nodes.servers, nodes.heartbeat_at,
             nodes.heartbeat_at > clock_timestamp() - 2 * $1 * interval '1 millisecond' AS live,
-            coalesce(array_agg(claims.claim ORDER BY claims.claim) FILTER (WHERE claims.claim IS NOT NULL), '{}') AS holds
-     FROM nodes LEFT JOIN claims ON claims.node = nodes.node AND claims.expires_at > clock_timestamp()
+            coalesce(array_agg(coalesce(named.name, claims.claim) ORDER BY claims.claim) FILTER (WHERE claims.claim IS NOT NULL), '{}') AS holds
+     FROM nodes
+     LEFT JOIN claims ON claims.node = nodes.node AND claims.expires_at > clock_timestamp()
+     LEFT JOIN LATERAL (
+       SELECT record->>'name' AS name FROM journal
+       WHERE journal.claim = claims.claim AND record->>'type' = 'claimed' ORDER BY seq DESC LIMIT 1) AS named ON true
      GROUP BY nodes.node ORDER BY nodes.node`,
     [leaseMs],
   );
   return rows.map((row) => ({ node: row.node, servers: row.servers, heartbeatAt: row.heartbeat_at, live: row.live, holds: row.holds }));
+}
+
+/** The nodes, read over a connection of its own (the `servers` command: no lease, no lock). */
+export async function readClusterNodes(url: string, leaseMs: number): Promise<ClusterNode[]> {
+  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
+  pool.on('error', () => undefined);
+  try {
+    return await clusterNodes(pool, leaseMs);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
 
 function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalContents {

@@ -4,11 +4,12 @@
  * temporary data directory, two daemons as child processes on one vault, each server recording the node
  * that started it (SERVER_NODE=${ORCHESTRATOR_NODE}) with every call.
  */
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
+import { BIN, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { createWorkspace, SCRIPTED_SERVER, type Workspace } from '../helpers/workspace.js';
 
@@ -31,6 +32,8 @@ interface Placed {
   readonly ws: Workspace;
   start(node: 'laptop' | 'cloud', env?: Record<string, string>): Promise<DaemonProcess>;
   journal(): Promise<string[]>;
+  /** `servers` (the CLI as a child process) run on `node`. */
+  servers(node: string, json: boolean): Promise<{ code: number; stdout: string }>;
 }
 
 async function placed(leaseMs: number): Promise<Placed> {
@@ -58,6 +61,14 @@ async function placed(leaseMs: number): Promise<Placed> {
       expect(daemon.output()).not.toMatch(/error/i);
       return daemon;
     },
+    servers(node, json) {
+      const args = [BIN, 'servers', '--config', current.configPath, ...(json ? ['--json'] : [])];
+      return new Promise((resolve) => {
+        execFile(process.execPath, args, { env: { ...process.env, DATABASE_URL: url, ORCHESTRATOR_NODE: node } }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        );
+      });
+    },
     /** `node:type<step>` of every journal row, in order. */
     async journal() {
       const client = new pg.Client({ connectionString: url });
@@ -76,15 +87,15 @@ async function placed(leaseMs: number): Promise<Placed> {
 
 const TRICKY = 'héllo “wörld” — {braces} \\\\ "quoted" ✓ 42';
 
-const step = (id: string, action: string, extra: string[] = []) =>
-  ['- [ ] ' + id, '  ```yaml', `  id: ${id}`, `  action: ${action}`, `  name: ${id}`, '  script: ["ok"]', ...extra.map((line) => `  ${line}`), '  ```'].join('\n');
+const step = (id: string, action: string, extra: string[] = [], script = 'ok') =>
+  ['- [ ] ' + id, '  ```yaml', `  id: ${id}`, `  action: ${action}`, `  name: ${id}`, `  script: ["${script}"]`, ...extra.map((line) => `  ${line}`), '  ```'].join('\n');
 const plan = (id: string, ...steps: string[]) => ['---', `id: ${id}`, '---', '## Steps', ...steps, ''].join('\n');
 
 /** A→B→A, each step passing the text of the one before on. */
 const crossing = (id: string) =>
   plan(
     id,
-    step('first', 'on_a', [`text: ${JSON.stringify(TRICKY)}`]),
+    step('first', 'on_a', [`text: ${JSON.stringify(TRICKY)}`], 'slow:1500'),
     step('second', 'on_b', ['text: "{{ steps.first.text }}"']),
     step('third', 'on_a', ['text: "{{ steps.second.text }}"']),
   );
@@ -95,6 +106,20 @@ describe('placement per step (cluster)', () => {
     await c.start('laptop');
     await c.start('cloud');
     await c.ws.writePlan('cross.md', crossing('cross'), 'Approved');
+    // While step 1 runs on laptop, `servers` shows the whole cluster: who has which server, who holds the plan.
+    await waitFor(async () => (await c.ws.calls()).length === 1, 'step 1 to reach server A');
+    const seen = await c.servers('cloud', true);
+    const view = JSON.parse(seen.stdout) as { servers: { name: string; nodes?: string[] }[]; cluster: { node: string; nodes: { node: string; servers: string[]; live: boolean; holds: string[] }[] } };
+    expect(view.servers.find((s) => s.name === 'A')?.nodes).toEqual(['laptop']);
+    expect(view.cluster.node).toBe('cloud');
+    expect(view.cluster.nodes.map(({ node, servers, live, holds }) => ({ node, servers, live, holds }))).toEqual([
+      { node: 'cloud', servers: ['B'], live: true, holds: [] },
+      { node: 'laptop', servers: ['A'], live: true, holds: ['cross.md'] },
+    ]);
+    const table = (await c.servers('laptop', false)).stdout;
+    expect(table).toMatch(/^B\s+\S+\s+on cloud/m);
+    expect(table).toMatch(/^NODE\s+STATE\s+SERVERS\s+LAST HEARTBEAT\s+HOLDS$/m);
+    expect(table).toMatch(/^laptop \(this host\)\s+live\s+A\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/m);
     await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the plan in Done/', 25_000);
     const calls = await c.ws.calls();
     expect(calls.map((call) => `${String(call.args['name'])}@${call.node ?? '?'}`)).toEqual(['first@laptop', 'second@cloud', 'third@laptop']);

@@ -9,15 +9,10 @@
  */
 import type { Config } from '../config/schema.js';
 import type { ResolvedStep } from '../plan/validated.js';
+import { elsewhereOf } from '../run/run-plan.js';
 import type { ActivePlan } from './active-plans.js';
 import type { Job } from './job.js';
 import type { Settler } from './settle.js';
-
-/** The nodes a server is started on, when that is not this one; undefined when it runs here (or is unknown). Pure. */
-export function elsewhereOf(config: Pick<Config, 'mcpServers'>, server: string): readonly string[] | undefined {
-  const entry = Object.hasOwn(config.mcpServers, server) ? config.mcpServers[server] : undefined;
-  return entry?.type === 'disabled' ? entry.elsewhere : undefined;
-}
 
 export interface PlacementOptions {
   readonly config: Pick<Config, 'mcpServers'>;

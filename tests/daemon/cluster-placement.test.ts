@@ -34,6 +34,8 @@ interface Placed {
   journal(): Promise<string[]>;
   /** `servers` (the CLI as a child process) run on `node`. */
   servers(node: string, json: boolean): Promise<{ code: number; stdout: string }>;
+  /** The CLI as a child process on `node`. */
+  cli(node: string, args: string[]): Promise<{ code: number; stdout: string }>;
 }
 
 async function placed(leaseMs: number): Promise<Placed> {
@@ -52,6 +54,13 @@ async function placed(leaseMs: number): Promise<Placed> {
   config['mcpServers'] = { A: scripted('laptop'), B: scripted('cloud') };
   config['actions'] = { on_a: { server: 'A', tool: 'act', idempotent: false }, on_b: { server: 'B', tool: 'act', idempotent: false } };
   await writeFile(current.configPath, JSON.stringify(config, null, 2));
+  const cli = (node: string, rest: string[]) =>
+    new Promise<{ code: number; stdout: string }>((resolve) => {
+      const args = [BIN, '--config', current.configPath, ...rest];
+      execFile(process.execPath, args, { env: { ...process.env, DATABASE_URL: url, ORCHESTRATOR_NODE: node } }, (error, stdout) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      );
+    });
   return {
     ws: current,
     async start(node, env = {}) {
@@ -61,14 +70,8 @@ async function placed(leaseMs: number): Promise<Placed> {
       expect(daemon.output()).not.toMatch(/error/i);
       return daemon;
     },
-    servers(node, json) {
-      const args = [BIN, 'servers', '--config', current.configPath, ...(json ? ['--json'] : [])];
-      return new Promise((resolve) => {
-        execFile(process.execPath, args, { env: { ...process.env, DATABASE_URL: url, ORCHESTRATOR_NODE: node } }, (error, stdout) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
-        );
-      });
-    },
+    servers: (node, json) => cli(node, ['servers', ...(json ? ['--json'] : [])]),
+    cli,
     /** `node:type<step>` of every journal row, in order. */
     async journal() {
       const client = new pg.Client({ connectionString: url });
@@ -151,6 +154,11 @@ describe('placement per step (cluster)', () => {
     await waitFor(async () => /step 2 needs server B, and no live node has it/.test(await c.ws.readLog()), 'the ALERT', 15_000);
     expect(await c.ws.list('In_Progress')).toEqual(['wait.md']);
     expect(await c.ws.list('Failed')).toEqual([]);
+    // `run` (one plan, here, no daemon) cannot hand a step over: it refuses the plan, naming the node.
+    const file = await c.ws.writePlan('here.md', plan('here', step('only', 'on_b')));
+    const ran = await c.cli('laptop', ['run', file]);
+    expect(ran.code).not.toBe(0);
+    expect(await readFile(file, 'utf8')).toMatch(/step 1 B\.act: server B is started only on node cloud, not here; only the daemon hands such a step over/);
     await c.start('cloud');
     await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the plan in Done/', 15_000);
     expect((await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node ?? '?'}`)).toEqual(['first@laptop', 'second@cloud']);

@@ -217,7 +217,8 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     const { rows } = await this.pool.query<{ token: string }>(
       `WITH lease AS (
          INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $4 * interval '1 millisecond')
-         ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp()
+         ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
+           needs = NULL, handed_by = NULL
          WHERE claims.expires_at < clock_timestamp()
          RETURNING token)
        INSERT INTO journal (claim, node, token, record) SELECT $1, $2, token, $3 FROM lease RETURNING token`,

@@ -147,6 +147,19 @@ describe('placement per step (cluster)', () => {
     expect(log).toMatch(/taken over by node laptop: handed over by node cloud for its next step on server A/);
   }, 30_000);
 
+  it('a parallel plan: the steps of this node run here, then the plan goes to the node of the rest', async () => {
+    const c = await placed(3_000);
+    await c.start('laptop');
+    await c.start('cloud');
+    const text = plan('par', step('left', 'on_a', [`text: ${JSON.stringify(TRICKY)}`]), step('right', 'on_b'), step('join', 'on_b', ['text: "{{ steps.left.text }}"']));
+    await c.ws.writePlan('par.md', text.replace('id: par', 'id: par\nmode: parallel'), 'Approved');
+    await waitFor(async () => (await c.ws.list('Done')).length === 1, 'the plan in Done/', 20_000);
+    const calls = await c.ws.calls();
+    expect(calls.map((call) => `${String(call.args['name'])}@${call.node ?? '?'}`).sort()).toEqual(['join@cloud', 'left@laptop', 'right@cloud']);
+    expect(calls.find((call) => call.args['name'] === 'join')?.args['text']).toBe(TRICKY);
+    expect(await readFile(path.join(c.ws.vault, 'Done', 'par.md'), 'utf8')).toMatch(/^status: completed$/m);
+  }, 30_000);
+
   it('a step whose server no live node has: the plan waits (an ALERT), then runs once that node starts', async () => {
     const c = await placed(1_000);
     await c.start('laptop');

@@ -106,8 +106,9 @@ const crossing = (id: string) =>
 describe('placement per step (cluster)', () => {
   it('a plan A→B→A runs each step once on the node that has its server; results cross intact; the owner writes the file', async () => {
     const c = await placed(3_000);
-    await c.start('laptop');
+    const laptop = await c.start('laptop');
     await c.start('cloud');
+    expect(laptop.output()).toMatch(/A \(stdio\), B \(on cloud\)/);
     await c.ws.writePlan('cross.md', crossing('cross'), 'Approved');
     // While step 1 runs on laptop, `servers` shows the whole cluster: who has which server, who holds the plan.
     await waitFor(async () => (await c.ws.calls()).length === 1, 'step 1 to reach server A');

@@ -98,7 +98,7 @@ const plan = (id: string, ...steps: string[]) => ['---', `id: ${id}`, '---', '##
 const crossing = (id: string) =>
   plan(
     id,
-    step('first', 'on_a', [`text: ${JSON.stringify(TRICKY)}`], 'slow:1500'),
+    step('first', 'on_a', [`text: ${JSON.stringify(TRICKY)}`], 'slow:3000'),
     step('second', 'on_b', ['text: "{{ steps.first.text }}"']),
     step('third', 'on_a', ['text: "{{ steps.second.text }}"']),
   );

@@ -9,6 +9,19 @@ import type { JournalRecord } from '../journal/records.js';
 export interface TakenOver {
   readonly claim: string;
   readonly records: JournalRecord[];
+  /** Handed over for a step on this server (placement), by this node; absent: its node stopped renewing. */
+  readonly handOff?: { readonly server: string; readonly from: string };
+}
+
+/** A node as the cluster sees it (`servers`). */
+export interface ClusterNode {
+  readonly node: string;
+  readonly servers: readonly string[];
+  readonly heartbeatAt: Date;
+  /** Within the last two leases. */
+  readonly live: boolean;
+  /** The plans (file names, else approvals) whose unexpired lease it holds. */
+  readonly holds: readonly string[];
 }
 
 /** What the daemon asks of the cluster besides the journal calls. */
@@ -21,8 +34,13 @@ export interface ClusterLeases {
   renew(): Promise<string[]>;
   /** Takes over up to `limit` expired leases (at start also this node's own, left by an earlier process). */
   takeOver(limit: number, atStart: boolean): Promise<TakenOver[]>;
-  /** The plan settled here: its lease is deleted when it is finished, else handed over at once. */
-  settle(claim: string, finished: boolean): Promise<void>;
+  /**
+   * The plan settled here: its lease is deleted when it is finished, else handed over at once; with
+   * `needs`, only to a node that has that server (the next step's).
+   */
+  settle(claim: string, finished: boolean, needs?: string): Promise<void>;
+  /** The nodes (live or not) and what each has and holds. */
+  nodes(): Promise<ClusterNode[]>;
   /** Every record of one approval, in order. */
   recordsOf(claim: string): Promise<JournalRecord[]>;
   /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */

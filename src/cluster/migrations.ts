@@ -38,6 +38,16 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Placement per step: a lease handed over for a step whose server is on other nodes says which
+      -- server it needs; only a node that has it takes it. Each node lists the servers it started.
+      ALTER TABLE claims ADD COLUMN needs text;
+      ALTER TABLE claims ADD COLUMN handed_by text;
+      ALTER TABLE nodes ADD COLUMN servers text[] NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

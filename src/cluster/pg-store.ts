@@ -9,18 +9,21 @@
  * monotonic clock), so a node resumed after a pause refuses before it even asks the database.
  */
 import pg from 'pg';
-import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
+import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
-import type { ClusterLeases, TakenOver } from './leases.js';
+import type { ClusterLeases, ClusterNode, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
+import { clusterNodes, exclusive, leasedAmong, readJournal, recordsByClaim } from './pg-shared.js';
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;
   readonly leaseMs: number;
+  /** The servers started on this node: a plan handed over for one of them may be taken here. */
+  readonly servers?: readonly string[];
   /** This host's single-instance lock (one daemon per node name and vault). */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;
   /** Monotonic milliseconds (tests inject one). */
@@ -34,9 +37,6 @@ interface Lease {
   /** Local monotonic time up to which the lease is certainly still this node's. */
   validUntil: number;
 }
-
-/** The advisory-lock namespace of `exclusive` (the migrations use a single-key lock of their own). */
-const MOVE_LOCKS = 716_017;
 
 export class PgJournalStore implements JournalStore, ClusterLeases {
   readonly node: string;
@@ -62,9 +62,9 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     try {
       await migrate(this.pool);
       await this.pool.query(
-        `INSERT INTO nodes (node, started_at, heartbeat_at) VALUES ($1, clock_timestamp(), clock_timestamp())
-         ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at`,
-        [this.node],
+        `INSERT INTO nodes (node, started_at, heartbeat_at, servers) VALUES ($1, clock_timestamp(), clock_timestamp(), $2)
+         ON CONFLICT (node) DO UPDATE SET started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, servers = EXCLUDED.servers`,
+        [this.node, [...(this.options.servers ?? [])]],
       );
     } catch (error) {
       await this.held.release().catch(() => undefined);
@@ -73,9 +73,8 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     }
   }
 
-  async read(): Promise<JournalContents> {
-    const { rows } = await this.pool.query<{ seq: string; record: unknown }>('SELECT seq, record FROM journal ORDER BY seq');
-    return parseRows(rows);
+  read(): Promise<JournalContents> {
+    return readJournal(this.pool);
   }
 
   append(record: JournalRecord): Promise<void> {
@@ -146,31 +145,39 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
 
   async takeOver(limit: number, atStart: boolean): Promise<TakenOver[]> {
     const startedAt = this.now();
-    const { rows } = await this.pool.query<{ claim: string; token: string }>(
+    // A lease handed over for a server (placement) is only taken by a node that has that server.
+    const { rows } = await this.pool.query<{ claim: string; token: string; needs: string | null; handed_by: string | null }>(
       `WITH expired AS (
-         SELECT claim FROM claims
-         WHERE expires_at < clock_timestamp() OR ($3::boolean AND node = $1 AND NOT (claim = ANY($4::text[])))
+         SELECT claim, needs, handed_by FROM claims
+         WHERE (needs IS NULL OR needs = ANY($6::text[]))
+           AND (expires_at < clock_timestamp() OR ($3::boolean AND node = $1 AND NOT (claim = ANY($4::text[]))))
          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE claims SET node = $1, token = nextval('fencing_tokens'), expires_at = clock_timestamp() + $5 * interval '1 millisecond'
+       UPDATE claims SET node = $1, token = nextval('fencing_tokens'), expires_at = clock_timestamp() + $5 * interval '1 millisecond',
+         needs = NULL, handed_by = NULL
        FROM expired WHERE claims.claim = expired.claim
-       RETURNING claims.claim, claims.token`,
-      [this.node, limit, atStart, [...this.leases.keys()], this.leaseMs],
+       RETURNING claims.claim, claims.token, expired.needs, expired.handed_by`,
+      [this.node, limit, atStart, [...this.leases.keys()], this.leaseMs, [...(this.options.servers ?? [])]],
     );
     if (rows.length === 0) return [];
     for (const row of rows) this.leases.set(row.claim, { token: row.token, validUntil: startedAt + this.leaseMs });
-    const records = await this.recordsOfAll(rows.map((row) => row.claim));
-    return rows.map((row) => ({ claim: row.claim, records: records.get(row.claim) ?? [] }));
+    const records = await recordsByClaim(this.pool, rows.map((row) => row.claim));
+    return rows.map((row) => ({
+      claim: row.claim,
+      records: records.get(row.claim) ?? [],
+      ...(row.needs !== null ? { handOff: { server: row.needs, from: row.handed_by ?? 'another node' } } : {}),
+    }));
   }
 
-  async settle(claim: string, finished: boolean): Promise<void> {
+  async settle(claim: string, finished: boolean, needs?: string): Promise<void> {
     const lease = this.leases.get(claim);
     if (!lease) return;
     this.leases.delete(claim);
     const sql = finished
       ? 'DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3'
-      : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond' WHERE claim = $1 AND node = $2 AND token = $3`;
+      : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond', needs = $4, handed_by = CASE WHEN $4::text IS NULL THEN NULL ELSE node END
+         WHERE claim = $1 AND node = $2 AND token = $3`;
     // Waited for by close(), so a plan let go at the stop is handed over before the pool ends.
-    const work = this.pool.query(sql, [claim, this.node, lease.token]);
+    const work = this.pool.query(sql, finished ? [claim, this.node, lease.token] : [claim, this.node, lease.token, needs ?? null]);
     this.pending.add(work);
     await work.finally(() => this.pending.delete(work));
   }
@@ -188,36 +195,20 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     return true;
   }
 
-  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MOVE_LOCKS, key]);
-      try {
-        return await work();
-      } finally {
-        // A connection that cannot unlock is thrown away: its session's locks go with it.
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_LOCKS, key]).catch(() => (broken = true));
-      }
-    } finally {
-      client.release(broken);
-    }
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return exclusive(this.pool, key, work);
   }
 
-  async leased(claims: readonly string[]): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ claim: string }>('SELECT claim FROM claims WHERE claim = ANY($1::text[])', [claims]);
-    return new Set(rows.map((row) => row.claim));
+  nodes(): Promise<ClusterNode[]> {
+    return clusterNodes(this.pool, this.leaseMs);
+  }
+
+  leased(claims: readonly string[]): Promise<Set<string>> {
+    return leasedAmong(this.pool, claims);
   }
 
   async recordsOf(claim: string): Promise<JournalRecord[]> {
-    return (await this.recordsOfAll([claim])).get(claim) ?? [];
-  }
-
-  private async recordsOfAll(claims: string[]): Promise<Map<string, JournalRecord[]>> {
-    const { rows } = await this.pool.query<{ seq: string; record: unknown }>('SELECT seq, record FROM journal WHERE claim = ANY($1::text[]) ORDER BY seq', [claims]);
-    const byClaim = new Map<string, JournalRecord[]>();
-    for (const record of parseRows(rows).records) byClaim.set(record.claim, [...(byClaim.get(record.claim) ?? []), record]);
-    return byClaim;
+    return (await recordsByClaim(this.pool, [claim])).get(claim) ?? [];
   }
 
   /** Takes the lease (free, or expired) and writes the `claimed` record under it, in one statement. */
@@ -226,7 +217,8 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     const { rows } = await this.pool.query<{ token: string }>(
       `WITH lease AS (
          INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $4 * interval '1 millisecond')
-         ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp()
+         ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
+           needs = NULL, handed_by = NULL
          WHERE claims.expires_at < clock_timestamp()
          RETURNING token)
        INSERT INTO journal (claim, node, token, record) SELECT $1, $2, token, $3 FROM lease RETURNING token`,
@@ -270,15 +262,4 @@ export function whereOf(url: string): string {
   } catch {
     return 'the configured address';
   }
-}
-
-function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalContents {
-  const records: JournalRecord[] = [];
-  const problems: string[] = [];
-  for (const row of rows) {
-    const parsed = JournalRecordSchema.safeParse(row.record);
-    if (parsed.success) records.push(parsed.data);
-    else problems.push(`journal row ${row.seq}: not a journal record; skipped.`);
-  }
-  return { records, tornTail: false, problems };
 }

@@ -69,7 +69,8 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 
 /**
  * With `cluster`, a server whose `nodes` do not name this node is not started here: it reads as
- * switched off on this host (SPEC §12). Without `cluster` nothing changes. Pure.
+ * switched off on this host, with the nodes it runs on (its steps are handed over there, SPEC §12).
+ * Without `cluster` nothing changes. Pure.
  */
 function placeServers(servers: Config['mcpServers'], node: string | undefined): Config['mcpServers'] {
   if (node === undefined) return servers;
@@ -77,7 +78,8 @@ function placeServers(servers: Config['mcpServers'], node: string | undefined): 
     Object.entries(servers).map(([name, server]) => {
       const nodes = server.type === 'disabled' ? undefined : server.nodes;
       if (nodes === undefined || nodes.includes(node)) return [name, server];
-      return [name, { type: 'disabled', enabled: false, maxConcurrency: server.maxConcurrency } as const];
+      const timeout = server.timeoutMs !== undefined ? { timeoutMs: server.timeoutMs } : {};
+      return [name, { type: 'disabled', enabled: false, maxConcurrency: server.maxConcurrency, ...timeout, elsewhere: nodes } as const];
     }),
   );
 }
@@ -88,7 +90,7 @@ function placeServers(servers: Config['mcpServers'], node: string | undefined): 
  * `120000` would blank durations in every line. Every other variable's value is masked wherever it would
  * be written (core/sanitize.ts strongestFirst also skips values under six characters).
  */
-const NOT_SECRET_VARIABLES = /^(HOME|USER|LOGNAME|USERNAME|PWD|OLDPWD|TMPDIR|TEMP|TMP|SHELL|LANG|LC_\w+|PATH|XDG_\w+)$/;
+const NOT_SECRET_VARIABLES = /^(HOME|USER|LOGNAME|USERNAME|PWD|OLDPWD|TMPDIR|TEMP|TMP|SHELL|LANG|LC_\w+|PATH|XDG_\w+|ORCHESTRATOR_NODE)$/;
 
 function envValuesToMask(fromEnv: ReadonlyMap<string, string>, postgres: string | undefined): string[] {
   const values = [...fromEnv].filter(([name, value]) => !NOT_SECRET_VARIABLES.test(name) && !/^\d+(\.\d+)?$/.test(value.trim())).map(([, value]) => value);

@@ -125,6 +125,8 @@ export interface DisabledServerConfig {
   readonly enabled: false;
   readonly maxConcurrency: number;
   readonly timeoutMs?: number;
+  /** With `cluster`: not switched off but started on these other nodes only; its steps run there (SPEC §12). */
+  readonly elsewhere?: readonly string[];
 }
 export type ServerConfig = StdioServerConfig | RemoteServerConfig | DisabledServerConfig;
 

@@ -4,6 +4,7 @@
  * its run and what its settling still has to do.
  */
 import type { FinalOutcome } from '../events/plan-outcome.js';
+import type { ResolvedStep } from '../plan/validated.js';
 import type { FinalFolder } from '../vault/folders.js';
 import type { Job } from './job.js';
 
@@ -18,6 +19,8 @@ export interface ActivePlan {
   cancelledFor?: string;
   /** Its lease went to another node (SPEC §12): no step, record, file write or move of it any more. */
   lost?: string;
+  /** Its next step's server is on another node (placement.ts): the run stopped before it, to hand it over. */
+  handOff?: ResolvedStep;
 }
 
 /** Why a plan whose file a human moved or deleted out of In_Progress/ was let go. */

@@ -13,7 +13,7 @@ export async function startupBanner(config: Config, mode: BannerMode): Promise<s
   const count = async (folder: string): Promise<number> =>
     (await readdir(path.join(config.vault, folder)).catch(() => [] as string[])).filter(isPlanFileName).length;
   const servers = Object.entries(config.mcpServers)
-    .map(([name, server]) => `${name} (${server.enabled ? server.type : 'disabled'})`)
+    .map(([name, server]) => `${name} (${server.enabled ? server.type : server.type === 'disabled' && server.elsewhere ? `on ${server.elsewhere.join(', ')}` : 'disabled'})`)
     .join(', ');
   const approved = path.join(config.vault, 'Approved');
   const next = mode.once

@@ -17,6 +17,7 @@ import type { ClusterLeases } from '../cluster/leases.js';
 import { messageOf } from '../core/text.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { LeaseLostError } from '../journal/errors.js';
+import type { ResolvedStep } from '../plan/validated.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
@@ -48,6 +49,8 @@ export class ClusterLink {
   private beating = false;
   private unreachable = false;
   private orphansLookedAt = -Infinity;
+  /** Plans to be handed over, when they settle, to a node with this server (placement.ts). */
+  private readonly wanted = new Map<string, string>();
 
   constructor(private readonly options: ClusterLinkOptions) {}
 
@@ -60,10 +63,34 @@ export class ClusterLink {
     this.takeovers = setInterval(() => void this.takeOver(false), Math.max(50, Math.min(1_000, Math.floor(leaseMs / 2))));
   }
 
-  /** A plan settled here (runner): its lease ends. */
+  /** A plan settled here (runner): its lease ends, or goes to a node with the server it needs next. */
   settled(approval: string): void {
     const finished = this.options.book.get(approval)?.finalized !== undefined;
-    void this.options.leases.settle(approval, finished).catch((error: unknown) => this.alert(error));
+    const needs = this.wanted.get(approval);
+    this.wanted.delete(approval);
+    void this.options.leases.settle(approval, finished, needs).catch((error: unknown) => this.alert(error));
+  }
+
+  /**
+   * The plan's next step needs `server`, on another node: its lease goes there when it settles. With no
+   * live node that has it, it waits in In_Progress/ (an ALERT says so) until one starts.
+   */
+  handOff(approval: string, server: string, step: ResolvedStep): void {
+    this.wanted.set(approval, server);
+    const { leases, audit, book } = this.options;
+    const plan = book.get(approval);
+    const where = { ...(plan?.plan !== undefined ? { plan: plan.plan } : {}), ...(plan ? { file: plan.name } : {}) };
+    void leases
+      .nodes()
+      .then((nodes) => {
+        if (nodes.some((node) => node.live && node.servers.includes(server))) return;
+        audit.record({
+          event: 'ALERT',
+          ...where,
+          message: `step ${step.index} needs server ${server}, and no live node has it: the plan waits in In_Progress/ until a node that starts ${server} takes it over`,
+        });
+      })
+      .catch((error: unknown) => this.alert(error));
   }
 
   /** A claim of an approval in Approved/: what other nodes recorded of it first. */
@@ -122,7 +149,8 @@ export class ClusterLink {
 
   private async takeOverOnce(atStart: boolean): Promise<void> {
     const { leases, book, runner, audit, recovery } = this.options;
-    for (const { claim, records } of await leases.takeOver(this.options.takeOverAtOnce, atStart)) {
+    for (const taken of await leases.takeOver(this.options.takeOverAtOnce, atStart)) {
+      const { claim, records } = taken;
       // Still being let go here (its run has not noticed yet): handed back, taken at the next round.
       if (runner.isActive(claim)) {
         await leases.settle(claim, false);
@@ -136,7 +164,10 @@ export class ClusterLink {
         await leases.settle(claim, true);
         continue;
       }
-      audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `taken over by node ${leases.node}: the node that held it stopped renewing its lease` });
+      const why = taken.handOff
+        ? `handed over by node ${taken.handOff.from} for its next step on server ${taken.handOff.server}`
+        : 'the node that held it stopped renewing its lease';
+      audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `taken over by node ${leases.node}: ${why}` });
       await resumeOne(recovery, book, runner, state.name, { id: claim, stampable: false }, state);
     }
     // Files no node holds a lease for: looked for about once a lease.

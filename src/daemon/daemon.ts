@@ -22,6 +22,7 @@ import { planFileSink } from '../run/plan-file-sink.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
 import { ClusterLink, leaseFence } from './cluster.js';
+import { Placement } from './placement.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
@@ -161,6 +162,17 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
         link?.settled(approval);
         void intake?.scan();
       },
+      ...(leases
+        ? {
+            placement: new Placement({
+              config,
+              node: leases.node,
+              settler,
+              beforeHandOff: () => crash('before_hand_off'),
+              handOff: (approval, server, step) => link?.handOff(approval, server, step),
+            }),
+          }
+        : {}),
     });
     const plans = runner;
     options.onControl?.({ cancel: (claim, reason) => plans.cancel(claim, reason), appendLog: planFiles.appendLog });

@@ -14,20 +14,17 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { CallGuard } from '../execution/call-guard.js';
-import { continuationOf } from '../journal/decide-recovery.js';
 import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
-import { definitionHashOf } from '../run/identify.js';
-import { diskPlanFile } from '../run/plan-file.js';
-import { runPlan } from '../run/run-plan.js';
 import { ensureVaultFolders } from '../vault/folders.js';
-import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import type { Job } from './job.js';
 import { inProgressPath } from './lifecycle.js';
 import type { FinalFolder } from '../vault/folders.js';
 import { ActivePlans, cancelledOutcome, movedOut, type ActivePlan } from './active-plans.js';
+import type { Placement } from './placement.js';
+import { present, runJob } from './run-job.js';
 import { settlementOf, type Settler } from './settle.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
@@ -51,6 +48,8 @@ export interface RunnerOptions {
   readonly onFatal: (error: unknown) => void;
   /** An approval is no longer active (settled, released or cancelled): a waiting re-approval may go. */
   readonly onSettled: (approval: string) => void;
+  /** Several hosts: which steps run here, and the hand-off of the others (placement.ts). */
+  readonly placement?: Placement;
 }
 
 /** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
@@ -200,7 +199,7 @@ export class PlanRunner {
   }
 
   private async run(job: Job, control: ActivePlan, attempt: number): Promise<void> {
-    const { config, settler, audit, book } = this.options;
+    const { config, settler, audit } = this.options;
     const file = inProgressPath(config.vault, job.ref.claim);
     const stop = AbortSignal.any([this.options.stopSignal, control.cancel.signal]);
     let waiting = false;
@@ -211,31 +210,10 @@ export class PlanRunner {
       }
       if (control.end) return await this.finalize(job, control);
       if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
-      const state = book.get(job.ref.approval);
-      const approvedHash = definitionHashOf(job.approvedHash);
-      const result = await runPlan(
-        {
-          file: job.ref.claim,
-          store: diskPlanFile(file),
-          emitter: settler.emitterFor(job),
-          ...(state ? { continuation: continuationOf(state) } : {}),
-          ...(approvedHash !== undefined ? { approvedHash } : {}),
-          proceed: async () => {
-            if (!control.cancel.signal.aborted && !(await present(file))) control.cancel.abort();
-            return !control.cancel.signal.aborted;
-          },
-        },
-        {
-          config,
-          catalog: this.options.catalog,
-          guard: this.options.guard,
-          clock: this.options.clock,
-          signal: this.options.hardSignal,
-          stopSignal: stop,
-          ...(this.options.schemaChecker ? { schemaChecker: this.options.schemaChecker } : {}),
-        },
-      );
+      const placement = this.options.placement;
+      const result = await runJob(this.options, job, control, stop);
       if (result.kind === 'dry_run' || control.lost !== undefined) return;
+      if (placement && control.handOff && result.outcome.kind === 'interrupted' && !stop.aborted) return await placement.handOver(job, control.handOff);
       // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
       // last step ended anyway keeps that end. One whose file was moved away is let go.
       const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';
@@ -282,9 +260,4 @@ export class PlanRunner {
       if (!waiting) this.settled(job.ref.approval);
     }
   }
-}
-
-/** Only a file known to be gone cancels its run: an error looking (EACCES, EIO) is not taken for a move. */
-async function present(file: string): Promise<boolean> {
-  return exists(file).catch(() => true);
 }

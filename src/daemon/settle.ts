@@ -91,7 +91,7 @@ export class Settler {
     await this.emitterFor(job).emit({ type: 'deferred', retryAt, reason, ...(error ? { error } : {}), ...(step ? { step } : {}) });
   }
 
-  async release(job: Job, reason: string, retryAt?: Date): Promise<void> {
-    await this.emitterFor(job).emit({ type: 'released', reason, ...(retryAt ? { retryAt } : {}) });
+  async release(job: Job, reason: string, retryAt?: Date, handedOver?: boolean): Promise<void> {
+    await this.emitterFor(job).emit({ type: 'released', reason, ...(retryAt ? { retryAt } : {}), ...(handedOver ? { handedOver } : {}) });
   }
 }

@@ -74,7 +74,13 @@ export type PlanEvent =
    * Left in In_Progress/: for the next start (shutdown), or, with `retryAt`, to be tried again then by
    * this daemon (trouble outside any call: a final folder not writable, a full disk).
    */
-  | (Base & { readonly type: 'released'; readonly reason: string; readonly retryAt?: Date });
+  | (Base & {
+      readonly type: 'released';
+      readonly reason: string;
+      readonly retryAt?: Date;
+      /** Let go for its next step's server, on another node (placement): the reason goes into its Execution Log. */
+      readonly handedOver?: boolean;
+    });
 
 export type PlanEventType = PlanEvent['type'];
 

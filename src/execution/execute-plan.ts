@@ -18,6 +18,11 @@ export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'
   readonly stopSignal?: AbortSignal;
   /** Asked before each step starts; false ends the run there as interrupted (the plan file is gone). */
   readonly proceed?: () => Promise<boolean>;
+  /**
+   * Several hosts: can this step run here (its server is on this node)? A step that cannot is not
+   * started; the run ends as interrupted once nothing else can go on, and its caller hands it over.
+   */
+  readonly here?: (step: ResolvedStep) => boolean;
 }
 
 export interface PlanReport {
@@ -47,10 +52,11 @@ export async function executePlan(valid: ValidPlan, context: PlanContext): Promi
   };
 
   const proceed = context.proceed ?? (async () => true);
+  const here = context.here ?? (() => true);
   const outcome =
     valid.mode === 'parallel'
-      ? await runParallel(pending, results, stepContext, context.stopSignal, proceed, finish)
-      : await runSequential(pending, stepContext, context.stopSignal, proceed, finish);
+      ? await runParallel(pending, results, stepContext, context.stopSignal, proceed, here, finish)
+      : await runSequential(pending, stepContext, context.stopSignal, proceed, here, finish);
   return { outcome, results };
 }
 
@@ -78,10 +84,11 @@ async function runSequential(
   context: StepContext,
   stop: AbortSignal | undefined,
   proceed: () => Promise<boolean>,
+  here: (step: ResolvedStep) => boolean,
   finish: Finish,
 ): Promise<PlanOutcome> {
   for (const step of steps) {
-    if (stop?.aborted || !(await proceed())) return { kind: 'interrupted' };
+    if (stop?.aborted || !here(step) || !(await proceed())) return { kind: 'interrupted' };
     const end = await finish(step, await runStep(step, context));
     if (end) return end;
   }
@@ -94,6 +101,7 @@ async function runParallel(
   context: StepContext,
   stop: AbortSignal | undefined,
   proceed: () => Promise<boolean>,
+  here: (step: ResolvedStep) => boolean,
   finish: Finish,
 ): Promise<PlanOutcome> {
   const waiting = new Set(steps);
@@ -110,7 +118,8 @@ async function runParallel(
 
   for (;;) {
     const stopping = (): boolean => end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined || halted;
-    const ready = [...waiting].filter(isReady);
+    // A ready step whose server is on another node waits; the ones that can run here go on.
+    const ready = [...waiting].filter((step) => isReady(step) && here(step));
     if (!stopping() && ready.length > 0 && !(await proceed())) halted = true;
     if (!stopping()) {
       for (const step of ready) {

@@ -76,7 +76,8 @@ export function checkActionStep(step: ActionStep, ctx: StepCheckContext): StepCh
     add('unknown_server', `unknown server ${quote(server)}${via}: configured servers are ${listNames(Object.keys(ctx.servers))}; fix the name or add it to "mcpServers"`);
     return { problems, scan };
   }
-  if (!serverConfig.enabled) {
+  // A server placed on other nodes: its tools are checked there, where the step runs.
+  if (!serverConfig.enabled && serverConfig.type === 'disabled' && serverConfig.elsewhere === undefined) {
     add('unknown_server', `server ${quote(server)}${via} is disabled (enabled: false) in the configuration: enable it, or remove the step`);
     return { problems, scan };
   }

@@ -5,6 +5,7 @@
  * awaited, so the file says where the plan stands before its steps are sent, it waits, moves or the
  * daemon stops.
  */
+import { formatLocalDateTime } from '../core/text.js';
 import type { Subscriber } from '../events/event-stream.js';
 import type { PlanEvent, PlanRef } from '../events/plan-event.js';
 import { isDeduplicated } from '../events/step-result.js';
@@ -114,7 +115,9 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
         // Whatever progress is still being written reaches the file before the daemon lets go of it;
         // a plan that waits for its trouble to pass says until when (its status stays what it was).
         const waits = event.retryAt ? { fields: { retry_at: event.retryAt.toISOString(), error: event.reason } } : {};
-        return (file?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan)))).update(waits).catch(() => undefined);
+        // Handed over to another node: its owner till now says so, the next owner writes from then on.
+        const handOff = event.handedOver ? { logLines: [`- ${formatLocalDateTime(event.at)} ${event.reason}`], stepsInBody: file?.stepsInBody ?? true } : {};
+        return (file?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan)))).update({ ...waits, ...handOff }).catch(() => undefined);
       }
       case 'claimed':
       case 'queued':

@@ -18,7 +18,7 @@ import { DEFAULT_MAX_BYTES, tooLargeProblem } from '../plan/decode.js';
 import { formatProblem } from '../plan/problems.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import type { PlanProblem } from '../plan/types.js';
-import type { ValidPlan } from '../plan/validated.js';
+import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import type { PlanFileStore } from './plan-file.js';
 import { preparePlan, type Prepared } from './prepare.js';
 
@@ -47,6 +47,8 @@ export interface RunInput {
   readonly approvedHash?: string;
   /** Asked before each step starts: false stops the run there (its file was moved out of In_Progress/). */
   readonly proceed?: () => Promise<boolean>;
+  /** Several hosts: can this step run on this node? (execute-plan.ts) */
+  readonly here?: (step: ResolvedStep) => boolean;
 }
 
 export type RunResult =
@@ -74,6 +76,13 @@ export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult
       },
     };
   }
+  // A step whose server is started on other nodes only (cluster): only the daemon hands it over there.
+  const remote = input.here ? undefined : valid.steps.find((step) => elsewhereOf(deps.config, step.server) !== undefined);
+  if (remote) {
+    const nodes = elsewhereOf(deps.config, remote.server)?.join(', ') ?? '';
+    const reason = `step ${remote.index} ${remote.server}.${remote.tool}: server ${remote.server} is started only on node ${nodes}, not here; only the daemon hands such a step over to its node`;
+    return { kind: 'ran', valid, outcome: { kind: 'failed', reason } };
+  }
   if (deps.dryRun) return { kind: 'dry_run', valid };
   await input.emitter.emit({ type: 'run_started', valid, carried: valid.steps.filter((s) => carried.has(s.index)).map((s) => s.index) });
   const report = await executePlan(valid, {
@@ -88,6 +97,7 @@ export async function runPlan(input: RunInput, deps: RunDeps): Promise<RunResult
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.stopSignal ? { stopSignal: deps.stopSignal } : {}),
     ...(input.proceed ? { proceed: input.proceed } : {}),
+    ...(input.here ? { here: input.here } : {}),
   });
   return { kind: 'ran', valid, outcome: report.outcome, results: report.results };
 }
@@ -137,6 +147,12 @@ function unknownOutcome(valid: ValidPlan, continuation: Continuation): PlanOutco
     };
   }
   return undefined;
+}
+
+/** The nodes a server is started on when that is not this one (`cluster`, config/load.ts); undefined when it runs here. */
+export function elsewhereOf(config: Pick<Config, 'mcpServers'>, server: string): readonly string[] | undefined {
+  const entry = Object.hasOwn(config.mcpServers, server) ? config.mcpServers[server] : undefined;
+  return entry?.type === 'disabled' ? entry.elsewhere : undefined;
 }
 
 /** Why a plan that cannot run does not: a server to wait for, or problems to fix. */

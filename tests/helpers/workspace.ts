@@ -16,6 +16,8 @@ export interface RecordedCall {
   readonly meta?: Record<string, unknown>;
   readonly pid: number;
   readonly at: number;
+  /** SERVER_NODE of the server that received it. */
+  readonly node?: string;
 }
 
 export interface Workspace {

@@ -58,6 +58,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         url: cluster.postgres,
         node: cluster.node,
         leaseMs: cluster.leaseMs,
+        servers: Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name),
         acquireLock,
         onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
       })

@@ -2,6 +2,8 @@
  * `servers [--json]`: each configured server — connected or not, negotiated protocol version, tool
  * count, ping latency, breaker state, last error — as a table or JSON. Nothing from the server's
  * configuration (headers, env, command line) is printed, and error text is masked like the logs.
+ * With `cluster`: a server placed on other nodes reads `on <nodes>`, and a second table (or the JSON's
+ * `cluster`, then `{servers, cluster}`) shows every node, its servers, last heartbeat and what it holds.
  */
 import { sanitizeText } from '../../core/sanitize.js';
 import type { Config } from '../../config/schema.js';
@@ -27,6 +29,8 @@ export interface ServerReport {
   /** `closed`, `open`, `half-open`, or `-` when no breaker is known to this process. */
   readonly breaker: string;
   readonly lastError: string | null;
+  /** With `cluster`: a server started on other nodes only, and which. */
+  readonly nodes?: readonly string[];
 }
 
 const TABLE_ERROR_CHARS = 80;
@@ -67,12 +71,27 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
       pingMs,
       breaker: breakers?.[name]?.state ?? '-',
       lastError: lastError === null ? null : mask(lastError),
+      ...(server?.type === 'disabled' && server.elsewhere ? { nodes: server.elsewhere } : {}),
     };
   });
-
-  if (options.json) io.out(JSON.stringify(reports, null, 2));
-  else for (const line of formatServersTable(reports)) io.out(line);
-  return reports.every((r) => r.connected || !r.enabled) ? EXIT.ok : EXIT.failed;
+  const fine = reports.every((r) => r.connected || !r.enabled);
+  const cluster = runtime.config.cluster;
+  if (cluster === undefined) {
+    if (options.json) io.out(JSON.stringify(reports, null, 2));
+    else for (const line of formatServersTable(reports)) io.out(line);
+    return fine ? EXIT.ok : EXIT.failed;
+  }
+  // Several hosts: the whole cluster as the database knows it, after this host's servers.
+  const { readClusterView, formatClusterTable } = await import('./cluster-view.js');
+  const view = await readClusterView(cluster).catch((error: unknown) => new Error(error instanceof Error ? error.message : String(error)));
+  if (options.json) io.out(JSON.stringify({ servers: reports, cluster: view instanceof Error ? { error: view.message } : view }, null, 2));
+  else {
+    for (const line of formatServersTable(reports)) io.out(line);
+    io.out('');
+    if (view instanceof Error) io.err(`error: ${view.message}`);
+    else for (const line of formatClusterTable(view)) io.out(line);
+  }
+  return fine && !(view instanceof Error) ? EXIT.ok : EXIT.failed;
 }
 
 export function formatServersTable(reports: readonly ServerReport[]): string[] {
@@ -82,7 +101,7 @@ export function formatServersTable(reports: readonly ServerReport[]): string[] {
     reports.map((r) => [
       r.name,
       r.type,
-      !r.enabled ? 'disabled' : r.connected ? 'connected' : 'UNREACHABLE',
+      !r.enabled ? (r.nodes ? `on ${r.nodes.join(', ')}` : 'disabled') : r.connected ? 'connected' : 'UNREACHABLE',
       dash(r.protocolVersion),
       dash(r.serverInfo),
       dash(r.toolCount),

@@ -41,9 +41,9 @@ describe('cluster configuration', () => {
     expect(literal.envValues).toEqual(expect.arrayContaining([url, 'pa55-w0rd-x']));
   });
 
-  it('starts a server only on the nodes it names (elsewhere it reads as switched off)', async () => {
+  it('starts a server only on the nodes it names (elsewhere it reads as switched off, with where it runs)', async () => {
     const config = await load({ cluster: { postgres: 'postgres://h/db', node: 'laptop' }, mcpServers: servers });
-    expect(config.mcpServers['mail']).toEqual({ type: 'disabled', enabled: false, maxConcurrency: 4 });
+    expect(config.mcpServers['mail']).toEqual({ type: 'disabled', enabled: false, maxConcurrency: 4, elsewhere: ['cloud'] });
     expect(config.mcpServers['chat']?.type).toBe('stdio');
     expect(config.mcpServers['everywhere']?.type).toBe('stdio');
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ActionSchema, ExecutionSchema } from '../../../src/config/schema.js';
 import { validatePlan } from '../../../src/plan/validate.js';
 import type { PlanProblem } from '../../../src/plan/types.js';
-import { actions, catalog, ctx, parsed } from './fixtures.js';
+import { actions, catalog, ctx, parsed, servers } from './fixtures.js';
 import { expectOne } from './helpers.js';
 
 function problemsOf(text: string, overrides: Parameters<typeof ctx>[0] = {}): readonly PlanProblem[] {
@@ -33,6 +33,12 @@ describe('configuration and catalog', () => {
 
   it('a disabled server is refused', () => {
     expectOne(problemsOf('---\naction: post_linkedin\ntext: hi\n---\n'), 'unknown_server', /server "linkedin-server" \(used by action "post_linkedin"\) is disabled \(enabled: false\)/, { step: 1 });
+  });
+
+  it('a server placed on other nodes (cluster) is not refused: its step is validated on the node that runs it', () => {
+    const placed = { ...servers, 'linkedin-server': { type: 'disabled' as const, enabled: false as const, maxConcurrency: 1, elsewhere: ['cloud'] } };
+    const result = validatePlan(parsed('---\naction: post_linkedin\ntext: hi\n---\n'), ctx({ servers: placed }));
+    expect(result.ok && result.plan.steps.map((step) => `${step.server}.${step.tool}`)).toEqual(['linkedin-server.create_post']);
   });
 
   it('unknown_tool lists the server\'s tools', () => {

@@ -8,8 +8,9 @@
  * twice (the server's call record, per plan step), no node or server left running, PostgreSQL stopped.
  * Options: --plans 300 --seed 16 --lease-ms 1500 --max-delay-ms 600 --keep. Exit 0 when all held.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../helpers/postgres.js';
@@ -123,13 +124,13 @@ const approvals = (async () => {
     const batch = Array.from({ length: Math.min(between(1, 6), totalPlans - plans.length) }, (_, k) => `c-${String(plans.length + k + 1).padStart(4, '0')}`);
     await dropPlans(ws, batch);
     plans.push(...batch);
-    await sleep(between(100, 700));
+    await sleep(between(300, 1_500));
   }
   dropping = false;
 })();
 // The hand keeps acting until every plan is approved and most are final, so the last ones are disturbed too.
 while (dropping || (await finalCount()) < totalPlans * 0.9) {
-  await sleep(between(500, 3_000));
+  await sleep(between(300, 2_000));
   const act = nextAct();
   await (hand[act] as () => Promise<void>)();
   acts[act] = (acts[act] ?? 0) + 1;
@@ -186,17 +187,25 @@ const refused = await new Promise<boolean>((resolve) => {
 });
 if (!refused) violations.push(`PostgreSQL still accepts connections on port ${postgres.port}`);
 
+// What the disturbances did, from the shared log: plans taken over from a silent node, and plans a node let go.
+const logDir = path.join(ws.dir, 'logs');
+let logText = '';
+for (const name of await readdir(logDir).catch(() => [] as string[])) logText += await readFile(path.join(logDir, name), 'utf8').catch(() => '');
+const takenOver = (logText.match(/taken over by node/g) ?? []).length;
+const letGo = (logText.match(/let go: /g) ?? []).length;
+
 const minutes = (Date.now() - started) / 60_000;
 console.log('');
 console.log(`cluster soak: ${totalPlans} plans, 3 nodes, seed ${seed}, lease ${leaseMs} ms, answers delayed 0–${values['max-delay-ms']} ms, fail rate 0.05`);
 console.log(`machine: ${machine()}; ${minutes.toFixed(1)} min`);
 console.log(`acts: ${Object.entries(acts).map(([act, n]) => `${act} ${n}`).join(', ')}`);
+console.log(`plans taken over from a silent node: ${takenOver}; plans a node let go (lease lost): ${letGo}`);
 console.log(`final folders: Done ${final.counts.Done}, Failed ${final.counts.Failed}, Needs_Review ${final.counts.Needs_Review}; still waiting ${final.counts.Approved! + final.counts.In_Progress!}`);
 console.log(`calls: ${calls.total} (sends that may have acted: ${sendsActed}); non-idempotent re-sends after a declared failure: ${calls.resentAfterDeclaredFailure}`);
 console.log(`duplicate sends: ${calls.duplicateSends.length}; lost: ${final.lost.length}; in two folders: ${final.doubled.length}; server processes started: ${serverPids.length}, still running: ${serverPids.filter(alive).length}; PostgreSQL stopped: ${refused}`);
 console.log(`invariant violations: ${violations.length}`);
 for (const violation of violations.slice(0, 20)) console.log(`  ${violation}`);
-console.log(JSON.stringify({ kind: 'cluster', plans: totalPlans, seed, leaseMs, acts, counts: final.counts, calls: calls.total, duplicates: calls.duplicateSends.length, lost: final.lost.length, violations: violations.length, minutes }));
+console.log(JSON.stringify({ kind: 'cluster', plans: totalPlans, seed, leaseMs, acts, counts: final.counts, takenOver, letGo, calls: calls.total, duplicates: calls.duplicateSends.length, lost: final.lost.length, violations: violations.length, minutes }));
 if (values.keep) console.log(`workspace kept: ${ws.dir}`);
 else await ws.cleanup();
 process.exitCode = violations.length === 0 ? 0 : 1;

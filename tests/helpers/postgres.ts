@@ -20,6 +20,8 @@ export interface Postgres {
   /** `pg_ctl restart -m immediate`: the server dies and comes back on the same port with its data. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** `stop()`, synchronously: for a process 'exit' handler (a soak interrupted by SIGINT or an error). */
+  stopNow(): void;
 }
 
 /** The directory holding initdb and pg_ctl; undefined when PostgreSQL is not installed. */
@@ -120,6 +122,16 @@ export async function startPostgres(): Promise<Postgres> {
       if (stopped) return;
       stopped = true;
       await run(path.join(bin, 'pg_ctl'), ['stop', '-w', '-m', 'immediate', '-D', data], user).catch(() => undefined);
+      rmSync(root, { recursive: true, force: true });
+    },
+    stopNow() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        execFileSync(path.join(bin, 'pg_ctl'), ['stop', '-w', '-m', 'immediate', '-D', data], { ...user, stdio: 'ignore' });
+      } catch {
+        /* already down */
+      }
       rmSync(root, { recursive: true, force: true });
     },
   };

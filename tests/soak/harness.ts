@@ -4,7 +4,7 @@
  * its memory read from /proc, and the census that checks the guarantees of SPEC §9 from the outside:
  * where every plan is, and how often the server was asked to act for each step.
  *
- * Self-contained (node built-ins only), compiled by tests/soak/tsconfig.json to dist/tests/soak/.
+ * Node built-ins only (the cluster soak adds tests/helpers/postgres.ts), compiled by tests/soak/tsconfig.json to dist/tests/soak/.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -118,7 +118,11 @@ const running = new Set<ChildProcess>();
 const cleanups: Array<() => void> = [];
 process.once('exit', () => {
   for (const cleanup of cleanups) cleanup();
-  for (const child of running) child.kill('SIGTERM');
+  for (const child of running) {
+    // A node the soak paused (SIGSTOP) would never act on SIGTERM.
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+  }
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
 
@@ -127,8 +131,8 @@ export function onSoakExit(cleanup: () => void): void {
   cleanups.push(cleanup);
 }
 
-export function startDaemon(ws: SoakWorkspace, args: string[] = []): Daemon {
-  const child = spawn(process.execPath, [BIN, 'daemon', '--config', ws.configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startDaemon(ws: SoakWorkspace, args: string[] = [], env: Record<string, string> = {}): Daemon {
+  const child = spawn(process.execPath, [BIN, 'daemon', '--config', ws.configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';

@@ -12,14 +12,13 @@ import { auth, type OAuthClientProvider, type OAuthDiscoveryState } from '@model
 import { InvalidClientError, InvalidGrantError, OAuthError, UnauthorizedClientError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { OAuthConfig } from '../../config/schema.js';
+import { clientMetadataOf, grantOf, NO_REDIRECT, type OAuthGrant } from './client-metadata.js';
 import { OAuthRefreshError } from './errors.js';
 import type { OAuthRecord, OAuthStore } from './store.js';
 
 /** Refresh this share of a token's lifetime before it ends (at most a minute early). */
 const EARLY_SHARE = 0.2;
 const EARLY_MAX_MS = 60_000;
-/** Where a daemon-mode provider says redirects go; it never starts a flow that would use it. */
-const NO_REDIRECT = 'http://127.0.0.1/callback';
 
 export interface InteractiveOptions {
   readonly redirectUrl: string;
@@ -46,8 +45,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
 
   constructor(private readonly options: OAuthProviderOptions) {}
 
-  private get grant(): 'authorization_code' | 'client_credentials' {
-    return this.options.oauth?.grant ?? 'authorization_code';
+  private get grant(): OAuthGrant {
+    return grantOf(this.options.oauth);
   }
 
   get redirectUrl(): string | undefined {
@@ -56,19 +55,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   get clientMetadata(): OAuthClientMetadata {
-    const secret = this.options.oauth?.clientSecret !== undefined;
-    const scope = this.options.oauth?.scope;
-    if (this.grant === 'client_credentials') {
-      return { client_name: 'mcp-orchestrator', redirect_uris: [], grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', ...(scope ? { scope } : {}) };
-    }
-    return {
-      client_name: 'mcp-orchestrator',
-      redirect_uris: [this.redirectUrl ?? NO_REDIRECT],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: secret ? 'client_secret_basic' : 'none',
-      ...(scope ? { scope } : {}),
-    };
+    return clientMetadataOf(this.options.oauth, this.redirectUrl);
   }
 
   /** Does this server use OAuth at all: configured, or authorized with `auth` earlier? */

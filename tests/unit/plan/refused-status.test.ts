@@ -25,4 +25,15 @@ describe('a refused status survives the daemon', () => {
       expect(applyPlanUpdate(`---\nstatus: ${status}\n---\n`, { fields: failed })).toMatch(/^status: failed$/m);
     }
   });
+
+  it.each([
+    ['a YAML escape', '"\\x72ejected"', 'status: "\\x72ejected"'],
+    ['an escaped line break inside the word', '"dr\\\n  aft"', 'status: "dr\\'],
+    ['a JSON unicode escape', null, '"status": "draft"'],
+  ])('kept when spelled with %s', (_how, yaml, kept) => {
+    const text = yaml === null ? '---json\n{"id": "p", "status": "\\u0064raft"}\n---\nbody\n' : `---\nid: p\nstatus: ${yaml}\n---\nbody\n`;
+    const next = applyPlanUpdate(text, { fields: failed });
+    expect(next).toContain(kept);
+    expect(next).not.toMatch(/^status: failed$|"status": "failed"/m);
+  });
 });

@@ -4,8 +4,8 @@
  * request), and how its failures are worded (HTML bodies cut, the server's secrets masked). What is
  * sent over it is connection.ts's.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerConfig } from '../config/schema.js';
-import { reconnectDelayMs, sleep } from './backoff.js';
 import { McpCallError } from './errors.js';
 import { oauthFailureIn } from './oauth/errors.js';
 import { ServerOAuth } from './oauth/server-oauth.js';
@@ -149,7 +149,8 @@ export class ServerLink {
             );
           }
           if (wait > 0) {
-            await sleep(wait, signal);
+            // The abort's own reason (a deadline, the daemon stopping), not the timer's AbortError.
+            await sleep(wait, undefined, { signal }).catch(() => Promise.reject(signal?.reason));
             continue;
           }
           const promise = this.open(timeoutMs, signal);
@@ -214,4 +215,10 @@ export class ServerLink {
 function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   return (lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+/** Delay before reconnecting after `failures` consecutive failures: 100 ms doubling, capped. Pure. */
+export function reconnectDelayMs(failures: number, baseMs = 100, capMs = 30_000): number {
+  if (failures <= 0) return 0;
+  return Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 20));
 }

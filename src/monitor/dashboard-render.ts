@@ -2,11 +2,10 @@
  * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
  * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
  */
-import { formatLocalDateTime } from '../core/text.js';
+import { escapeUnprintable, formatLocalDateTime, squash } from '../core/text.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
-import { escapeUnprintable } from '../core/text.js';
 
 export interface ServerHealth {
   readonly name: string;
@@ -74,8 +73,8 @@ const OUTCOME_LABELS: Record<RecentOutcome, string> = {
 
 /** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md`, and why, when it did not succeed. */
 export function formatRecentAction(entry: RecentAction): string {
-  const line = `- [${formatLocalDateTime(entry.at)}] ${oneLine(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${oneLine(entry.file)}`;
-  return entry.reason === undefined ? line : `${line} — ${cut(oneLine(entry.reason), 160)}`;
+  const line = `- [${formatLocalDateTime(entry.at)}] ${printable(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${printable(entry.file)}`;
+  return entry.reason === undefined ? line : `${line} — ${cut(printable(entry.reason), 160)}`;
 }
 
 export function renderDashboard(model: DashboardModel, updatedAt: Date): string {
@@ -105,7 +104,7 @@ export function renderDashboard(model: DashboardModel, updatedAt: Date): string 
     '',
     ...(model.alerts.length === 0
       ? ['- None']
-      : model.alerts.map((alert) => `- ⚠ [${formatLocalDateTime(alert.raisedAt)}] ${oneLine(alert.message)}`)),
+      : model.alerts.map((alert) => `- ⚠ [${formatLocalDateTime(alert.raisedAt)}] ${printable(alert.message)}`)),
     '',
     '## Recent actions',
     '',
@@ -139,11 +138,12 @@ function localDay(date: Date): string {
 
 /** A table cell: one line, no column breaks. */
 function cell(text: string): string {
-  return oneLine(text).replace(/\|/g, '\\|');
+  return printable(text).replace(/\|/g, '\\|');
 }
 
-function oneLine(text: string): string {
-  return escapeUnprintable(text.replace(/\s+/g, ' ').trim());
+/** One printable line: a file name or message may hold anything. */
+function printable(text: string): string {
+  return escapeUnprintable(squash(text));
 }
 
 function cut(text: string, max: number): string {

@@ -50,7 +50,7 @@ export function clusterPlanOf(id: string, run: PlanRun): ClusterPlan | undefined
     id,
     status,
     folder: finalized?.folder ?? 'In_Progress',
-    steps,
+    steps: new Map([...steps].sort(([a], [b]) => a - b)),
     ...(finalized ? { path: `${finalized.folder}/${finalized.file}` } : {}),
     ...(state.deferral ? { retryAt: state.deferral.retryAt, error: state.deferral.reason.slice(0, SHORT) } : {}),
   };

@@ -127,9 +127,7 @@ function journalOnly(cluster: ClusterPlan, problems: readonly string[]): PlanSta
     modified: cluster.lastAt,
     ...(plan.error !== undefined ? { error: plan.error } : {}),
     ...(plan.retryAt !== undefined ? { retry_at: plan.retryAt } : {}),
-    steps: [...plan.steps]
-      .sort(([a], [b]) => a - b)
-      .map(([index, step]) => ({ index, id: `step-${index}`, text: `step ${index}`, ...step })),
+    steps: [...plan.steps].map(([index, step]) => ({ index, id: `step-${index}`, text: `step ${index}`, ...step })),
     execution_log: [],
     problems: [`${path} is not in this host's vault (yet): shown from the cluster's journal`, ...problems],
     live: false,

@@ -8,11 +8,13 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { call, connectHttp, connectServe, type ServeConnection } from '../serve/helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { call, connectHttp, connectServe, twoStepPlan, type ServeConnection } from '../serve/helpers.js';
 
 const TOKEN = 'cluster-views-token-0123456789';
 
@@ -119,7 +121,10 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
     ]);
     for (const view of during.nodes) expect(Number.isNaN(Date.parse(view.heartbeatAt))).toBe(false);
 
-    await waitFor(async () => (await current.list('Done')).includes('held.md'), 'the plan to finish on a', 30_000);
+    // wait_for_plan on b returns when a has finished it, the owner named.
+    const waited = (await call(client, 'wait_for_plan', { id: 'held', timeout_ms: 60_000 })).structuredContent as Record<string, any>;
+    expect(waited).toMatchObject({ id: 'held', final: true, timed_out: false, status: 'completed', node: 'a' });
+    expect(await current.list('Done')).toEqual(['held.md']);
     const done = (await call(client, 'get_plan', { id: 'held' })).structuredContent as Record<string, any>;
     expect(done).toMatchObject({ id: 'held', folder: 'Done', status: 'completed', node: 'a', final: true });
     expect(done['steps'].map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'succeeded']);
@@ -147,5 +152,41 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
     const served = (await call(serve.client, 'get_plan', { id: 'held' })).structuredContent as Record<string, any>;
     expect(served).toMatchObject({ id: 'held', status: 'completed', node: 'a' });
     expect(JSON.stringify(served)).not.toContain(url);
+
+    // A host whose vault copy has not received the file (a synced copy per host): the journal alone answers.
+    const elsewhere = path.join(current.dir, 'config', 'elsewhere.json');
+    await writeFile(elsewhere, JSON.stringify({ ...config, vault: '../vault-copy' }, null, 2));
+    const copy: ServeConnection = await connectServe(elsewhere, env('c'));
+    clients.push(copy);
+    const fromJournal = (await call(copy.client, 'get_plan', { id: 'held' })).structuredContent as Record<string, any>;
+    expect(fromJournal).toMatchObject({ id: 'held', folder: 'Done', path: 'Done/held.md', status: 'completed', final: true, node: 'a' });
+    expect(fromJournal['steps'].map((s: { index: number; outcome: string }) => `${s.index}:${s.outcome}`)).toEqual(['1:succeeded', '2:succeeded']);
+    expect(fromJournal['steps'][1].result).toContain('said by the second step');
+    expect(fromJournal['problems'].join('\n')).toContain("not in this host's vault");
   }, 90_000);
+
+  it('a database that cannot be reached: stats still gives the log figures, the cluster part names where (never the password), exit 1; get_plan says so', async () => {
+    const current = await createWorkspace();
+    ws = current;
+    const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
+    config['cluster'] = { postgres: 'postgres://orch:s3cret-pw-456@127.0.0.1:1/orch', node: 'a' };
+    await writeFile(current.configPath, JSON.stringify(config));
+    const result = await runCli(['--config', current.configPath, 'stats', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { calls: { total: number }; cluster: { error: string } };
+    expect(report.calls.total).toBe(0);
+    expect(report.cluster.error).toMatch(/cannot open the cluster database at 127\.0\.0\.1:1\/orch/);
+    const table = await runCli(['--config', current.configPath, 'stats']);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('Queue: 0 waiting');
+    expect(table.stderr).toMatch(/error: cannot open the cluster database at 127\.0\.0\.1:1\/orch/);
+    await current.writePlan('local.md', twoStepPlan('local'), 'Approved');
+    const serve: ServeConnection = await connectServe(current.configPath);
+    clients.push(serve);
+    const state = (await call(serve.client, 'get_plan', { id: 'local' })).structuredContent as Record<string, any>;
+    expect(state).toMatchObject({ id: 'local', folder: 'Approved' });
+    expect(state['node']).toBeUndefined();
+    expect(state['problems'].join('\n')).toMatch(/cannot open the cluster database at 127\.0\.0\.1:1\/orch/);
+    for (const text of [result.stdout, result.stderr, table.stdout, table.stderr, JSON.stringify(state), serve.stderr()]) expect(text).not.toContain('s3cret-pw-456');
+  }, 30_000);
 });

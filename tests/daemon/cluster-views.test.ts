@@ -129,6 +129,10 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
     expect(done).toMatchObject({ id: 'held', folder: 'Done', status: 'completed', node: 'a', final: true });
     expect(done['steps'].map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'succeeded']);
     expect(done['steps'][1].result).toContain('said by the second step');
+    // The plan:// resource is the same view.
+    const resource = await client.readResource({ uri: 'plan://held' });
+    const content = resource.contents[0] as { text: string };
+    expect(JSON.parse(content.text)).toMatchObject({ id: 'held', status: 'completed', node: 'a' });
 
     const after = await stats('b');
     const counts = Object.fromEntries(after.nodes.map(({ node, steps, plans }) => [node, { steps, plans }]));

@@ -119,7 +119,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
 
   program
     .command('stats')
-    .description('metrics from the audit log: calls per server and day, durations, success and error rates, retries, queue depth')
+    .description('metrics from the audit log: calls per server and day, durations, success and error rates, retries, queue depth; with cluster also every node: live or silent, what it holds, what it did')
     .option('--since <duration>', 'only events newer than this: 30m, 24h, 7d (default: the whole retained log)')
     .option('--json', 'print JSON instead of tables', false)
     .action(async (options: { since?: string; json: boolean }) => {

@@ -48,6 +48,13 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ALTER TABLE nodes ADD COLUMN servers text[] NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- get_plan on any node finds a plan's latest claim by its id without reading the whole journal.
+      CREATE INDEX journal_claimed_by_plan ON journal ((record->>'plan'), seq) WHERE record->>'type' = 'claimed';
+    `,
+  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

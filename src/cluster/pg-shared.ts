@@ -4,7 +4,7 @@
  * heartbeat and the leases it holds (for `servers`, and for a hand-off that finds no live node for a
  * server); and runs work under a cluster-wide advisory lock.
  */
-import pg, { type Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { JournalContents } from '../journal/read-journal.js';
 import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
@@ -66,18 +66,7 @@ export async function clusterNodes(pool: Pool, leaseMs: number): Promise<Cluster
   return rows.map((row) => ({ node: row.node, servers: row.servers, heartbeatAt: row.heartbeat_at, live: row.live, holds: row.holds }));
 }
 
-/** The nodes, read over a connection of its own (the `servers` command: no lease, no lock). */
-export async function readClusterNodes(url: string, leaseMs: number): Promise<ClusterNode[]> {
-  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
-  pool.on('error', () => undefined);
-  try {
-    return await clusterNodes(pool, leaseMs);
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
-}
-
-function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalContents {
+export function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalContents {
   const records: JournalRecord[] = [];
   const problems: string[] = [];
   for (const row of rows) {

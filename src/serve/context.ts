@@ -11,6 +11,7 @@ import type { Subscriber } from '../events/event-stream.js';
 import type { McpPool } from '../mcp/pool.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
 import { ensureVaultFolders } from '../vault/folders.js';
+import { openClusterPlans, type ClusterPlans } from './cluster-plan.js';
 import { hostedLink, vaultLink, type DaemonLink } from './daemon-link.js';
 import { LivePlans } from './live-plans.js';
 import { PlanChanges } from './plan-changes.js';
@@ -37,6 +38,8 @@ export interface ServeContext {
   readonly changes: PlanChanges;
   /** Inside the daemon only: its plans as its events tell them. */
   readonly live?: LivePlans;
+  /** With `cluster`: the plans every node runs, from the database (who owns each, its steps so far). */
+  readonly cluster?: ClusterPlans;
   readonly daemon: DaemonLink;
   readonly submissions: SubmissionLimiter;
   /** Newest last, bounded: shown on the dashboard resource. */
@@ -89,17 +92,20 @@ export async function openServeContext(deps: ServeDeps, hosting?: HostingDaemon)
   });
   const submissions = config.serve.submissions;
   const opened = follow;
+  const cluster = config.cluster ? await openClusterPlans(config.cluster) : undefined;
   return {
     ...deps,
     index,
     changes,
     ...(live ? { live } : {}),
+    ...(cluster ? { cluster } : {}),
     daemon: hosting ? hostedLink(hosting.control) : vaultLink(config.state, serveToken(config)),
     submissions: new SubmissionLimiter(deps.clock, submissions.max, submissions.per),
     agents: [],
     look: () => opened.look(),
     async close() {
       await opened.close();
+      await cluster?.close();
     },
   };
 }

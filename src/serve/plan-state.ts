@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { isMissing } from '../core/errno.js';
 import { MAX_MARKDOWN_BYTES } from './bounds.js';
 import type { ServeContext } from './context.js';
+import { clusterPlanOf, type ClusterPlan } from './cluster-plan.js';
 import type { LivePlan } from './live-plans.js';
 import { PLAN_FOLDERS, type PlanSummary } from './plan-summary.js';
 import { planDetails, STEP_OUTCOMES, withLive } from './plan-view.js';
@@ -44,6 +45,7 @@ export const planStateShape = {
   execution_log: z.array(z.string()),
   problems: z.array(z.string()).describe('why the file cannot be read as a plan, if it cannot'),
   live: z.boolean().describe("true when the daemon's own events are shown (the server runs inside the daemon)"),
+  node: z.string().optional().describe('with cluster: the node that holds the plan now, else the one that ran it last (from the database)'),
 };
 
 const PlanStateSchema = z.object(planStateShape);
@@ -79,19 +81,63 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
     await ctx.index.refresh();
     summary = ctx.index.find(id);
   }
-  if (!summary) return undefined;
+  const cluster = await clusterRun(ctx, id);
+  if (!summary) return cluster.plan ? journalOnly(cluster.plan, cluster.problems) : undefined;
   const live = liveFor(ctx, summary);
+  // Another node's run (or this one's after it let the plan go): the database knows it better than the file.
+  const remote = cluster.plan && (live === undefined || live.status === 'released') && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
+  const shown = remote?.plan ?? live;
   const details = text === undefined ? { steps: [], log: [], problems: ['the file could not be read (moved meanwhile, or larger than a plan may be)'] } : planDetails(text, summary.name, ctx.config.actions, summary.status);
-  const merged = withLive(details, live);
-  const status = live && summary.folder === 'In_Progress' && live.status !== 'released' ? live.status : summary.status;
+  const merged = withLive(details, shown);
+  const status = shown && summary.folder === 'In_Progress' && shown.status !== 'released' ? shown.status : summary.status;
+  const node = remote?.node ?? (live && ctx.config.cluster ? ctx.config.cluster.node : undefined);
   return {
     ...summaryFields(summary),
     ...(status !== undefined ? { status } : {}),
     steps: merged.steps.map((step) => ({ ...step })),
     execution_log: [...merged.log],
-    problems: [...merged.problems],
-    live: live !== undefined,
+    problems: [...merged.problems, ...cluster.problems],
+    live: live !== undefined && remote === undefined,
+    ...(node !== undefined ? { node } : {}),
   };
+}
+
+/** The plan's latest run in the cluster's database; a database that cannot be read is a problem, not a failure. */
+async function clusterRun(ctx: ServeContext, id: string): Promise<{ plan?: ClusterPlan; problems: string[] }> {
+  if (!ctx.cluster) return { problems: [] };
+  try {
+    const run = await ctx.cluster.runOf(id);
+    const plan = run && clusterPlanOf(id, run);
+    return plan ? { plan, problems: [] } : { problems: [] };
+  } catch (error) {
+    return { problems: [`the other nodes' view is missing: ${error instanceof Error ? error.message : String(error)}`] };
+  }
+}
+
+/** A plan the database knows but this host's vault does not show (yet): its steps from the journal alone. */
+function journalOnly(cluster: ClusterPlan, problems: readonly string[]): PlanState {
+  const { plan } = cluster;
+  const path = plan.path ?? `In_Progress/${cluster.name}`;
+  return {
+    id: plan.id,
+    folder: plan.folder,
+    path,
+    status: plan.status,
+    final: plan.folder !== 'In_Progress',
+    modified: cluster.lastAt,
+    ...(plan.error !== undefined ? { error: plan.error } : {}),
+    ...(plan.retryAt !== undefined ? { retry_at: plan.retryAt } : {}),
+    steps: [...plan.steps].map(([index, step]) => ({ index, id: `step-${index}`, text: `step ${index}`, ...step })),
+    execution_log: [],
+    problems: [`${path} is not in this host's vault (yet): shown from the cluster's journal`, ...problems],
+    live: false,
+    node: cluster.node,
+  };
+}
+
+/** Is this run the one of this file (In_Progress/ by its name there, a final folder by where it moved)? */
+function sameFile(plan: LivePlan, summary: PlanSummary): boolean {
+  return summary.folder === 'In_Progress' ? plan.claim === summary.name : plan.path === summary.path;
 }
 
 const LOOKS_FOR_A_MOVED_FILE = 3;
@@ -107,9 +153,7 @@ async function readPlanText(file: string): Promise<string | undefined | 'gone'> 
 /** The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved). */
 function liveFor(ctx: ServeContext, summary: PlanSummary): LivePlan | undefined {
   const live = ctx.live?.byId(summary.id);
-  if (!live) return undefined;
-  const same = summary.folder === 'In_Progress' ? live.claim === summary.name : live.path === summary.path;
-  return same ? live : undefined;
+  return live && sameFile(live, summary) ? live : undefined;
 }
 
 export function describeState(state: PlanState): string {

@@ -6,6 +6,7 @@
  * `cluster`, then `{servers, cluster}`) shows every node, its servers, last heartbeat and what it holds.
  */
 import { sanitizeText } from '../../core/sanitize.js';
+import { cut, squash } from '../../core/text.js';
 import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
@@ -107,7 +108,7 @@ export function formatServersTable(reports: readonly ServerReport[]): string[] {
       dash(r.toolCount),
       dash(r.pingMs),
       r.breaker,
-      r.lastError === null ? '-' : oneLine(r.lastError),
+      r.lastError === null ? '-' : cut(squash(r.lastError), TABLE_ERROR_CHARS),
     ]),
     ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'left', 'left'],
   );
@@ -132,7 +133,4 @@ export function secretMasker(config: Pick<Config, 'mcpServers'>): (text: string)
   return (text) => sanitizeText(redact(text, secrets));
 }
 
-function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= TABLE_ERROR_CHARS ? flat : `${flat.slice(0, TABLE_ERROR_CHARS - 1)}…`;
-}
+

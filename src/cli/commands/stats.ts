@@ -15,14 +15,13 @@ import type { Runtime } from '../runtime.js';
 export interface StatsCommandOptions {
   readonly since?: string;
   readonly json: boolean;
-  readonly now?: () => Date;
 }
 
-export async function statsCommand(runtime: Pick<Runtime, 'config'>, io: Io, options: StatsCommandOptions): Promise<ExitCode> {
+export async function statsCommand(runtime: Pick<Runtime, 'config' | 'clock'>, io: Io, options: StatsCommandOptions): Promise<ExitCode> {
   let sinceMs: number | undefined;
   if (options.since !== undefined) {
     try {
-      sinceMs = (options.now ?? (() => new Date()))().getTime() - parseDuration(options.since);
+      sinceMs = runtime.clock.now().getTime() - parseDuration(options.since);
     } catch (error) {
       io.err(`error: --since: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT.usage;

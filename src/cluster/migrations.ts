@@ -55,6 +55,29 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE INDEX journal_claimed_by_plan ON journal ((record->>'plan'), seq) WHERE record->>'type' = 'claimed';
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Rate limits across nodes: one row per limited action, locked while its calls are counted, so two
+      -- nodes never both take the last slot; and one row per call let through (the sliding window).
+      CREATE TABLE rate_limits (action text PRIMARY KEY);
+      CREATE TABLE rate_calls (
+        id bigserial PRIMARY KEY,
+        action text NOT NULL,
+        at_ms bigint NOT NULL,
+        node text NOT NULL
+      );
+      CREATE INDEX rate_calls_by_action ON rate_calls (action, at_ms);
+      -- One circuit breaker per server for the whole cluster (execution/breaker.ts's state as jsonb),
+      -- with the node that last changed it (the one holding a half-open probe) and when.
+      CREATE TABLE breakers (
+        server text PRIMARY KEY,
+        state jsonb NOT NULL,
+        node text NOT NULL,
+        changed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

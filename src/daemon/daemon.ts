@@ -3,8 +3,7 @@
  * the monitor (breakers, rate limits, dashboard), start-up recovery, the intake of Approved/, the
  * runner, and the graceful stop. Everything it does is done by the parts it wires.
  */
-import { setMaxListeners } from 'node:events';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditLog } from '../audit/types.js';
@@ -13,6 +12,7 @@ import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import { bestEffort, EventStream, type Subscriber } from '../events/event-stream.js';
 import type { ClusterLeases } from '../cluster/leases.js';
+import type { GuardStore } from '../execution/guard-store.js';
 import type { JournalStore } from '../journal/store.js';
 import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';
@@ -43,6 +43,7 @@ export interface DaemonOptions {
   readonly store: JournalStore;
   /** With `cluster` configured: the store's leases (the same PostgreSQL store as `store`). */
   readonly cluster?: ClusterLeases;
+  readonly guardStore?: GuardStore; // with `cluster`: breakers and rate limits shared by the nodes
   readonly schemaChecker?: SchemaChecker;
   readonly clock: Clock;
   /** Aborted by SIGTERM/SIGINT: stop claiming, let calls finish within `graceMs`, exit. */
@@ -100,13 +101,12 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     };
   };
 
-  let watcher: FolderWatcher | undefined;
-  let inProgressWatcher: FolderWatcher | undefined;
+  let watcher: FolderWatcher | undefined, inProgressWatcher: FolderWatcher | undefined;
   let monitor: Monitor | undefined;
   let link: ClusterLink | undefined;
   const summary = runSummary();
   try {
-    monitor = await startMonitor({ config, pool: options.pool, audit, clock });
+    monitor = await startMonitor({ config, pool: options.pool, audit, clock, ...(options.guardStore ? { guardStore: options.guardStore } : {}) });
     const book = await readJournalAtStart({ store, audit });
     const stream = new EventStream(config.envValues);
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });

@@ -24,8 +24,11 @@ export interface Permit {
 export type Admission = { readonly ok: true; readonly permit: Permit } | { readonly ok: false; readonly error: HeldBackError };
 
 export interface CallGuard {
-  /** Synchronous, so two plans can never both take the last slot or the one probe. */
-  admit(target: CallTarget): Admission;
+  /**
+   * Atomic, so two plans can never both take the last slot or the one probe: on one host within its
+   * synchronous part, with `cluster` in one database transaction (guard-store.ts).
+   */
+  admit(target: CallTarget): Admission | Promise<Admission>;
 }
 
 /** A guard that admits every call and sends it through `caller` as it is. */

@@ -14,20 +14,11 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { messageOf } from '../mcp/errors.js';
 import type { ToolCall, ToolCaller } from '../mcp/pool.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
-import {
-  admitCall,
-  breakerSignalOf,
-  breakerView,
-  closedBreaker,
-  recordOutcome,
-  type BreakerSettings,
-  type BreakerSignal,
-  type BreakerState,
-  type BreakerView,
-} from './breaker.js';
+import { admitCall, breakerSignalOf, breakerView, recordOutcome, type BreakerSettings, type BreakerSignal, type BreakerState, type BreakerView } from './breaker.js';
 import type { Admission, CallGuard, CallTarget } from './call-guard.js';
 import { classifyError, classifyResult } from './classify.js';
 import { HeldBackError, type StepError } from '../core/errors.js';
+import { localGuardStore, type GuardStore, type GuardVerdict } from './guard-store.js';
 import type { RateLedger } from './rate-limit-ledger.js';
 import { describeRule, nextFreeSlot, toolKey, type RateRule, type RateRules } from './rate-limit.js';
 
@@ -41,7 +32,9 @@ export interface GuardedCallerOptions {
   readonly servers: Iterable<string>;
   readonly breaker: BreakerSettings;
   readonly rateRules: RateRules;
-  readonly ledger: RateLedger;
+  /** Where breakers and counted calls live: this ledger and memory (one host), or `store` (a cluster's database). */
+  readonly ledger?: RateLedger;
+  readonly store?: GuardStore;
   readonly now: () => Date;
   /** A latched breaker has no probe time: its plans look again after this long. */
   readonly latchedRetryMs: number;
@@ -50,7 +43,6 @@ export interface GuardedCallerOptions {
 }
 
 export class GuardedCaller implements ToolCaller, CallGuard {
-  private readonly breakers = new Map<string, BreakerState>();
   /**
    * Future slots already handed out to deferred plans, by action. A plan held back is given the first
    * slot not yet promised, so held-back plans come back one slot after another instead of all waking
@@ -59,27 +51,44 @@ export class GuardedCaller implements ToolCaller, CallGuard {
    */
   private readonly promised = new Map<string, number[]>();
   private readonly enabled: ReadonlySet<string>;
+  private readonly store: GuardStore;
 
   constructor(private readonly options: GuardedCallerOptions) {
     this.enabled = new Set(options.servers);
+    const store = options.store ?? (options.ledger ? localGuardStore(options.ledger, options.now) : undefined);
+    if (!store) throw new Error('GuardedCaller needs a ledger or a store');
+    this.store = store;
   }
 
-  admit(target: CallTarget): Admission {
+  /** The local store decides within this call's first synchronous part; a shared one in one database transaction. */
+  async admit(target: CallTarget): Promise<Admission> {
     const now = this.options.now();
     const rules = this.options.rateRules.get(toolKey(target.server, target.tool)) ?? [];
-    const limited = this.rateLimited(rules, now.getTime());
-    if (limited) return { ok: false, error: limited };
-    const admission = admitCall(this.state(target.server), this.options.breaker, now);
-    if (!admission.allowed) {
-      const retryAt = admission.retryAt ?? new Date(now.getTime() + this.options.latchedRetryMs);
+    const previous = this.state(target.server);
+    const decide = (s: BreakerState): BreakerState | undefined => {
+      const admission = admitCall(s, this.options.breaker, now);
+      return admission.allowed ? admission.next : undefined;
+    };
+    let verdict: GuardVerdict;
+    try {
+      verdict = await this.store.admit(target.server, rules, now.getTime(), decide);
+    } catch (error) {
+      // The shared store cannot be asked (database down): a wait, never a call sent unchecked; a short
+      // one, as a database restart takes seconds.
+      const retryAt = new Date(now.getTime() + Math.min(this.options.latchedRetryMs, 5_000));
+      const why = `cannot check the breaker and rate limits of server "${target.server}" (${messageOf(error)}); not sent; trying again at ${retryAt.toISOString()}`;
+      return { ok: false, error: new HeldBackError('breaker', why, retryAt) };
+    }
+    if (verdict.kind === 'full') return { ok: false, error: this.rateLimited(rules, verdict.sent, now.getTime()) };
+    if (verdict.kind === 'held') {
+      this.noteChange(target.server, previous, verdict.breaker);
+      const refused = admitCall(verdict.breaker, this.options.breaker, now);
+      const retryAt = (!refused.allowed ? refused.retryAt : undefined) ?? new Date(now.getTime() + this.options.latchedRetryMs);
       return { ok: false, error: new HeldBackError('breaker', this.describeBlocked(target.server, retryAt), retryAt) };
     }
-    this.update(target.server, admission.next);
-    const reservation = this.options.ledger.reserve(
-      rules.map((rule) => rule.action),
-      now.getTime(),
-    );
-    const probe = admission.probe;
+    this.noteChange(target.server, previous, verdict.after);
+    const { reservation } = verdict;
+    const probe = !verdict.before.probing && verdict.after.probing;
     let used = false;
     return {
       ok: true,
@@ -90,7 +99,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
           try {
             await reservation.commit(); // on disk before the request leaves: the limit survives a crash
           } catch (error) {
-            this.observe(target.server, 'neutral', undefined, probe);
+            await this.observe(target.server, 'neutral', undefined, probe);
             throw error;
           }
           return this.send(call, probe);
@@ -99,7 +108,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
           if (used) return;
           used = true;
           reservation.cancel();
-          this.observe(target.server, 'neutral', undefined, probe);
+          void this.observe(target.server, 'neutral', undefined, probe);
         },
       },
     };
@@ -107,7 +116,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
 
   /** The decorator contract for plain callers: a held-back call throws HeldBackError. */
   async callTool(call: ToolCall): Promise<CallToolResult> {
-    const admission = this.admit(call);
+    const admission = await this.admit(call);
     if (!admission.ok) throw admission.error;
     return admission.permit.call(call);
   }
@@ -134,7 +143,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
     } catch (thrown) {
       const error = classifyError(thrown);
       const verdict = breakerSignalOf(error);
-      if (verdict !== 'success' && !signal?.aborted) this.observe(name, verdict, error, false);
+      if (verdict !== 'success' && !signal?.aborted) await this.observe(name, verdict, error, false);
       return { ok: false, error: messageOf(thrown) };
     }
   }
@@ -146,33 +155,45 @@ export class GuardedCaller implements ToolCaller, CallGuard {
     } catch (thrown) {
       const error = classifyError(thrown);
       // Cancelled by our own shutdown: says nothing about the server.
-      this.observe(call.server, call.signal?.aborted ? 'neutral' : breakerSignalOf(error), error, probe);
+      await this.observe(call.server, call.signal?.aborted ? 'neutral' : breakerSignalOf(error), error, probe);
       throw thrown;
     }
     const error = classifyResult(result);
-    this.observe(call.server, breakerSignalOf(error), error, probe);
+    await this.observe(call.server, breakerSignalOf(error), error, probe);
     return result;
   }
 
-  private observe(server: string, verdict: BreakerSignal, error: StepError | undefined, probe: boolean): void {
+  /**
+   * The breaker hears an outcome. Never throws: a shared store that cannot record it leaves the state as
+   * the database has it (a probe left taken is read as given back after a while, pg-guard-store.ts).
+   */
+  private async observe(server: string, verdict: BreakerSignal, error: StepError | undefined, probe: boolean): Promise<void> {
     if (verdict === 'neutral' && !probe) return;
-    this.update(server, recordOutcome(this.state(server), verdict, error, this.options.breaker, this.options.now()));
+    const previous = this.state(server);
+    const now = this.options.now();
+    try {
+      const { after } = await this.store.change(server, (s) => recordOutcome(s, verdict, error, this.options.breaker, now));
+      this.noteChange(server, previous, after);
+    } catch {
+      /* the database is down: the next admission is held back until it is reachable */
+    }
   }
 
-  private rateLimited(rules: readonly RateRule[], nowMs: number): HeldBackError | undefined {
+  private rateLimited(rules: readonly RateRule[], sent: ReadonlyMap<string, readonly number[]>, nowMs: number): HeldBackError {
     let worst: { rule: RateRule; at: number } | undefined;
     for (const rule of rules) {
-      const sent = this.options.ledger.timesOf(rule.action, nowMs);
-      if (nextFreeSlot(sent, rule, nowMs) === undefined) continue;
+      const times = sent.get(rule.action) ?? [];
+      if (nextFreeSlot(times, rule, nowMs) === undefined) continue;
       const promised = (this.promised.get(rule.action) ?? []).filter((t) => t > nowMs);
       this.promised.set(rule.action, promised);
-      const at = nextFreeSlot([...sent, ...promised], rule, nowMs) as number;
+      const at = nextFreeSlot([...times, ...promised], rule, nowMs) as number;
       if (!worst || at > worst.at) worst = { rule, at };
     }
-    if (!worst) return undefined;
-    for (const rule of rules) this.promised.get(rule.action)?.push(worst.at);
-    const retryAt = new Date(worst.at);
-    const limit = `rate limit of ${worst.rule.action} reached (${describeRule(worst.rule)})`;
+    // The store found a window full: `worst` is set (a rule's window is read the same way there).
+    const { rule, at } = worst ?? { rule: rules[0] as RateRule, at: nowMs + 1_000 };
+    for (const each of rules) this.promised.get(each.action)?.push(at);
+    const retryAt = new Date(at);
+    const limit = `rate limit of ${rule.action} reached (${describeRule(rule)})`;
     return new HeldBackError('rate_limit', `${limit}; not sent; next free slot at ${retryAt.toISOString()}`, retryAt);
   }
 
@@ -192,22 +213,17 @@ export class GuardedCaller implements ToolCaller, CallGuard {
   }
 
   private state(server: string): BreakerState {
-    let state = this.breakers.get(server);
-    if (!state) {
-      state = closedBreaker(this.options.now());
-      this.breakers.set(server, state);
-    }
-    return state;
+    return this.store.known(server);
   }
 
-  private update(server: string, next: BreakerState): void {
-    const previous = this.state(server);
-    this.breakers.set(server, next);
+  /** Dashboards and alerts hear of a change in state, failures or last error. */
+  private noteChange(server: string, previous: BreakerState, next: BreakerState): void {
     const changed =
       previous.state !== next.state ||
       previous.latched !== next.latched ||
       previous.consecutiveFailures !== next.consecutiveFailures ||
-      previous.lastError !== next.lastError;
+      previous.lastError?.at.getTime() !== next.lastError?.at.getTime() ||
+      previous.lastError?.message !== next.lastError?.message;
     if (changed) this.options.onChange?.(server, breakerView(next, this.options.breaker));
   }
 }

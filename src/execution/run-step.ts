@@ -65,7 +65,7 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     const args = argumentsFor(step, context);
     // Held back (breaker open, rate limit reached): nothing is sent or announced, no attempt is spent,
     // and no retry loop runs against the guard: the plan is deferred at once.
-    const admission = context.guard.admit({ server: step.server, tool: step.tool });
+    const admission = await context.guard.admit({ server: step.server, tool: step.tool });
     if (!admission.ok) throw new AbortError(admission.error);
     const { permit } = admission;
     attempts = attemptNumber;

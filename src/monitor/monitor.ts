@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import type { GuardStore } from '../execution/guard-store.js';
 import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
 import { rateRulesFrom } from '../execution/rate-limit.js';
@@ -35,6 +36,8 @@ export interface MonitorOptions {
   /** Alert rules re-checked this often (time-based ones: a server down too long, the day changing). */
   readonly tickMs?: number;
   readonly fetch?: typeof fetch;
+  /** With `cluster`: breakers and rate-limited calls shared through the database, instead of memory and the ledger file. */
+  readonly guardStore?: GuardStore;
 }
 
 export interface Monitor {
@@ -55,7 +58,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   let stoppedAt: Date | undefined;
   const rules = rateRulesFrom(config.actions);
   const files = statePaths(config.state);
-  const ledger = await RateLedger.open(files.rateLedger, rules, startedAt.getTime());
+  const ledger = options.guardStore ? undefined : await RateLedger.open(files.rateLedger, rules, startedAt.getTime());
   const enabled = Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name);
 
   let refresh = (): void => undefined;
@@ -64,7 +67,8 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     servers: enabled,
     breaker: { failureThreshold: config.breaker.failureThreshold, coolDownMs: config.breaker.coolDown },
     rateRules: rules,
-    ledger,
+    ...(ledger ? { ledger } : {}),
+    ...(options.guardStore ? { store: options.guardStore } : {}),
     now,
     latchedRetryMs: config.execution.deferDelayMs,
     onChange: () => refresh(),
@@ -167,7 +171,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
       timers.clearTimeout(tick);
       await writer.close();
       await alerts.settle();
-      await ledger.close();
+      await ledger?.close();
     },
   };
 }

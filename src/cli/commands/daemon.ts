@@ -7,6 +7,7 @@ import { allDone, describeSummary } from '../../daemon/summary.js';
 import { statePaths, vaultKey } from '../../config/state-dir.js';
 import { ClusterDatabaseError } from '../../journal/errors.js';
 import { FileJournalStore } from '../../journal/file-store.js';
+import type { Config } from '../../config/schema.js';
 import type { JournalTrouble } from '../../journal/journal-writer.js';
 import { serveMetricsWhile } from '../../metrics/serve.js';
 import { ensureVaultFolders } from '../../vault/folders.js';
@@ -58,7 +59,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         url: cluster.postgres,
         node: cluster.node,
         leaseMs: cluster.leaseMs,
-        servers: Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name),
+        servers: enabledServers(config),
         acquireLock,
         onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
       })
@@ -67,11 +68,26 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         acquireLock,
         onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
       });
+  const servers = enabledServers(config);
+  // Breakers and rate-limit counts are the cluster's too; one host keeps them in memory and its ledger file.
+  const guardStore = cluster
+    ? new (await import('../../cluster/pg-guard-store.js')).PgGuardStore({
+        url: cluster.postgres,
+        node: cluster.node,
+        staleProbeMs: longestCallMs(config) + cluster.leaseMs,
+        now: () => runtime.clock.now(),
+        onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
+      })
+    : undefined;
   try {
     // First of all: a second daemon on this vault must be refused before it binds a port or starts a server.
     await ensureVaultFolders(vault);
     await preparePrivateState(vault, config.state);
     await store.lock();
+    await guardStore?.open(servers).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
   } catch (error) {
     if (error instanceof AlreadyRunningError || error instanceof ClusterDatabaseError) {
       io.err(`error: ${error.message}`);
@@ -89,6 +105,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         sinks: served.sinks,
         store,
         ...(store instanceof FileJournalStore ? {} : { cluster: store }),
+        ...(guardStore ? { guardStore } : {}),
         schemaChecker: served.schemaChecker,
         clock: served.clock,
         signal: options.signal,
@@ -109,8 +126,19 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
       return allDone(exit.plans) ? EXIT.ok : EXIT.failed;
     });
   } finally {
+    await guardStore?.close();
     await store.close();
   }
+}
+
+function enabledServers(config: Config): string[] {
+  return Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name);
+}
+
+/** The longest deadline any call may have: a probe unanswered for longer than that and a lease was lost with its node. */
+function longestCallMs(config: Config): number {
+  const timeouts = [config.execution.timeoutMs, ...Object.values(config.mcpServers).map((s) => s.timeoutMs ?? 0), ...Object.values(config.actions).map((a) => a.timeoutMs ?? 0)];
+  return Math.max(...timeouts);
 }
 
 /** What an ALERT says about a disturbed journal. */

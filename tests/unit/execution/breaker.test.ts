@@ -103,9 +103,9 @@ describe('GuardedCaller', () => {
     expect(g.inner.calls).toHaveLength(3); // the held-back call never reached the server
 
     g.advance(10_000);
-    const probe = g.caller.admit(call);
+    const probe = await g.caller.admit(call);
     expect(probe.ok).toBe(true);
-    expect(g.caller.admit(call).ok).toBe(false); // one probe at a time
+    expect((await g.caller.admit(call)).ok).toBe(false); // one probe at a time
     if (probe.ok) await probe.permit.call(call);
     expect(g.caller.breakerStates().mail?.state).toBe('closed');
     expect(g.changes).toEqual(['mail:closed', 'mail:closed', 'mail:open', 'mail:half-open', 'mail:closed']);
@@ -115,10 +115,10 @@ describe('GuardedCaller', () => {
     const g = guarded(['server_error']);
     for (let i = 0; i < 3; i += 1) await g.caller.callTool(call);
     g.advance(10_000);
-    const first = g.caller.admit(call);
+    const first = await g.caller.admit(call);
     if (!first.ok) throw new Error('expected a probe');
     first.permit.release();
-    expect(g.caller.admit(call).ok).toBe(true);
+    expect((await g.caller.admit(call)).ok).toBe(true);
     expect(g.inner.calls).toHaveLength(3);
   });
 

@@ -87,3 +87,13 @@ function parseRows(rows: readonly { seq: string; record: unknown }[]): JournalCo
   }
   return { records, tornTail: false, problems };
 }
+
+/** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */
+export function whereOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured address';
+  }
+}

@@ -13,9 +13,12 @@ import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
-import type { ClusterLeases, ClusterNode, TakenOver } from './leases.js';
+import type { ClusterLeases, ClusterNode, Reservation, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
-import { clusterNodes, exclusive, leasedAmong, readJournal, recordsByClaim } from './pg-shared.js';
+import { reserveDelivery } from './pg-deliveries.js';
+import { clusterNodes, exclusive, leasedAmong, readJournal, recordsByClaim, whereOf } from './pg-shared.js';
+
+export { whereOf } from './pg-shared.js';
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
@@ -182,6 +185,13 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     await work.finally(() => this.pending.delete(work));
   }
 
+  async reserve(approval: string, delivery: string): Promise<Reservation> {
+    const startedAt = this.now();
+    const reserved = await reserveDelivery(this.pool, this.node, approval, delivery, this.leaseMs);
+    if (reserved.kind === 'reserved') this.leases.set(approval, { token: reserved.token, validUntil: startedAt + this.leaseMs });
+    return reserved;
+  }
+
   async adopt(claim: string): Promise<boolean> {
     const startedAt = this.now();
     const { rows } = await this.pool.query<{ token: string }>(
@@ -251,15 +261,5 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
   private async holderOf(claim: string): Promise<string> {
     const { rows } = await this.pool.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [claim]).catch(() => ({ rows: [] }));
     return rows[0]?.node ?? 'another';
-  }
-}
-
-/** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */
-export function whereOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-  } catch {
-    return 'the configured address';
   }
 }

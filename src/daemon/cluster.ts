@@ -60,6 +60,8 @@ export class ClusterLink {
   private orphansLookedAt = -Infinity;
   /** Plans to be handed over, when they settle, to a node with this server (placement.ts). */
   private readonly wanted = new Map<string, string>();
+  /** Orphan copies already said to be left alone. */
+  private readonly noticed = new Set<string>();
 
   constructor(private readonly options: ClusterLinkOptions) {}
 
@@ -183,7 +185,7 @@ export class ClusterLink {
     const now = performance.now();
     if (now - this.orphansLookedAt < leases.leaseMs) return;
     this.orphansLookedAt = now;
-    await adoptOrphans({ leases, recovery, book, runner });
+    await adoptOrphans({ leases, recovery, book, runner, noticed: this.noticed });
   }
 
   private alert(error: unknown): void {

@@ -11,7 +11,8 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
-import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { startSyncClient, type SyncClient } from '../helpers/sync-client.js';
+import { createWorkspace, SCRIPTED_SERVER, type Workspace } from '../helpers/workspace.js';
 
 let server: Postgres;
 beforeAll(async () => {
@@ -21,14 +22,17 @@ afterAll(async () => server?.stop());
 
 let ws: Workspace | undefined;
 let daemons: DaemonProcess[] = [];
+let syncing: SyncClient | undefined;
 afterEach(async () => {
+  await syncing?.stop();
+  syncing = undefined;
   await Promise.all(daemons.map((daemon) => daemon.stop()));
   await ws?.cleanup();
   ws = undefined;
   daemons = [];
 });
 
-type Node = 'a' | 'b';
+type Node = 'a' | 'b' | 'laptop' | 'cloud';
 const FOLDERS = ['Approved', 'In_Progress', 'Done', 'Failed', 'Needs_Review'] as const;
 
 interface Synced {
@@ -41,10 +45,14 @@ interface Synced {
   /** The sync client delivers every lifecycle folder of `from` to `to` as it is now. */
   sync(from: Node, to: Node): Promise<void>;
   query<T>(sql: string): Promise<T[]>;
+  vault(node: Node): string;
 }
 
-/** One configuration file for both nodes; the vault, logs and state are each node's own. */
-async function synced(leaseMs: number): Promise<Synced> {
+/**
+ * One configuration file for both nodes; the vault, logs and state are each node's own. `placed`:
+ * server A is started only on `laptop`, B only on `cloud`, each recording its node with every call.
+ */
+async function synced(leaseMs: number, placed = false): Promise<Synced> {
   const url = await server.createDatabase();
   const current = await createWorkspace({ daemon: { scanIntervalMs: 300 } });
   ws = current;
@@ -53,6 +61,16 @@ async function synced(leaseMs: number): Promise<Synced> {
   config['vault'] = '../vault-${ORCHESTRATOR_NODE}';
   config['logs'] = '../logs-${ORCHESTRATOR_NODE}';
   config['state'] = '../state-${ORCHESTRATOR_NODE}';
+  if (placed) {
+    const scripted = (node: string) => ({
+      command: process.execPath,
+      args: [SCRIPTED_SERVER],
+      env: { CALLS_FILE: current.callsFile, STATE_DIR: path.join(current.dir, 'scripted-state'), SERVER_NODE: '${ORCHESTRATOR_NODE}' },
+      nodes: [node],
+    });
+    config['mcpServers'] = { A: scripted('laptop'), B: scripted('cloud') };
+    config['actions'] = { on_a: { server: 'A', tool: 'act', idempotent: false }, on_b: { server: 'B', tool: 'act', idempotent: false } };
+  }
   await writeFile(current.configPath, JSON.stringify(config, null, 2));
   const vault = (node: Node) => path.join(current.dir, `vault-${node}`);
   const list = async (node: Node, folder: string) =>
@@ -63,6 +81,7 @@ async function synced(leaseMs: number): Promise<Synced> {
   };
   return {
     ws: current,
+    vault,
     async start(node) {
       const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node });
       daemons.push(daemon);
@@ -171,4 +190,25 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     expect(await c.list('b', 'Failed')).toEqual([]);
     expect(await c.log('b')).not.toContain('ALERT');
   }, 45_000);
+
+  it('a plan crossing hosts (A on laptop, B on cloud) with a sync client running: each step once, on its node; the owner of each step writes the file', async () => {
+    const c = await synced(2_000, true);
+    await c.start('laptop');
+    await c.start('cloud');
+    const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
+    await c.write('laptop', 'Approved', 'x.md', plan('x', step('on_a', 'x-first', 'ok'), step('on_b', 'x-second', 'ok'), step('on_a', 'x-third', 'ok')));
+    const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
+    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000);
+    await sync.round();
+    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    expect(calls).toEqual(['x-first@laptop', 'x-second@cloud', 'x-third@laptop']);
+    const done = await c.read('laptop', 'Done', 'x.md');
+    expect(await c.read('cloud', 'Done', 'x.md')).toBe(done);
+    expect(done).toMatch(/^status: completed$/m);
+    expect(done.match(/- \[x\] x-/g)).toHaveLength(3);
+    expect(sync.conflicts).toEqual([]);
+    for (const node of ['laptop', 'cloud'] as const) {
+      for (const folder of ['Approved', 'Failed', 'Needs_Review']) expect(await c.list(node, folder)).toEqual([]);
+    }
+  }, 60_000);
 });

@@ -211,4 +211,22 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
       for (const folder of ['Approved', 'Failed', 'Needs_Review']) expect(await c.list(node, folder)).toEqual([]);
     }
   }, 60_000);
+
+  it('a hand-over that reaches the other node before the sync client delivered the file: the plan waits, then goes on once it arrived', async () => {
+    const c = await synced(1_500, true);
+    await c.start('laptop');
+    await c.start('cloud');
+    await c.write('laptop', 'Approved', 'y.md', plan('y', step('on_a', 'y-first', 'ok'), step('on_b', 'y-second', 'ok')));
+    await waitFor(async () => (await c.log('laptop')).includes('so node laptop hands the plan over'), 'the hand-over to node cloud');
+    // Node cloud took the lease, found no file in its copy and let it go; only then does the sync client start.
+    await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'the lease to be let go');
+    expect(await c.list('cloud', 'In_Progress')).toEqual([]);
+    const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
+    const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
+    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000);
+    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    expect(calls).toEqual(['y-first@laptop', 'y-second@cloud']);
+    expect(await c.read('cloud', 'Done', 'y.md')).toMatch(/^status: completed$/m);
+    expect(sync.conflicts).toEqual([]);
+  }, 60_000);
 });

@@ -210,7 +210,7 @@ export class Intake {
     const name = path.basename(file);
     const message =
       reserved.kind === 'copy'
-        ? `Approved/${name} is a copy of an approval node ${reserved.node} took (the same content); left where it is, not run again`
+        ? `Approved/${name} is a copy of an approval node ${reserved.node} took (the same content); left where it is, not run again (to approve the same plan anew, change anything in it)`
         : `Approved/${name} is an approval node ${reserved.node} holds; left where it is`;
     if (!this.reported.has(message)) this.options.audit.record({ event: 'AUDIT', file: name, message });
     this.reported.add(message);

@@ -57,6 +57,8 @@ export interface ClusterLeases {
    * approval's lease, unless a node took those bytes already or holds the lease (cluster/pg-deliveries.ts).
    */
   reserve(approval: string, delivery: string): Promise<Reservation>;
+  /** A reserved file was gone before it could be moved: its lease and its delivery are given back. */
+  release(approval: string): Promise<void>;
   /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
   adopt(claim: string): Promise<boolean>;
   /**

@@ -15,8 +15,9 @@ const DELIVERY_LOCKS = 716_018;
 
 /**
  * Takes `delivery` (the bytes' hash) for `approval` and the approval's lease (free, or expired) for
- * `node`; or says who took the delivery, or who holds the lease. A delivery whose approval never got a
- * lease row nor a record since it was taken (its node let it go before claiming) is free again.
+ * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken for good, except
+ * for the node that took it while its approval has neither a lease row nor a record since (that node
+ * died between this and the move, and finds the file still in its Approved/ after its restart).
  */
 export async function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
   const client = await pool.connect();
@@ -26,10 +27,10 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
     // Serialises the nodes taking the same bytes; each statement below then sees what the other committed.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DELIVERY_LOCKS, delivery]);
     const seen = await client.query<{ approval: string; node: string }>(
-      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (
-         EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
+      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.node <> $2
+         OR EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
          OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at))`,
-      [delivery],
+      [delivery, node],
     );
     const taken = seen.rows[0];
     if (taken !== undefined) {
@@ -63,4 +64,16 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * The file reserved was gone when its node went to move it (a human or the sync client moved it first):
+ * the lease and the delivery are given back together, so the same bytes elsewhere can still be claimed.
+ */
+export async function releaseDelivery(pool: Pool, node: string, approval: string, token: string): Promise<void> {
+  await pool.query(
+    `WITH lease AS (DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3 RETURNING claim)
+     DELETE FROM deliveries WHERE approval IN (SELECT claim FROM lease) AND node = $2`,
+    [approval, node, token],
+  );
 }

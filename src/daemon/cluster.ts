@@ -21,6 +21,7 @@ import type { ResolvedStep } from '../plan/validated.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
+import type { CrashHook } from './crash-points.js';
 import type { IntakeOptions } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
@@ -37,8 +38,15 @@ export function leaseFence(leases: Pick<ClusterLeases, 'holds'>): Subscriber {
  * The intake's side of the leases: a file in Approved/ is reserved by its bytes before it is moved
  * (cluster/pg-deliveries.ts), and its lease given back when the move then finds it gone.
  */
-export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'settle'>): Pick<IntakeOptions, 'reserve' | 'release'> {
-  return { reserve: (approval, delivery) => leases.reserve(approval, delivery), release: (approval) => leases.settle(approval, true) };
+export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release'>, crash: CrashHook): Pick<IntakeOptions, 'reserve' | 'release'> {
+  return {
+    async reserve(approval, delivery) {
+      const reserved = await leases.reserve(approval, delivery);
+      if (reserved.kind === 'reserved') crash('after_reserve');
+      return reserved;
+    },
+    release: (approval) => leases.release(approval),
+  };
 }
 
 export interface ClusterLinkOptions {

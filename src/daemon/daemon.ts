@@ -193,7 +193,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       runner: plans,
       settler,
       onSettling: (count) => tracker.settling(count),
-      ...(cluster && options.cluster ? { refresh: (approval: string) => cluster.refresh(approval), ...reservations(options.cluster) } : {}),
+      ...(cluster && options.cluster ? { refresh: (approval: string) => cluster.refresh(approval), ...reservations(options.cluster, crash) } : {}),
       // `--once` claims everything it finds (it stops once idle, so nothing may be left waiting for a slot).
       ...(cluster && !options.once ? { hasRoom: () => plans.hasRoom() } : {}),
       onFatal: fail,

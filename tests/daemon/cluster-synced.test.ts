@@ -37,7 +37,7 @@ const FOLDERS = ['Approved', 'In_Progress', 'Done', 'Failed', 'Needs_Review'] as
 
 interface Synced {
   readonly ws: Workspace;
-  start(node: Node): Promise<DaemonProcess>;
+  start(node: Node, env?: Record<string, string>): Promise<DaemonProcess>;
   write(node: Node, folder: string, name: string, text: string): Promise<void>;
   read(node: Node, folder: string, name: string): Promise<string>;
   list(node: Node, folder: string): Promise<string[]>;
@@ -82,8 +82,8 @@ async function synced(leaseMs: number, placed = false): Promise<Synced> {
   return {
     ws: current,
     vault,
-    async start(node) {
-      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node });
+    async start(node, env = {}) {
+      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node, ...env });
       daemons.push(daemon);
       await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
       expect(daemon.output()).not.toMatch(/error/i);
@@ -189,6 +189,25 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     expect(new Set(sends.map((call) => call.args['idempotency_key'])).size).toBe(2);
     expect(await c.list('b', 'Failed')).toEqual([]);
     expect(await c.log('b')).not.toContain('ALERT');
+  }, 45_000);
+
+  it('a node killed after taking the bytes, before moving its file: no other node runs a copy; restarted, it runs the plan once', async () => {
+    const c = await synced(1_000);
+    const dying = await c.start('a', { MCP_ORCHESTRATOR_CRASH_AT: 'after_reserve' });
+    await c.start('b');
+    const text = plan('k', step('act', 'k-send', 'ok'));
+    await c.write('a', 'Approved', 'k.md', text);
+    expect(await dying.exited).toBe('SIGKILL');
+    // The sync client delivers the approval to b, which finds its bytes taken by a.
+    await c.write('b', 'Approved', 'k.md', text);
+    await waitFor(async () => (await c.log('b')).includes('Approved/k.md is a copy of an approval node a took'), "node b's notice");
+    // Its lease has run out meanwhile (b drops it: no record under it); the bytes are still a's.
+    await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, "the dead node's lease to be dropped");
+    await c.start('a');
+    await waitFor(async () => (await c.list('a', 'Done')).length === 1, 'the restarted node to run the plan');
+    expect(await names(c)).toEqual(['k-send']);
+    expect(await c.read('b', 'Approved', 'k.md')).toBe(text);
+    expect(await c.list('b', 'Done')).toEqual([]);
   }, 45_000);
 
   it('a plan crossing hosts (A on laptop, B on cloud) with a sync client running: each step once, on its node; the owner of each step writes the file', async () => {

@@ -16,8 +16,7 @@ export interface ClusterView {
 }
 
 export async function readClusterView(cluster: NonNullable<Config['cluster']>): Promise<ClusterView> {
-  const { readClusterNodes } = await import('../../cluster/pg-shared.js');
-  const { whereOf } = await import('../../cluster/pg-store.js');
+  const { readClusterNodes, whereOf } = await import('../../cluster/pg-shared.js');
   try {
     return { node: cluster.node, nodes: await readClusterNodes(cluster.postgres, cluster.leaseMs) };
   } catch (error) {

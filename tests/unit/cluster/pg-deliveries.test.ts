@@ -1,7 +1,8 @@
 /**
  * The claim of a file in Approved/ by its bytes (cluster/pg-deliveries.ts), against a real PostgreSQL:
  * two nodes reserving the same bytes at once get one reservation; the bytes stay taken once the run has
- * a record, even after its lease is gone; bytes reserved and given back before any record are free again.
+ * a record, even after its lease is gone; bytes given back (the file was gone before the move) are free
+ * again; bytes whose node died before the move are free only for that node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJournalStore } from '../../../src/cluster/pg-store.js';
@@ -40,7 +41,7 @@ describe('reserving a file in Approved/ by its bytes', () => {
     }
   });
 
-  it('the bytes of a run that ended stay taken; bytes given back before any record are free; a held approval is held', async () => {
+  it('the bytes of a run that ended stay taken; given back they are free; a node that died before the move takes them again itself', async () => {
     const [a, b] = await twoNodes();
     try {
       expect((await a.reserve('x', 'bytes-x')).kind).toBe('reserved');
@@ -50,8 +51,14 @@ describe('reserving a file in Approved/ by its bytes', () => {
       expect(await b.reserve('y', 'bytes-x')).toEqual({ kind: 'copy', approval: 'x', node: 'a' });
       // Reserved, then the file was gone before the move: given back, and free for the next node.
       expect((await a.reserve('z', 'bytes-z')).kind).toBe('reserved');
-      await a.settle('z', true);
+      await a.release('z');
       expect((await b.reserve('z2', 'bytes-z')).kind).toBe('reserved');
+      // Reserved, then its node died before the move (its lease dropped, no record): still taken for the
+      // others; the node itself, restarted and finding the file still in its Approved/, takes it again.
+      expect((await a.reserve('w', 'bytes-w')).kind).toBe('reserved');
+      await a.settle('w', true);
+      expect(await b.reserve('w2', 'bytes-w')).toEqual({ kind: 'copy', approval: 'w', node: 'a' });
+      expect((await a.reserve('w3', 'bytes-w')).kind).toBe('reserved');
       // Other bytes of an approval another node holds (a stamped file moved back in two copies, edited in one).
       expect(await a.reserve('z2', 'bytes-other')).toEqual({ kind: 'held', node: 'b' });
     } finally {

@@ -3,7 +3,9 @@
  * makes one more run after it) and re-scheduled while files are still being written. Each ready file
  * is first read where it is (its approval stamp, its status): a file of an approval that is still
  * running is left until that run settled; one that cannot be read stays where it is, with an ALERT,
- * and is tried again at the next scan. Then it is moved into In_Progress/, stamped when it is a new
+ * and is tried again at the next scan. With several hosts the database then decides: the file's bytes
+ * and the approval's lease are taken there first, and a copy of what another node took stays where it is.
+ * Then it is moved into In_Progress/, stamped when it is a new
  * approval, announced as `claimed` (durable in the journal), and handed to the runner. Symbolic links
  * and names that are not UTF-8 are refused into Failed/. One file's trouble never stops the others.
  */

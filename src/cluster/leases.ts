@@ -24,6 +24,15 @@ export interface ClusterNode {
   readonly holds: readonly string[];
 }
 
+/** What became of a file in Approved/ a node asked to claim (ClusterLeases.reserve). */
+export type Reservation =
+  /** This node has the lease: it moves the file and writes the `claimed` record under it. */
+  | { readonly kind: 'reserved'; readonly token: string }
+  /** The same bytes were taken already, by `node`, as `approval`: a copy, left where it is. */
+  | { readonly kind: 'copy'; readonly approval: string; readonly node: string }
+  /** Another node holds the approval's lease. */
+  | { readonly kind: 'held'; readonly node: string };
+
 /** What the daemon asks of the cluster besides the journal calls. */
 export interface ClusterLeases {
   readonly node: string;
@@ -43,6 +52,13 @@ export interface ClusterLeases {
   nodes(): Promise<ClusterNode[]>;
   /** Every record of one approval, in order. */
   recordsOf(claim: string): Promise<JournalRecord[]>;
+  /**
+   * Before a file in Approved/ is moved: takes its bytes (`delivery`, their hash) for `approval`, with the
+   * approval's lease, unless a node took those bytes already or holds the lease (cluster/pg-deliveries.ts).
+   */
+  reserve(approval: string, delivery: string): Promise<Reservation>;
+  /** A reserved file was gone before it could be moved: its lease and its delivery are given back. */
+  release(approval: string): Promise<void>;
   /** Takes the lease of an approval nobody holds (no row at all); false when one exists. */
   adopt(claim: string): Promise<boolean>;
   /**

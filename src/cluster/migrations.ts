@@ -78,6 +78,19 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- A synced vault per node: the same approval reaches every node's Approved/ as a copy. A file's
+      -- bytes there (sha-256) are one delivery; the first node to take it names the approval it became.
+      CREATE TABLE deliveries (
+        content text PRIMARY KEY,
+        approval text NOT NULL,
+        node text NOT NULL,
+        taken_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

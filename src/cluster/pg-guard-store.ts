@@ -17,7 +17,7 @@ import { nextFreeSlot, type RateRule } from '../execution/rate-limit.js';
 import { breakerFromRow, breakerRow, sameBreaker } from './breaker-row.js';
 import { ClusterDatabaseError } from '../journal/errors.js';
 import { migrate } from './migrations.js';
-import { whereOf } from './pg-store.js';
+import { whereOf } from './pg-shared.js';
 
 export interface PgGuardStoreOptions {
   /** The connection URL: a secret, never put into a message. */

@@ -7,8 +7,7 @@ import pg, { type Pool } from 'pg';
 import { ClusterDatabaseError } from '../journal/errors.js';
 import type { JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
-import { clusterNodes, parseRows } from './pg-shared.js';
-import { whereOf } from './pg-store.js';
+import { clusterNodes, parseRows, whereOf } from './pg-shared.js';
 
 /** What one node did, from the journal's rows it wrote (within `--since` when given). */
 export interface NodeCounts {

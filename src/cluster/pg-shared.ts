@@ -42,6 +42,12 @@ export async function recordsByClaim(pool: Pool, claims: readonly string[]): Pro
   return byClaim;
 }
 
+/** The node whose lease row an approval has, for a message ('another' when none or unknown). */
+export async function holderOf(pool: Pool, claim: string): Promise<string> {
+  const { rows } = await pool.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [claim]).catch(() => ({ rows: [] }));
+  return rows[0]?.node ?? 'another';
+}
+
 /** Which of these approvals have a lease row (held or expired). */
 export async function leasedAmong(pool: Pool, claims: readonly string[]): Promise<Set<string>> {
   const { rows } = await pool.query<{ claim: string }>('SELECT claim FROM claims WHERE claim = ANY($1::text[])', [claims]);
@@ -75,4 +81,14 @@ export function parseRows(rows: readonly { seq: string; record: unknown }[]): Jo
     else problems.push(`journal row ${row.seq}: not a journal record; skipped.`);
   }
   return { records, tornTail: false, problems };
+}
+
+/** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */
+export function whereOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured address';
+  }
 }

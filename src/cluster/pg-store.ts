@@ -13,9 +13,10 @@ import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
-import type { ClusterLeases, ClusterNode, TakenOver } from './leases.js';
+import type { ClusterLeases, ClusterNode, Reservation, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
-import { clusterNodes, exclusive, leasedAmong, readJournal, recordsByClaim } from './pg-shared.js';
+import { releaseDelivery, reserveDelivery } from './pg-deliveries.js';
+import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByClaim, whereOf } from './pg-shared.js';
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
@@ -182,6 +183,19 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     await work.finally(() => this.pending.delete(work));
   }
 
+  async reserve(approval: string, delivery: string): Promise<Reservation> {
+    const startedAt = this.now();
+    const reserved = await reserveDelivery(this.pool, this.node, approval, delivery, this.leaseMs);
+    if (reserved.kind === 'reserved') this.leases.set(approval, { token: reserved.token, validUntil: startedAt + this.leaseMs });
+    return reserved;
+  }
+
+  async release(approval: string): Promise<void> {
+    const lease = this.leases.get(approval);
+    this.leases.delete(approval);
+    if (lease) await releaseDelivery(this.pool, this.node, approval, lease.token);
+  }
+
   async adopt(claim: string): Promise<boolean> {
     const startedAt = this.now();
     const { rows } = await this.pool.query<{ token: string }>(
@@ -225,7 +239,7 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
       [record.claim, this.node, record, this.leaseMs],
     );
     const token = rows[0]?.token;
-    if (token === undefined) throw new LeaseLostError(record.claim, `node ${await this.holderOf(record.claim)} holds it`);
+    if (token === undefined) throw new LeaseLostError(record.claim, `node ${await holderOf(this.pool, record.claim)} holds it`);
     this.leases.set(record.claim, { token, validUntil: startedAt + this.leaseMs });
   }
 
@@ -246,20 +260,5 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
     if (rowCount === 1) return;
     if (this.leases.get(record.claim) === lease) this.leases.delete(record.claim);
     throw new LeaseLostError(record.claim, 'expired or taken over in the database');
-  }
-
-  private async holderOf(claim: string): Promise<string> {
-    const { rows } = await this.pool.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [claim]).catch(() => ({ rows: [] }));
-    return rows[0]?.node ?? 'another';
-  }
-}
-
-/** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */
-export function whereOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-  } catch {
-    return 'the configured address';
   }
 }

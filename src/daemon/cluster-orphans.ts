@@ -5,6 +5,8 @@
  * here any node adopts one once it has sat unchanged for longer than a lease (so a claim under way on
  * another node, which takes milliseconds, is never taken from it). A row `orphan:<file name>` in the
  * claims table makes the adoption itself exclusive across nodes, before the file is stamped or claimed.
+ * A file whose approval already ended is left alone: with a synced copy per node it is this node's stale
+ * copy, which the sync client moves where the node that ran it moved its own.
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,8 @@ export interface OrphanOptions {
   readonly recovery: RecoveryOptions;
   readonly book: ApprovalBook;
   readonly runner: PlanRunner;
+  /** Files already said to be left alone (one notice each). */
+  readonly noticed: Set<string>;
 }
 
 /** Adopts the In_Progress/ files without a lease that are older than a lease; returns how many. */
@@ -49,6 +53,15 @@ export async function adoptOrphans(options: OrphanOptions): Promise<number> {
       if (!fresh) {
         if (!(await leases.adopt(candidate.id))) continue;
         book.replace(candidate.id, await leases.recordsOf(candidate.id));
+        const ended = book.get(candidate.id)?.finalized;
+        if (ended !== undefined) {
+          // Its run ended (its node moved it): a copy a sync client has not moved yet, or one put back by hand. Not this node's to move.
+          await leases.settle(candidate.id, true);
+          const message = `In_Progress/${candidate.name} is a copy of an approval that ended in ${ended.folder}/; left where it is`;
+          if (!options.noticed.has(message)) recovery.audit.record({ event: 'AUDIT', file: candidate.name, message });
+          options.noticed.add(message);
+          continue;
+        }
       }
       recovery.audit.record({ event: 'AUDIT', file: candidate.name, message: `In_Progress/${candidate.name} had no node's lease; taken up by node ${leases.node}` });
       await resumeOne(recovery, book, runner, candidate.name, candidate.found, fresh ? undefined : book.get(candidate.id));

@@ -21,6 +21,8 @@ import type { ResolvedStep } from '../plan/validated.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
+import type { CrashHook } from './crash-points.js';
+import type { IntakeOptions } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
@@ -29,6 +31,21 @@ import type { PlanRunner } from './runner.js';
 export function leaseFence(leases: Pick<ClusterLeases, 'holds'>): Subscriber {
   return (event) => {
     if (event.type !== 'claimed' && !leases.holds(event.plan.approval)) throw new LeaseLostError(event.plan.approval, 'not held by this node');
+  };
+}
+
+/**
+ * The intake's side of the leases: a file in Approved/ is reserved by its bytes before it is moved
+ * (cluster/pg-deliveries.ts), and its lease given back when the move then finds it gone.
+ */
+export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release'>, crash: CrashHook): Pick<IntakeOptions, 'reserve' | 'release'> {
+  return {
+    async reserve(approval, delivery) {
+      const reserved = await leases.reserve(approval, delivery);
+      if (reserved.kind === 'reserved') crash('after_reserve');
+      return reserved;
+    },
+    release: (approval) => leases.release(approval),
   };
 }
 
@@ -51,6 +68,8 @@ export class ClusterLink {
   private orphansLookedAt = -Infinity;
   /** Plans to be handed over, when they settle, to a node with this server (placement.ts). */
   private readonly wanted = new Map<string, string>();
+  /** Orphan copies already said to be left alone. */
+  private readonly noticed = new Set<string>();
 
   constructor(private readonly options: ClusterLinkOptions) {}
 
@@ -174,7 +193,7 @@ export class ClusterLink {
     const now = performance.now();
     if (now - this.orphansLookedAt < leases.leaseMs) return;
     this.orphansLookedAt = now;
-    await adoptOrphans({ leases, recovery, book, runner });
+    await adoptOrphans({ leases, recovery, book, runner, noticed: this.noticed });
   }
 
   private alert(error: unknown): void {

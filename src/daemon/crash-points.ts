@@ -1,11 +1,11 @@
 /**
- * Fault injection for the crash-matrix tests (SPEC §9.3) and the cluster's hand-off (`before_hand_off`,
- * placement.ts): with MCP_ORCHESTRATOR_CRASH_AT set to one of these points, the daemon SIGKILLs itself
+ * Fault injection for the crash-matrix tests (SPEC §9.3) and the cluster's claim (`after_reserve`: the file's
+ * bytes taken in the database, not moved yet) and hand-off (`before_hand_off`, placement.ts): with MCP_ORCHESTRATOR_CRASH_AT set to one of these points, the daemon SIGKILLs itself
  * there, exactly as a power cut would stop it. Unset in production, where `crashAt` is a no-op.
  */
 import type { JournalRecord } from '../journal/records.js';
 
-export const CRASH_POINTS = ['after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
+export const CRASH_POINTS = ['after_reserve', 'after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export type CrashHook = (point: CrashPoint) => void;

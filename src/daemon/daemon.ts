@@ -21,7 +21,7 @@ import type { SchemaChecker } from '../plan/schema-check.js';
 import { planFileSink } from '../run/plan-file-sink.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
-import { ClusterLink, leaseFence } from './cluster.js';
+import { ClusterLink, leaseFence, reservations } from './cluster.js';
 import { Placement } from './placement.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
@@ -193,7 +193,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       runner: plans,
       settler,
       onSettling: (count) => tracker.settling(count),
-      ...(cluster ? { refresh: (approval: string) => cluster.refresh(approval) } : {}),
+      ...(cluster && options.cluster ? { refresh: (approval: string) => cluster.refresh(approval), ...reservations(options.cluster, crash) } : {}),
       // `--once` claims everything it finds (it stops once idle, so nothing may be left waiting for a slot).
       ...(cluster && !options.once ? { hasRoom: () => plans.hasRoom() } : {}),
       onFatal: fail,

@@ -3,12 +3,16 @@
  * makes one more run after it) and re-scheduled while files are still being written. Each ready file
  * is first read where it is (its approval stamp, its status): a file of an approval that is still
  * running is left until that run settled; one that cannot be read stays where it is, with an ALERT,
- * and is tried again at the next scan. Then it is moved into In_Progress/, stamped when it is a new
+ * and is tried again at the next scan. With several hosts the database then decides: the file's bytes
+ * and the approval's lease are taken there first, and a copy of what another node took stays where it is.
+ * Then it is moved into In_Progress/, stamped when it is a new
  * approval, announced as `claimed` (durable in the journal), and handed to the runner. Symbolic links
  * and names that are not UTF-8 are refused into Failed/. One file's trouble never stops the others.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
+import type { Reservation } from '../cluster/leases.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorCode } from '../core/errno.js';
@@ -18,6 +22,7 @@ import { JournalFatalError } from '../journal/errors.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { moveBadlyNamed, moveNoClobber } from '../vault/move-no-clobber.js';
 import { decideReapproval } from '../journal/decide-recovery.js';
+import { sha256 } from '../run/identify.js';
 import type { ApprovalBook } from './approvals.js';
 import { identifyClaim, type Job } from './job.js';
 import { inProgressPath, moveIntoInProgress } from './lifecycle.js';
@@ -41,6 +46,13 @@ export interface IntakeOptions {
   readonly onFatal: (error: unknown) => void;
   /** Several hosts: brings the book up to date with what other nodes recorded of an approval, before it is judged. */
   readonly refresh?: (approval: string) => Promise<void>;
+  /**
+   * Several hosts: the approval's lease for a file's bytes, taken before the file is moved, so the
+   * database decides, not the rename (with a synced copy per node each node renames in its own copy).
+   */
+  readonly reserve?: (approval: string, delivery: string) => Promise<Reservation>;
+  /** Several hosts: gives back a lease reserved for a file that then could not be moved. */
+  readonly release?: (approval: string) => Promise<void>;
   /** Several hosts: false while every run slot is taken. Absent: everything ready is claimed. */
   readonly hasRoom?: () => boolean;
 }
@@ -157,9 +169,15 @@ export class Intake {
       // runner then asks for a scan). A run whose file is gone is cancelled before its next step.
       return runner.checkFiles();
     }
+    let moved = false;
     try {
+      if (this.options.reserve && !(await this.reserveHere(approvedFile, approval))) return runner.unreserve(approval);
       const claim = await moveIntoInProgress(config.vault, approvedFile);
-      if (claim === undefined) return runner.unreserve(approval); // a human moved it away first
+      moved = claim !== undefined;
+      if (claim === undefined) {
+        await this.options.release?.(approval); // a human (or a sync client) moved it away first
+        return runner.unreserve(approval);
+      }
       if (decision.kind === 'new_approval' && head.stampable) await stampApproval(inProgressPath(config.vault, claim), approval);
       const claimedAt = clock.now();
       const { ref, hash } = await identifyClaim(config, claim, approval);
@@ -172,8 +190,32 @@ export class Intake {
       }
       runner.enqueue(job);
     } catch (error) {
+      if (!moved) await this.options.release?.(approval).catch(() => undefined);
       runner.unreserve(approval);
       throw error;
     }
+  }
+
+  /**
+   * Several hosts: is this file's approval this node's to run? A copy of one another node took (the
+   * same bytes, under any name: a synced vault's copy, a sync client's conflict copy, a copy arriving
+   * after the run ended) is left where it is, with a notice: that node's moves reach it through the sync.
+   */
+  private async reserveHere(file: string, approval: string): Promise<boolean> {
+    const bytes = await readFile(file).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (bytes === undefined) return false; // moved away since it was read
+    const reserved = await (this.options.reserve as NonNullable<IntakeOptions['reserve']>)(approval, sha256(bytes));
+    if (reserved.kind === 'reserved') return true;
+    const name = path.basename(file);
+    const message =
+      reserved.kind === 'copy'
+        ? `Approved/${name} is a copy of an approval node ${reserved.node} took (the same content); left where it is, not run again (to approve the same plan anew, change anything in it)`
+        : `Approved/${name} is an approval node ${reserved.node} holds; left where it is`;
+    if (!this.reported.has(message)) this.options.audit.record({ event: 'AUDIT', file: name, message });
+    this.reported.add(message);
+    return false;
   }
 }

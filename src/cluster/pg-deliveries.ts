@@ -1,0 +1,79 @@
+/**
+ * The claim of a file in Approved/, decided in PostgreSQL before the file is moved (SPEC §12: the vault
+ * may be one shared folder or a synced copy per node). With a copy per node a sync client delivers the
+ * same approval to every node's Approved/, and each node's rename happens in its own copy, so the rename
+ * decides nothing. What is the same everywhere is the file's bytes: their hash is the delivery, and the
+ * first node to take a delivery takes the approval's lease with it, in one transaction. Any later file
+ * with the same bytes — the copy in another vault, a sync client's conflict copy, a late copy after the
+ * run ended — is that approval, taken already: its node leaves it where it is.
+ */
+import type { Pool } from 'pg';
+import type { Reservation } from './leases.js';
+
+/** The advisory-lock namespace of deliveries (moves use 716_017, the migrations 716_016). */
+const DELIVERY_LOCKS = 716_018;
+
+/**
+ * Takes `delivery` (the bytes' hash) for `approval` and the approval's lease (free, or expired) for
+ * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken for good, except
+ * for the node that took it while its approval has neither a lease row nor a record since (that node
+ * died between this and the move, and finds the file still in its Approved/ after its restart).
+ */
+export async function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    // Serialises the nodes taking the same bytes; each statement below then sees what the other committed.
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DELIVERY_LOCKS, delivery]);
+    const seen = await client.query<{ approval: string; node: string }>(
+      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.node <> $2
+         OR EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
+         OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at))`,
+      [delivery, node],
+    );
+    const taken = seen.rows[0];
+    if (taken !== undefined) {
+      await client.query('ROLLBACK');
+      return { kind: 'copy', approval: taken.approval, node: taken.node };
+    }
+    const lease = await client.query<{ token: string }>(
+      `INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $3 * interval '1 millisecond')
+       ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
+         needs = NULL, handed_by = NULL
+       WHERE claims.expires_at < clock_timestamp()
+       RETURNING token`,
+      [approval, node, leaseMs],
+    );
+    const token = lease.rows[0]?.token;
+    if (token === undefined) {
+      const holder = await client.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [approval]);
+      await client.query('ROLLBACK');
+      return { kind: 'held', node: holder.rows[0]?.node ?? 'another' };
+    }
+    await client.query(
+      `INSERT INTO deliveries (content, approval, node) VALUES ($1, $2, $3)
+       ON CONFLICT (content) DO UPDATE SET approval = EXCLUDED.approval, node = EXCLUDED.node, taken_at = clock_timestamp()`,
+      [delivery, approval, node],
+    );
+    await client.query('COMMIT');
+    return { kind: 'reserved', token };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * The file reserved was gone when its node went to move it (a human or the sync client moved it first):
+ * the lease and the delivery are given back together, so the same bytes elsewhere can still be claimed.
+ */
+export async function releaseDelivery(pool: Pool, node: string, approval: string, token: string): Promise<void> {
+  await pool.query(
+    `WITH lease AS (DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3 RETURNING claim)
+     DELETE FROM deliveries WHERE approval IN (SELECT claim FROM lease) AND node = $2`,
+    [approval, node, token],
+  );
+}

@@ -54,7 +54,7 @@ const settings = {
   idleWindowMs: quick ? 3_000 : 10_000,
   floodPerSecond: 1_000,
   statsLines: quick ? 100_000 : 1_000_000,
-  clusterPlans: values['cluster-plans'] ? Number(values['cluster-plans']) : quick ? 60 : 150,
+  clusterPlans: values['cluster-plans'] ? Number(values['cluster-plans']) : quick ? 60 : 120,
   clusterReps: values.reps ? Number(values.reps) : quick ? 1 : 3,
   clusterLeaseMs: 15_000,
 };

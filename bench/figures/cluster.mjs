@@ -33,10 +33,10 @@ export async function cluster({ probe, reps, plans, leaseMs, log }) {
       for (const nodes of order) {
         const run = await once({ probe, postgres, guard, plans, nodes, leaseMs, tag: `c${rep}n${nodes}` });
         runs[nodes].push(run);
-        log(`  cluster rep ${rep + 1}, ${label(nodes)}: ${run.seconds.toFixed(2)} s (${(plans / run.seconds).toFixed(0)} plans/s), p50 ${run.p50.toFixed(0)} ms, p95 ${run.p95.toFixed(0)} ms, cores busy ${run.busy.toFixed(0)}%`);
+        log(`  cluster rep ${rep + 1}, ${label(nodes)}: ${run.seconds.toFixed(2)} s (${(plans / run.seconds).toFixed(0)} plans/s), p50 ${run.p50.toFixed(0)} ms, p95 ${run.p95.toFixed(0)} ms, cores busy ${run.busy.toFixed(0)}%, load ${run.load.toFixed(1)}`);
       }
     }
-    const r = { runs, plans, steps: stepsOf(plans) };
+    const r = { runs, plans, steps: stepsOf(plans), leaseMs };
     log(`  cluster: 3 nodes vs 1 node ${quantile(speedUp(r), 0.5).toFixed(2)}x, ${verdict(r)}`);
     return r;
   });
@@ -49,7 +49,8 @@ export function clusterRows(r) {
   const vs = (n, key) => (n === 0 ? undefined : of(0, key));
   const rows = [];
   for (const n of CLUSTER_SIZES) {
-    const note = n === 0 ? `${r.plans} plans (${r.steps} steps) approved at once; baseline column: one daemon without cluster` : undefined;
+    const loads = `1-minute load average at each approval: ${of(n, 'load').map((l) => l.toFixed(1)).join(', ')}`;
+    const note = n === 0 ? `${r.plans} plans (${r.steps} steps) approved at once; baseline column: one daemon without cluster; ${loads}` : loads;
     rows.push(
       row({ figure: 11, metric: `plans per second, ${label(n)}`, unit: 'plans/s', reps: rate(n), baseline: n === 0 ? undefined : rate(0), note }),
       row({ figure: 11, metric: `approval → Done/ p50, ${label(n)}`, unit: 'ms', reps: of(n, 'p50'), baseline: vs(n, 'p50') }),
@@ -119,6 +120,7 @@ async function once({ probe, postgres, guard, plans, nodes, leaseMs, tag }) {
     const pg0 = url ? await postgresCpuMs(postgres.port) : 0;
     const xacts0 = url ? await transactions(postgres.url, database) : 0;
     const machine0 = await machineCpu();
+    const loadBefore = os.loadavg()[0];
     const approvedAt = new Map();
     const t0 = hrNow();
     try {
@@ -153,6 +155,8 @@ async function once({ probe, postgres, guard, plans, nodes, leaseMs, tag }) {
       postgresCpuPerPlan,
       allCpuPerPlan: daemonCpuPerPlan + postgresCpuPerPlan + (servers1 - servers0) / plans,
       busy: busyPercent(machine0, machine1),
+      /** The 1-minute load average when the plans were approved: other work takes its share of the cores. */
+      load: loadBefore,
       transactionsPerPlan: url ? (xacts1 - xacts0) / plans : 0,
     };
   } finally {

@@ -3,13 +3,15 @@
  * `npm run bench`: the performance figures of docs/PERFORMANCE.md, each taken in one run against the
  * no-op MCP server and, where there is one, the raw SDK client as the baseline. Prints a table and writes
  * bench/results/latest.json. Options: --only pickup,per-step,throughput,parallel,vault-scale,cold-start,
- * startup,footprint,idle-cpu,stats --quick (fewer plans and notes, for a smoke run; not for the record) --reps N --plans N (figure 3)
+ * startup,footprint,idle-cpu,stats,cluster --quick (fewer plans and notes, for a smoke run; not for the record) --reps N --plans N (figure 3)
+ * --cluster-plans N (figure 11)
  * --out FILE. Environment: BENCH_DIST (another build of dist/), BENCH_PROFILE_DIR (CPU profiles).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cluster, clusterRows } from './figures/cluster.mjs';
 import { coldStart } from './figures/cold-start.mjs';
 import { footprint } from './figures/footprint.mjs';
 import { idleCpu } from './figures/idle-cpu.mjs';
@@ -20,6 +22,7 @@ import { startup } from './figures/startup.mjs';
 import { statsFigure } from './figures/stats.mjs';
 import { throughput } from './figures/throughput.mjs';
 import { vaultScale } from './figures/vault-scale.mjs';
+import { postgresInstalled } from './lib/cluster.mjs';
 import { openProbe } from './lib/probe.mjs';
 import { DIST, REPO_ROOT } from './lib/paths.mjs';
 import { machine, row, table } from './lib/report.mjs';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     reps: { type: 'string' },
     plans: { type: 'string' },
+    'cluster-plans': { type: 'string' },
     out: { type: 'string', default: path.join(REPO_ROOT, 'bench/results/latest.json') },
   },
 });
@@ -50,8 +54,11 @@ const settings = {
   idleWindowMs: quick ? 3_000 : 10_000,
   floodPerSecond: 1_000,
   statsLines: quick ? 100_000 : 1_000_000,
+  clusterPlans: values['cluster-plans'] ? Number(values['cluster-plans']) : quick ? 60 : 120,
+  clusterReps: values.reps ? Number(values.reps) : quick ? 1 : 3,
+  clusterLeaseMs: 15_000,
 };
-const all = ['pickup', 'per-step', 'throughput', 'parallel', 'vault-scale', 'cold-start', 'startup', 'footprint', 'idle-cpu', 'stats'];
+const all = ['pickup', 'per-step', 'throughput', 'parallel', 'vault-scale', 'cold-start', 'startup', 'footprint', 'idle-cpu', 'stats', 'cluster'];
 const only = values.only ? values.only.split(',').map((s) => s.trim()) : all;
 for (const name of only) if (!all.includes(name)) throw new Error(`--only: unknown figure "${name}"; choose from ${all.join(', ')}`);
 
@@ -163,6 +170,14 @@ const figures = {
     return Object.entries(r).map(([variant, reps]) =>
       row({ figure: 10, metric: `stats ${variant === 'whole log' ? '' : `${variant} `}over a ${k}-line log, spawn → exit`, unit: 's', reps, target: { op: '<=', value: 2 } }),
     );
+  },
+  async cluster(probe) {
+    if (!(await postgresInstalled())) {
+      log('  cluster: skipped, PostgreSQL is not installed (initdb, pg_ctl; .ci/run installs them)');
+      return [];
+    }
+    const r = await cluster({ probe, reps: settings.clusterReps, plans: settings.clusterPlans, leaseMs: settings.clusterLeaseMs, log });
+    return clusterRows(r);
   },
 };
 

@@ -10,7 +10,8 @@ export const NOOP_ACTIONS = {
   sleep: { server: 'noop', tool: 'sleep', idempotent: true },
 };
 
-export async function createWorkspace({ probePort, execution = {}, daemon = {}, server = {}, servers = {}, actions = {} } = {}) {
+/** `cluster`: the config's `cluster` block (SPEC §12); each node then keeps its own state folder. */
+export async function createWorkspace({ probePort, execution = {}, daemon = {}, server = {}, servers = {}, actions = {}, cluster } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-bench-'));
   const vault = path.join(dir, 'vault');
   const configPath = path.join(dir, 'config', 'orchestrator.json');
@@ -19,6 +20,7 @@ export async function createWorkspace({ probePort, execution = {}, daemon = {}, 
   const config = {
     vault: '../vault',
     logs: '../logs',
+    ...(cluster ? { cluster, state: '../state-${ORCHESTRATOR_NODE}' } : {}),
     execution,
     daemon,
     mcpServers: {

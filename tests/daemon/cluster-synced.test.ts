@@ -217,7 +217,9 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
     await c.write('laptop', 'Approved', 'x.md', plan('x', step('on_a', 'x-first', 'ok'), step('on_b', 'x-second', 'ok'), step('on_a', 'x-third', 'ok')));
     const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
-    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000);
+    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await whereAll(c, sync)}`);
+    });
     await sync.round();
     const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
     expect(calls).toEqual(['x-first@laptop', 'x-second@cloud', 'x-third@laptop']);
@@ -242,10 +244,25 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     expect(await c.list('cloud', 'In_Progress')).toEqual([]);
     const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
     const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
-    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000);
+    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\n${await whereAll(c, sync)}`);
+    });
     const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
     expect(calls).toEqual(['y-first@laptop', 'y-second@cloud']);
     expect(await c.read('cloud', 'Done', 'y.md')).toMatch(/^status: completed$/m);
     expect(sync.conflicts).toEqual([]);
   }, 60_000);
 });
+
+/** On a timeout: what each copy holds, the calls made, the conflicts and each node's log tail. */
+async function whereAll(c: Synced, sync: SyncClient): Promise<string> {
+  const lines: string[] = [];
+  for (const node of ['laptop', 'cloud'] as const) {
+    for (const folder of FOLDERS) lines.push(`${node} ${folder}: ${(await c.list(node, folder)).join(', ')}`);
+    lines.push(`${node} log:\n${(await c.log(node)).split('\n').slice(-25).join('\n')}`);
+  }
+  lines.push(`calls: ${(await c.ws.calls()).map((call) => `${String(call.args['name'])}@${String(call.node)}`).join(', ')}`);
+  lines.push(`conflicts: ${sync.conflicts.join(', ')}`);
+  lines.push(`claims: ${JSON.stringify(await c.query('SELECT claim, node, needs, expires_at > now() AS live FROM claims'))}`);
+  return lines.join('\n');
+}

@@ -10,7 +10,15 @@ export interface TakenOver {
   readonly claim: string;
   readonly records: JournalRecord[];
   /** Handed over for a step on this server (placement), by this node; absent: its node stopped renewing. */
-  readonly handOff?: { readonly server: string; readonly from: string };
+  readonly handOff?: HandOff;
+}
+
+/** A lease let go for a step on `server` (placement), by node `from`, with its plan file as then written. */
+export interface HandOff {
+  readonly server: string;
+  readonly from: string;
+  /** SHA-256 of the plan file as `from` last wrote it; absent when it could not be read. */
+  readonly fileHash?: string;
 }
 
 /** A node as the cluster sees it (`servers`). */
@@ -45,9 +53,9 @@ export interface ClusterLeases {
   takeOver(limit: number, atStart: boolean): Promise<TakenOver[]>;
   /**
    * The plan settled here: its lease is deleted when it is finished, else handed over at once; with
-   * `needs`, only to a node that has that server (the next step's).
+   * `handOff`, only to a node that has its server (the next step's).
    */
-  settle(claim: string, finished: boolean, needs?: string): Promise<void>;
+  settle(claim: string, finished: boolean, handOff?: HandOff): Promise<void>;
   /** The nodes (live or not) and what each has and holds. */
   nodes(): Promise<ClusterNode[]>;
   /** Every record of one approval, in order. */

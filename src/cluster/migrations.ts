@@ -91,6 +91,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- A hand-over names the plan file as its node last wrote it (sha-256): with a synced copy per node,
+      -- the node taking it over waits for its copy to be that one, so the two copies never diverge.
+      ALTER TABLE claims ADD COLUMN file_hash text;
+    `,
+  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

@@ -13,9 +13,10 @@ import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
-import type { ClusterLeases, ClusterNode, Reservation, TakenOver } from './leases.js';
+import type { ClusterLeases, ClusterNode, HandOff, Reservation, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
 import { releaseDelivery, reserveDelivery } from './pg-deliveries.js';
+import { letGo, takeExpired } from './pg-handover.js';
 import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByClaim, whereOf } from './pg-shared.js';
 
 export interface PgStoreOptions {
@@ -146,39 +147,19 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
 
   async takeOver(limit: number, atStart: boolean): Promise<TakenOver[]> {
     const startedAt = this.now();
-    // A lease handed over for a server (placement) is only taken by a node that has that server.
-    const { rows } = await this.pool.query<{ claim: string; token: string; needs: string | null; handed_by: string | null }>(
-      `WITH expired AS (
-         SELECT claim, needs, handed_by FROM claims
-         WHERE (needs IS NULL OR needs = ANY($6::text[]))
-           AND (expires_at < clock_timestamp() OR ($3::boolean AND node = $1 AND NOT (claim = ANY($4::text[]))))
-         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-       UPDATE claims SET node = $1, token = nextval('fencing_tokens'), expires_at = clock_timestamp() + $5 * interval '1 millisecond',
-         needs = NULL, handed_by = NULL
-       FROM expired WHERE claims.claim = expired.claim
-       RETURNING claims.claim, claims.token, expired.needs, expired.handed_by`,
-      [this.node, limit, atStart, [...this.leases.keys()], this.leaseMs, [...(this.options.servers ?? [])]],
-    );
-    if (rows.length === 0) return [];
-    for (const row of rows) this.leases.set(row.claim, { token: row.token, validUntil: startedAt + this.leaseMs });
-    const records = await recordsByClaim(this.pool, rows.map((row) => row.claim));
-    return rows.map((row) => ({
-      claim: row.claim,
-      records: records.get(row.claim) ?? [],
-      ...(row.needs !== null ? { handOff: { server: row.needs, from: row.handed_by ?? 'another node' } } : {}),
-    }));
+    const taken = await takeExpired(this.pool, { node: this.node, limit, leaseMs: this.leaseMs, atStart, held: [...this.leases.keys()], servers: this.options.servers ?? [] });
+    if (taken.length === 0) return [];
+    for (const { claim, token } of taken) this.leases.set(claim, { token, validUntil: startedAt + this.leaseMs });
+    const records = await recordsByClaim(this.pool, taken.map(({ claim }) => claim));
+    return taken.map(({ claim, handOff }) => ({ claim, records: records.get(claim) ?? [], ...(handOff ? { handOff } : {}) }));
   }
 
-  async settle(claim: string, finished: boolean, needs?: string): Promise<void> {
+  async settle(claim: string, finished: boolean, handOff?: HandOff): Promise<void> {
     const lease = this.leases.get(claim);
     if (!lease) return;
     this.leases.delete(claim);
-    const sql = finished
-      ? 'DELETE FROM claims WHERE claim = $1 AND node = $2 AND token = $3'
-      : `UPDATE claims SET expires_at = clock_timestamp() - interval '1 millisecond', needs = $4, handed_by = CASE WHEN $4::text IS NULL THEN NULL ELSE node END
-         WHERE claim = $1 AND node = $2 AND token = $3`;
     // Waited for by close(), so a plan let go at the stop is handed over before the pool ends.
-    const work = this.pool.query(sql, finished ? [claim, this.node, lease.token] : [claim, this.node, lease.token, needs ?? null]);
+    const work = letGo(this.pool, { claim, node: this.node, token: lease.token }, finished, handOff);
     this.pending.add(work);
     await work.finally(() => this.pending.delete(work));
   }

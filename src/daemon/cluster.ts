@@ -21,6 +21,7 @@ import type { ResolvedStep } from '../plan/validated.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
+import { HandedCopies } from './handed-copy.js';
 import type { CrashHook } from './crash-points.js';
 import type { IntakeOptions } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
@@ -71,7 +72,11 @@ export class ClusterLink {
   /** Orphan copies already said to be left alone. */
   private readonly noticed = new Set<string>();
 
-  constructor(private readonly options: ClusterLinkOptions) {}
+  private readonly copies: HandedCopies;
+
+  constructor(private readonly options: ClusterLinkOptions) {
+    this.copies = new HandedCopies({ vault: options.recovery.config.vault, leaseMs: options.leases.leaseMs, now: () => performance.now() });
+  }
 
   /** Takes back what an earlier process of this node held, and anything expired, then keeps at it. */
   async start(): Promise<void> {
@@ -82,12 +87,23 @@ export class ClusterLink {
     this.takeovers = setInterval(() => void this.takeOver(false), Math.max(50, Math.min(1_000, Math.floor(leaseMs / 2))));
   }
 
-  /** A plan settled here (runner): its lease ends, or goes to a node with the server it needs next. */
+  /**
+   * A plan settled here (runner): its lease ends, or goes to a node with the server it needs next,
+   * naming the plan file as this node last wrote it (handed-copy.ts).
+   */
   settled(approval: string): void {
-    const finished = this.options.book.get(approval)?.finalized !== undefined;
-    const needs = this.wanted.get(approval);
+    const state = this.options.book.get(approval);
+    const finished = state?.finalized !== undefined;
+    const server = this.wanted.get(approval);
     this.wanted.delete(approval);
-    void this.options.leases.settle(approval, finished, needs).catch((error: unknown) => this.alert(error));
+    const handOff = async () => {
+      if (server === undefined) return undefined;
+      const fileHash = state ? await this.copies.hashOf(state.name) : undefined;
+      return { server, from: this.options.leases.node, ...(fileHash !== undefined ? { fileHash } : {}) };
+    };
+    void handOff()
+      .then((handing) => this.options.leases.settle(approval, finished, handing))
+      .catch((error: unknown) => this.alert(error));
   }
 
   /**
@@ -182,6 +198,18 @@ export class ClusterLink {
         // that name now is another approval's.
         await leases.settle(claim, true);
         continue;
+      }
+      const copy = await this.copies.verdict(claim, state.name, taken.handOff);
+      if (copy === 'wait' || copy === 'waiting') {
+        if (copy === 'wait') {
+          audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `waits for this node's copy of ${state.name} to be the file node ${taken.handOff?.from ?? 'another node'} handed over (the sync client has not delivered it yet)` });
+        }
+        // Given back as it was handed over; taken again at the next round, once the copy may have arrived.
+        await leases.settle(claim, false, taken.handOff);
+        continue;
+      }
+      if (copy === 'late') {
+        audit.record({ event: 'AUDIT', plan: state.plan, file: state.name, message: `this node's copy of ${state.name} is still not the file node ${taken.handOff?.from ?? 'another node'} handed over after a lease; going on with it` });
       }
       const why = taken.handOff
         ? `handed over by node ${taken.handOff.from} for its next step on server ${taken.handOff.server}`

@@ -233,6 +233,35 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     }
   }, 60_000);
 
+  it('a hand-over to a node whose copy is stale: it waits for the file handed over, writes nothing meanwhile, then goes on from it', async () => {
+    const c = await synced(4_000, true);
+    await c.start('laptop');
+    await c.start('cloud');
+    await c.write('laptop', 'Approved', 'z.md', plan('z', step('on_a', 'z-first', 'slow:3000'), step('on_b', 'z-second', 'ok')));
+    // The sync client delivers the claimed file to cloud early (stamped, step 1 not yet done), then stalls.
+    const claimed = await waitFor(async () => {
+      const text = await c.read('laptop', 'In_Progress', 'z.md').catch(() => '');
+      return /^approval_id: /m.test(text) ? text : undefined;
+    }, 'the claimed file on laptop');
+    await c.write('cloud', 'In_Progress', 'z.md', claimed);
+    expect(claimed).not.toContain('hands the plan over');
+    await waitFor(async () => (await c.log('cloud')).includes("waits for this node's copy of z.md to be the file node laptop handed over"), "cloud's wait");
+    expect(await c.read('cloud', 'In_Progress', 'z.md')).toBe(claimed);
+    expect(await names(c)).toEqual(['z-first']);
+    // The sync client catches up: cloud's copy is now the file laptop handed over.
+    const handedOver = await c.read('laptop', 'In_Progress', 'z.md');
+    expect(handedOver).toContain('so node laptop hands the plan over');
+    await c.write('cloud', 'In_Progress', 'z.md', handedOver);
+    await waitFor(async () => (await c.list('cloud', 'Done')).length === 1, 'the plan in Done/ of cloud', 30_000);
+    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    expect(calls).toEqual(['z-first@laptop', 'z-second@cloud']);
+    const done = await c.read('cloud', 'Done', 'z.md');
+    expect(done).toMatch(/^status: completed$/m);
+    expect(done).toContain('so node laptop hands the plan over');
+    expect(done.match(/- \[x\] z-/g)).toHaveLength(2);
+    expect(await c.log('cloud')).not.toContain('is still not the file');
+  }, 60_000);
+
   it('a hand-over that reaches the other node before the sync client delivered the file: the plan waits, then goes on once it arrived', async () => {
     const c = await synced(1_500, true);
     await c.start('laptop');

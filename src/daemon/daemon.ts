@@ -14,7 +14,6 @@ import { bestEffort, EventStream, type Subscriber } from '../events/event-stream
 import type { ClusterLeases } from '../cluster/leases.js';
 import type { GuardStore } from '../execution/guard-store.js';
 import type { JournalStore } from '../journal/store.js';
-import { journalSubscriber } from '../journal/subscriber.js';
 import type { McpPool } from '../mcp/pool.js';
 import { startMonitor, type Monitor } from '../monitor/monitor.js';
 import type { SchemaChecker } from '../plan/schema-check.js';
@@ -23,8 +22,9 @@ import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
 import { ClusterLink, leaseFence, reservations } from './cluster.js';
 import { Placement } from './placement.js';
-import { crashPointOf, type CrashHook } from './crash-points.js';
+import type { CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
+import { journalSink } from './journal-sink.js';
 import { inProgressPath } from './lifecycle.js';
 import { readJournalAtStart, recoverAtStart } from './recover.js';
 import { PlanRunner, type Schedule } from './runner.js';
@@ -110,24 +110,10 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const book = await readJournalAtStart({ store, audit });
     const stream = new EventStream(config.envValues);
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
-    let written = 0;
     let runner: PlanRunner | undefined;
     // Several hosts: nothing hears an event of a plan whose lease this node no longer holds.
     if (options.cluster) stream.subscribe(leaseFence(options.cluster));
-    stream.subscribe(
-      journalSubscriber(store, (record) => {
-        book.apply(record);
-        const point = crashPointOf(record);
-        if (point) crash(point);
-        // The journal is compacted to what must be kept once about `journalMaxBytes` more were written.
-        written += JSON.stringify(record).length + 1;
-        if (written > config.daemon.journalMaxBytes && runner) {
-          written = 0;
-          const keep = book.prune(runner.activeApprovals(), clock.now().getTime(), config.daemon.journalRetention);
-          void store.compact(keep).catch((error: unknown) => audit.record({ event: 'ALERT', message: `journal compaction failed, tried again later: ${messageOf(error)}` }));
-        }
-      }),
-    );
+    stream.subscribe(journalSink({ config, store, book, audit, clock, crash, active: () => runner?.activeApprovals() }));
     const planFiles = planFileSink((plan) => inProgressPath(vault, plan.claim));
     stream.subscribe(planFiles.subscriber);
     for (const sink of options.sinks) stream.subscribe(bestEffort(sink, reportSinkError));

@@ -12,7 +12,6 @@ import PQueue from 'p-queue';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import { messageOf } from '../core/text.js';
 import type { CallGuard } from '../execution/call-guard.js';
 import { JournalFatalError, LeaseLostError } from '../journal/errors.js';
 import type { McpPool } from '../mcp/pool.js';
@@ -25,7 +24,7 @@ import type { FinalFolder } from '../vault/folders.js';
 import { ActivePlans, cancelledOutcome, movedOut, type ActivePlan } from './active-plans.js';
 import type { Placement } from './placement.js';
 import { present, runJob } from './run-job.js';
-import { settlementOf, type Settler } from './settle.js';
+import { retryAfterTrouble, settlementAfterRun, type Settler } from './settle.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
 export type Schedule = (ms: number, task: () => void) => () => void;
@@ -51,9 +50,6 @@ export interface RunnerOptions {
   /** Several hosts: which steps run here, and the hand-off of the others (placement.ts). */
   readonly placement?: Placement;
 }
-
-/** How long a plan whose settling failed (a final folder not writable, a full disk) waits before trying again. */
-const RETRY_SETTLE_MS = [5_000, 15_000, 60_000, 300_000];
 
 export class PlanRunner {
   private readonly queue: PQueue;
@@ -133,9 +129,7 @@ export class PlanRunner {
     for (const [approval, control] of [...this.active.entries()]) {
       if (await present(inProgressPath(this.options.config.vault, control.job.ref.claim))) continue;
       control.cancel.abort();
-      if (control.timer) {
-        control.timer();
-        delete control.timer;
+      if (stopTimer(control)) {
         await this.options.settler.release(control.job, movedOut).catch(this.options.onFatal);
         this.settled(approval);
       }
@@ -152,9 +146,7 @@ export class PlanRunner {
     if (!control) return false;
     control.cancelledFor ??= reason;
     control.cancel.abort();
-    if (control.timer) {
-      control.timer();
-      delete control.timer;
+    if (stopTimer(control)) {
       this.enqueue(control.job);
     }
     return true;
@@ -169,9 +161,7 @@ export class PlanRunner {
     if (!control) return;
     control.lost ??= reason;
     control.cancel.abort();
-    if (control.timer) {
-      control.timer();
-      delete control.timer;
+    if (stopTimer(control)) {
       this.lose(approval, control, reason);
     }
   }
@@ -187,17 +177,6 @@ export class PlanRunner {
     this.options.onSettled(approval);
   }
 
-  /** The end, durable (journal, plan file), then the move; each done once, however often it is retried. */
-  private async finalize(job: Job, control: ActivePlan): Promise<void> {
-    const end = control.end as NonNullable<ActivePlan['end']>;
-    if (end.outcome) {
-      await this.options.settler.end(job, end.folder, end.outcome);
-      delete end.outcome;
-    }
-    if (control.lost !== undefined) return;
-    await this.options.settler.move(job, end.folder);
-  }
-
   private async run(job: Job, control: ActivePlan, attempt: number): Promise<void> {
     const { config, settler, audit } = this.options;
     const file = inProgressPath(config.vault, job.ref.claim);
@@ -208,23 +187,23 @@ export class PlanRunner {
       if (control.cancelledFor !== undefined && !this.options.stopSignal.aborted && !control.end) {
         control.end = { folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) };
       }
-      if (control.end) return await this.finalize(job, control);
+      if (control.end) return await settler.finish(job, control.end, control.lost === undefined);
       if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
       const placement = this.options.placement;
       const result = await runJob(this.options, job, control, stop);
       if (result.kind === 'dry_run' || control.lost !== undefined) return;
       if (placement && control.handOff && result.outcome.kind === 'interrupted' && !stop.aborted) return await placement.handOver(job, control.handOff);
-      // A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose
-      // last step ended anyway keeps that end. One whose file was moved away is let go.
-      const stopped = result.outcome.kind === 'interrupted' || result.outcome.kind === 'deferred';
-      const cancelled = control.cancelledFor !== undefined && stopped && !this.options.stopSignal.aborted;
-      if (!cancelled && control.cancel.signal.aborted && result.outcome.kind === 'interrupted') return await settler.release(job, movedOut);
-      const outcome = cancelled ? cancelledOutcome(control.cancelledFor as string) : result.outcome;
-      const settlement = settlementOf(outcome, job, config.daemon.maxDeferMs);
+      const settlement = settlementAfterRun(result.outcome, {
+        job,
+        maxDeferMs: config.daemon.maxDeferMs,
+        ...(control.cancelledFor !== undefined ? { cancelledFor: control.cancelledFor } : {}),
+        interrupted: control.cancel.signal.aborted,
+        stopping: this.options.stopSignal.aborted,
+      });
       switch (settlement.kind) {
         case 'finalize':
           control.end = { folder: settlement.folder, outcome: settlement.outcome };
-          return await this.finalize(job, control);
+          return await settler.finish(job, control.end, control.lost === undefined);
         case 'defer':
           await settler.defer(job, settlement);
           waiting = true;
@@ -246,9 +225,7 @@ export class PlanRunner {
       if (!(await present(file))) return await settler.release(job, movedOut).catch(() => undefined);
       // A bug, an unreadable file, a move that failed (a folder not writable, a full disk): one plan's
       // trouble, not the daemon's. It waits in In_Progress/ and is tried again, without a restart.
-      const delay = RETRY_SETTLE_MS[Math.min(attempt, RETRY_SETTLE_MS.length - 1)] as number;
-      const retryAt = new Date(this.options.clock.now().getTime() + delay);
-      const reason = `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}`;
+      const { retryAt, reason } = retryAfterTrouble(error, attempt, this.options.clock.now());
       audit.record({ event: 'ALERT', plan: job.ref.id, file: job.ref.claim, message: reason });
       await ensureVaultFolders(config.vault).catch(() => undefined);
       await settler.release(job, reason, retryAt).catch((again: unknown) => {
@@ -260,4 +237,12 @@ export class PlanRunner {
       if (!waiting) this.settled(job.ref.approval);
     }
   }
+}
+
+/** A plan waiting for its retry time waits no more: true when it was waiting. */
+function stopTimer(control: ActivePlan): boolean {
+  if (!control.timer) return false;
+  control.timer();
+  delete control.timer;
+  return true;
 }

@@ -10,7 +10,9 @@ import type { ResolvedStep } from '../plan/validated.js';
 import type { FinalFolder } from '../vault/folders.js';
 import type { Clock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
+import { messageOf } from '../core/text.js';
 import type { Job } from './job.js';
+import { cancelledOutcome, movedOut } from './active-plans.js';
 import { moveToFinal } from './lifecycle.js';
 
 export type Settlement =
@@ -49,6 +51,39 @@ export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, 
   }
 }
 
+/** What a run stopped short of, besides its outcome (runner.ts). */
+export interface RunEnding {
+  readonly job: Pick<Job, 'claimedAt'>;
+  readonly maxDeferMs: number;
+  /** Someone cancelled the plan (cancel_plan), for this reason. */
+  readonly cancelledFor?: string;
+  /** The plan's own stop signal fired: cancelled, or its file moved out of In_Progress/. */
+  readonly interrupted: boolean;
+  /** The daemon is stopping. */
+  readonly stopping: boolean;
+}
+
+/**
+ * A cancelled plan that stopped before a step (or would wait for one) ends as cancelled; one whose last
+ * step ended anyway keeps that end. One whose file was moved away is let go. Pure.
+ */
+export function settlementAfterRun(outcome: PlanOutcome, ending: RunEnding): Settlement {
+  const stopped = outcome.kind === 'interrupted' || outcome.kind === 'deferred';
+  const cancelled = ending.cancelledFor !== undefined && stopped && !ending.stopping;
+  if (!cancelled && ending.interrupted && outcome.kind === 'interrupted') return { kind: 'release', reason: movedOut };
+  return settlementOf(cancelled ? cancelledOutcome(ending.cancelledFor as string) : outcome, ending.job, ending.maxDeferMs);
+}
+
+/** How long a plan whose run or settling failed (a folder not writable, a full disk) waits before trying again. */
+const RETRY_SETTLE_MS = [5_000, 15_000, 60_000, 300_000];
+
+/** When, and with what reason, a plan that hit trouble outside any call is tried again. Pure. */
+export function retryAfterTrouble(error: unknown, attempt: number, now: Date): { readonly retryAt: Date; readonly reason: string } {
+  const delay = RETRY_SETTLE_MS[Math.min(attempt, RETRY_SETTLE_MS.length - 1)] as number;
+  const retryAt = new Date(now.getTime() + delay);
+  return { retryAt, reason: `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}` };
+}
+
 export interface SettlerOptions {
   readonly vault: string;
   readonly stream: EventStream;
@@ -75,6 +110,18 @@ export class Settler {
   /** The end, durable (journal first, then the plan file's final fields) before any move. */
   async end(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
     await this.emitterFor(job).emit({ type: 'plan_ended', outcome, folder });
+  }
+
+  /**
+   * The end, durable (journal, plan file), then the move; each done once, however often it is retried
+   * (`end.outcome` is dropped once recorded). A plan let go meanwhile (`moving` false) is not moved.
+   */
+  async finish(job: Job, end: { readonly folder: FinalFolder; outcome?: FinalOutcome }, moving: boolean): Promise<void> {
+    if (end.outcome) {
+      await this.end(job, end.folder, end.outcome);
+      delete end.outcome;
+    }
+    if (moving) await this.move(job, end.folder);
   }
 
   /** Only the move: the end was recorded before a crash cut it short. */

@@ -4,64 +4,18 @@
  * every call. A limit of N per window is N across the cluster; a breaker opened by one node's failures
  * holds the other node's plans back without a call. Every wait is for a file, a log line or a row.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
-import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSuite, type ClusterWorkspace } from '../helpers/cluster-suite.js';
+import { waitFor } from '../helpers/daemon-process.js';
+import type { Workspace } from '../helpers/workspace.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
-
-let ws: Workspace | undefined;
-let daemons: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  await ws?.cleanup();
-  ws = undefined;
-  daemons = [];
-});
-
-interface Cluster {
-  readonly ws: Workspace;
-  start(node: string): Promise<DaemonProcess>;
-  query<T>(sql: string): Promise<T[]>;
-}
+const suite = clusterSuite();
 
 /** One configuration for every node (plus top-level `extra` keys); each node keeps its own state. */
-async function cluster(execution: Record<string, unknown>, actions: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Cluster> {
-  const url = await server.createDatabase();
-  const current = await createWorkspace({ daemon: { scanIntervalMs: 300 }, execution, actions });
-  ws = current;
-  const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
-  Object.assign(config, extra);
-  config['cluster'] = { postgres: '${DATABASE_URL}', node: '${ORCHESTRATOR_NODE}', leaseMs: 3_000 };
-  config['state'] = '../state-${ORCHESTRATOR_NODE}';
-  await writeFile(current.configPath, JSON.stringify(config, null, 2));
-  return {
-    ws: current,
-    async start(node) {
-      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node });
-      daemons.push(daemon);
-      await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
-      expect(daemon.output()).not.toMatch(/error/i);
-      return daemon;
-    },
-    async query<T>(sql: string) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(sql)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
-  };
+function cluster(execution: Record<string, unknown>, actions: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<ClusterWorkspace> {
+  return suite.cluster({ workspace: { daemon: { scanIntervalMs: 300 }, execution, actions }, edit: (config) => Object.assign(config, extra) });
 }
 
 const actPlan = (id: string, action: string, script: string) => `---\nid: ${id}\naction: ${action}\nname: ${id}\nscript: ["${script}"]\n---\n`;

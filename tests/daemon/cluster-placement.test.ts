@@ -5,28 +5,14 @@
  * that started it (SERVER_NODE=${ORCHESTRATOR_NODE}) with every call.
  */
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
-import { createWorkspace, SCRIPTED_SERVER, type Workspace } from '../helpers/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSuite, placeServers } from '../helpers/cluster-suite.js';
+import { BIN, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
+import type { Workspace } from '../helpers/workspace.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
-
-let ws: Workspace | undefined;
-let daemons: DaemonProcess[] = [];
-afterEach(async () => {
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  await ws?.cleanup();
-  ws = undefined;
-  daemons = [];
-});
+const suite = clusterSuite();
 
 interface Placed {
   readonly ws: Workspace;
@@ -39,51 +25,23 @@ interface Placed {
 }
 
 async function placed(leaseMs: number): Promise<Placed> {
-  const url = await server.createDatabase();
-  const current = await createWorkspace({ daemon: { scanIntervalMs: 300 } });
-  ws = current;
-  const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, Record<string, unknown>>;
-  const scripted = (node: string) => ({
-    command: process.execPath,
-    args: [SCRIPTED_SERVER],
-    env: { CALLS_FILE: current.callsFile, STATE_DIR: path.join(current.dir, 'scripted-state'), SERVER_NODE: '${ORCHESTRATOR_NODE}' },
-    nodes: [node],
-  });
-  config['cluster'] = { postgres: '${DATABASE_URL}', node: '${ORCHESTRATOR_NODE}', leaseMs };
-  config['state'] = '../state-${ORCHESTRATOR_NODE}' as unknown as Record<string, unknown>;
-  config['mcpServers'] = { A: scripted('laptop'), B: scripted('cloud') };
-  config['actions'] = { on_a: { server: 'A', tool: 'act', idempotent: false }, on_b: { server: 'B', tool: 'act', idempotent: false } };
-  await writeFile(current.configPath, JSON.stringify(config, null, 2));
+  const c = await suite.cluster({ leaseMs, edit: placeServers });
   const cli = (node: string, rest: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) => {
-      const args = [BIN, '--config', current.configPath, ...rest];
-      execFile(process.execPath, args, { env: { ...process.env, DATABASE_URL: url, ORCHESTRATOR_NODE: node } }, (error, stdout) =>
+      const args = [BIN, '--config', c.ws.configPath, ...rest];
+      execFile(process.execPath, args, { env: { ...process.env, DATABASE_URL: c.url, ORCHESTRATOR_NODE: node } }, (error, stdout) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
       );
     });
   return {
-    ws: current,
-    async start(node, env = {}) {
-      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node, ...env });
-      daemons.push(daemon);
-      await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
-      expect(daemon.output()).not.toMatch(/error/i);
-      return daemon;
-    },
+    ws: c.ws,
+    start: (node, env = {}) => c.start(node, env),
     servers: (node, json) => cli(node, ['servers', ...(json ? ['--json'] : [])]),
     cli,
     /** `node:type<step>` of every journal row, in order. */
     async journal() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ node: string; type: string; step: string | null }>(
-          `SELECT node, record->>'type' AS type, record->>'step' AS step FROM journal ORDER BY seq`,
-        );
-        return rows.map((row) => `${row.node}:${row.type}${row.step ?? ''}`);
-      } finally {
-        await client.end();
-      }
+      const rows = await c.query<{ node: string; type: string; step: string | null }>(`SELECT node, record->>'type' AS type, record->>'step' AS step FROM journal ORDER BY seq`);
+      return rows.map((row) => `${row.node}:${row.type}${row.step ?? ''}`);
     },
   };
 }

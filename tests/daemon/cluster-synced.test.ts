@@ -7,29 +7,17 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSuite, placeServers } from '../helpers/cluster-suite.js';
+import { waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
 import { startSyncClient, type SyncClient } from '../helpers/sync-client.js';
-import { createWorkspace, SCRIPTED_SERVER, type Workspace } from '../helpers/workspace.js';
+import type { Workspace } from '../helpers/workspace.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
-
-let ws: Workspace | undefined;
-let daemons: DaemonProcess[] = [];
+const suite = clusterSuite();
 let syncing: SyncClient | undefined;
-afterEach(async () => {
+suite.afterEachTest(async () => {
   await syncing?.stop();
   syncing = undefined;
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  await ws?.cleanup();
-  ws = undefined;
-  daemons = [];
 });
 
 type Node = 'a' | 'b' | 'laptop' | 'cloud';
@@ -53,25 +41,15 @@ interface Synced {
  * server A is started only on `laptop`, B only on `cloud`, each recording its node with every call.
  */
 async function synced(leaseMs: number, placed = false): Promise<Synced> {
-  const url = await server.createDatabase();
-  const current = await createWorkspace({ daemon: { scanIntervalMs: 300 } });
-  ws = current;
-  const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
-  config['cluster'] = { postgres: '${DATABASE_URL}', node: '${ORCHESTRATOR_NODE}', leaseMs };
-  config['vault'] = '../vault-${ORCHESTRATOR_NODE}';
-  config['logs'] = '../logs-${ORCHESTRATOR_NODE}';
-  config['state'] = '../state-${ORCHESTRATOR_NODE}';
-  if (placed) {
-    const scripted = (node: string) => ({
-      command: process.execPath,
-      args: [SCRIPTED_SERVER],
-      env: { CALLS_FILE: current.callsFile, STATE_DIR: path.join(current.dir, 'scripted-state'), SERVER_NODE: '${ORCHESTRATOR_NODE}' },
-      nodes: [node],
-    });
-    config['mcpServers'] = { A: scripted('laptop'), B: scripted('cloud') };
-    config['actions'] = { on_a: { server: 'A', tool: 'act', idempotent: false }, on_b: { server: 'B', tool: 'act', idempotent: false } };
-  }
-  await writeFile(current.configPath, JSON.stringify(config, null, 2));
+  const c = await suite.cluster({
+    leaseMs,
+    edit: (config, ws) => {
+      config['vault'] = '../vault-${ORCHESTRATOR_NODE}';
+      config['logs'] = '../logs-${ORCHESTRATOR_NODE}';
+      if (placed) placeServers(config, ws);
+    },
+  });
+  const current = c.ws;
   const vault = (node: Node) => path.join(current.dir, `vault-${node}`);
   const list = async (node: Node, folder: string) =>
     (await readdir(path.join(vault(node), folder)).catch(() => [] as string[])).filter((name) => name.endsWith('.md')).sort();
@@ -82,13 +60,7 @@ async function synced(leaseMs: number, placed = false): Promise<Synced> {
   return {
     ws: current,
     vault,
-    async start(node, env = {}) {
-      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node, ...env });
-      daemons.push(daemon);
-      await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
-      expect(daemon.output()).not.toMatch(/error/i);
-      return daemon;
-    },
+    start: (node, env = {}) => c.start(node, env),
     write,
     read: (node, folder, name) => readFile(path.join(vault(node), folder, name), 'utf8'),
     list,
@@ -100,15 +72,7 @@ async function synced(leaseMs: number, placed = false): Promise<Synced> {
         for (const name of there) await write(to, folder, name, await readFile(path.join(vault(from), folder, name), 'utf8'));
       }
     },
-    async query<T>(sql: string) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(sql)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T>(sql: string) => c.query<T>(sql),
   };
 }
 

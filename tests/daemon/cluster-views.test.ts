@@ -9,30 +9,19 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
-import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { clusterSuite } from '../helpers/cluster-suite.js';
+import { BIN, waitFor } from '../helpers/daemon-process.js';
+import { createWorkspace } from '../helpers/workspace.js';
 import { runCli } from '../helpers/cli.js';
 import { call, connectHttp, connectServe, twoStepPlan, type ServeConnection } from '../serve/helpers.js';
 
 const TOKEN = 'cluster-views-token-0123456789';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
-
-let ws: Workspace | undefined;
-let daemons: DaemonProcess[] = [];
+const suite = clusterSuite();
 let clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
+suite.afterEachTest(async () => {
   await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  await ws?.cleanup();
-  ws = undefined;
-  daemons = [];
   clients = [];
 });
 
@@ -71,14 +60,13 @@ const plan = (id: string) =>
 
 describe('the whole cluster from any node (stats, get_plan)', () => {
   it('while node a runs a plan and after: stats on b shows both nodes, a holding it, then the counts; get_plan on b names a', async () => {
-    const url = await server.createDatabase();
-    const current = await createWorkspace({ daemon: { scanIntervalMs: 300, stabilityMs: 0 }, execution: { timeoutMs: 30_000 } });
-    ws = current;
-    const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, any>;
-    config['cluster'] = { postgres: '${DATABASE_URL}', node: '${ORCHESTRATOR_NODE}', leaseMs: 3_000 };
-    config['state'] = '../state-${ORCHESTRATOR_NODE}';
-    config['mcpServers']['scripted']['nodes'] = ['a'];
-    await writeFile(current.configPath, JSON.stringify(config, null, 2));
+    const c = await suite.cluster({
+      workspace: { daemon: { scanIntervalMs: 300, stabilityMs: 0 }, execution: { timeoutMs: 30_000 } },
+      edit: (config) => {
+        config['mcpServers']['scripted']['nodes'] = ['a'];
+      },
+    });
+    const { url, ws: current } = c;
     const env = (node: string) => ({ DATABASE_URL: url, ORCHESTRATOR_NODE: node, ORCHESTRATOR_TOKEN: TOKEN });
     const cli = (node: string, args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -94,13 +82,8 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
       return report.cluster;
     };
 
-    const a = startDaemon(current.configPath, [], env('a'));
-    const b = startDaemon(current.configPath, ['--mcp-port', '0'], env('b'));
-    daemons.push(a, b);
-    for (const [node, daemon] of [['a', a], ['b', b]] as const) {
-      await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
-      expect(daemon.output()).not.toMatch(/error/i);
-    }
+    await c.start('a', env('a'));
+    const b = await c.start('b', env('b'), ['--mcp-port', '0']);
     const mcpUrl = await waitFor(() => /mcp: (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(b.output())?.[1], 'the MCP URL of node b');
     const client: Client = await connectHttp(mcpUrl, TOKEN);
     clients.push(client);
@@ -159,6 +142,7 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
 
     // A host whose vault copy has not received the file (a synced copy per host): the journal alone answers.
     const elsewhere = path.join(current.dir, 'config', 'elsewhere.json');
+    const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
     await writeFile(elsewhere, JSON.stringify({ ...config, vault: '../vault-copy' }, null, 2));
     const copy: ServeConnection = await connectServe(elsewhere, env('c'));
     clients.push(copy);
@@ -170,8 +154,7 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
   }, 90_000);
 
   it('a database that cannot be reached: stats still gives the log figures, the cluster part names where (never the password), exit 1; get_plan says so', async () => {
-    const current = await createWorkspace();
-    ws = current;
+    const current = suite.use(await createWorkspace());
     const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
     config['cluster'] = { postgres: 'postgres://orch:s3cret-pw-456@127.0.0.1:1/orch', node: 'a' };
     await writeFile(current.configPath, JSON.stringify(config));

@@ -6,65 +6,17 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgJournalStore } from '../../src/cluster/pg-store.js';
+import { clusterSuite, type ClusterWorkspace } from '../helpers/cluster-suite.js';
 import { startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon-process.js';
-import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
-
-let ws: Workspace | undefined;
-let daemons: DaemonProcess[] = [];
-afterEach(async () => {
-  for (const daemon of daemons) if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGCONT');
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  await ws?.cleanup();
-  ws = undefined;
-  daemons = [];
-});
-
-interface Cluster {
-  readonly ws: Workspace;
-  readonly url: string;
-  start(node: string): Promise<DaemonProcess>;
-  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
-}
+const suite = clusterSuite();
 
 /** One workspace whose configuration every node shares; each node names itself and keeps its own state. */
-async function cluster(leaseMs: number, execution: Record<string, unknown> = {}): Promise<Cluster> {
-  const url = await server.createDatabase();
-  const current = await createWorkspace({ daemon: { scanIntervalMs: 300 }, execution });
-  ws = current;
-  const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
-  config['cluster'] = { postgres: '${DATABASE_URL}', node: '${ORCHESTRATOR_NODE}', leaseMs };
-  config['state'] = '../state-${ORCHESTRATOR_NODE}';
-  await writeFile(current.configPath, JSON.stringify(config, null, 2));
-  return {
-    ws: current,
-    url,
-    async start(node) {
-      const daemon = startDaemon(current.configPath, [], { DATABASE_URL: url, ORCHESTRATOR_NODE: node });
-      daemons.push(daemon);
-      await waitFor(() => daemon.output().includes(`cluster: node ${node}`) || daemon.child.exitCode !== null, `node ${node} to start`);
-      expect(daemon.output()).not.toMatch(/error/i);
-      return daemon;
-    },
-    async query<T>(sql: string, params: unknown[] = []) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(sql, params)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
-  };
+function cluster(leaseMs: number, execution: Record<string, unknown> = {}): Promise<ClusterWorkspace> {
+  return suite.cluster({ leaseMs, workspace: { daemon: { scanIntervalMs: 300 }, execution } });
 }
 
 const step = (action: string, name: string, script: string) =>
@@ -75,13 +27,12 @@ const settled = async (ws: Workspace) => (await ws.list('Done')).length + (await
 
 describe('several daemons on one vault (cluster)', () => {
   it('a database that cannot be reached: one clear error naming where, never the password; exit 1', async () => {
-    const current = await createWorkspace();
-    ws = current;
+    const current = suite.use(await createWorkspace());
     const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;
     config['cluster'] = { postgres: 'postgres://orch:s3cret-pw-123@127.0.0.1:1/orch', node: 'a' };
     await writeFile(current.configPath, JSON.stringify(config));
     const daemon = startDaemon(current.configPath);
-    daemons.push(daemon);
+    suite.track(daemon);
     expect(await daemon.exited).toBe(1);
     expect(daemon.output()).toMatch(/error: cannot open the cluster database at 127\.0\.0\.1:1\/orch \(ECONNREFUSED\); check cluster\.postgres/);
     expect(daemon.output()).not.toContain('s3cret-pw-123');
@@ -90,7 +41,8 @@ describe('several daemons on one vault (cluster)', () => {
   it('three nodes split the plans; every step is sent once; the URL is never logged', async () => {
     // Two run slots per node: a node claims only what it can start, so twelve plans cannot all go to one.
     const c = await cluster(3_000, { maxConcurrentPlans: 2 });
-    for (const node of ['n1', 'n2', 'n3']) await c.start(node);
+    const nodes: DaemonProcess[] = [];
+    for (const node of ['n1', 'n2', 'n3']) nodes.push(await c.start(node));
     const count = 12;
     for (let i = 0; i < count; i += 1) {
       await c.ws.writePlan(`p${i}.md`, plan(`p${i}`, step('act_idempotent', `p${i}-look`, 'slow:150'), step('act', `p${i}-send`, 'ok')), 'Approved');
@@ -106,7 +58,7 @@ describe('several daemons on one vault (cluster)', () => {
     await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'the leases to be deleted');
     const log = await c.ws.readLog();
     expect(log).not.toContain(c.url);
-    for (const daemon of daemons) expect(daemon.output()).not.toContain(c.url);
+    for (const daemon of nodes) expect(daemon.output()).not.toContain(c.url);
   }, 45_000);
 
   it('a call that outlives several leases: the lease is renewed while it runs, never taken over', async () => {
@@ -224,7 +176,7 @@ describe('several daemons on one vault (cluster)', () => {
     await waitFor(async () => (await c.ws.calls()).length >= 2, 'calls under way');
     await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
     await waitFor(async () => (await c.ws.calls()).length >= 5, 'more calls under way');
-    await server.restart();
+    await suite.postgres().restart();
     await waitFor(async () => (await settled(c.ws)) === count, 'every plan to settle', 40_000);
     const sends = (await c.ws.calls()).map((call) => String(call.args['name'])).filter((name) => name.endsWith('-send'));
     expect(new Set(sends).size, sends.join(' ')).toBe(sends.length);

@@ -87,7 +87,10 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
         content text PRIMARY KEY,
         approval text NOT NULL,
         node text NOT NULL,
-        taken_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        taken_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        -- Its approval's records were compacted away: the bytes are that approval's for good, even for
+        -- the node that took them (which no longer has a record to tell it so).
+        ended boolean NOT NULL DEFAULT false
       );
     `,
   },

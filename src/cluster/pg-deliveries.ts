@@ -27,7 +27,7 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
     // Serialises the nodes taking the same bytes; each statement below then sees what the other committed.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DELIVERY_LOCKS, delivery]);
     const seen = await client.query<{ approval: string; node: string }>(
-      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.node <> $2
+      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.ended OR d.node <> $2
          OR EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
          OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at))`,
       [delivery, node],

@@ -15,9 +15,12 @@ import type { JournalContents } from '../journal/read-journal.js';
 import type { CompactionResult, JournalStore } from '../journal/store.js';
 import type { ClusterLeases, ClusterNode, HandOff, Reservation, TakenOver } from './leases.js';
 import { migrate } from './migrations.js';
+import { dropFinished } from './pg-compact.js';
 import { releaseDelivery, reserveDelivery } from './pg-deliveries.js';
 import { letGo, takeExpired } from './pg-handover.js';
 import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByClaim, whereOf } from './pg-shared.js';
+
+const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
 export interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
@@ -26,6 +29,8 @@ export interface PgStoreOptions {
   readonly leaseMs: number;
   /** The servers started on this node: a plan handed over for one of them may be taken here. */
   readonly servers?: readonly string[];
+  /** How long a plan that ended in Failed/ or Needs_Review/ keeps its records (`daemon.journalRetention`). */
+  readonly retentionMs?: number;
   /** This host's single-instance lock (one daemon per node name and vault). */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;
   /** Monotonic milliseconds (tests inject one). */
@@ -89,8 +94,8 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
    * Compaction is left to the database for now: a node's `live` set only knows its own plans, and
    * forgetting another node's unknown outcome could let a moved-back plan re-send. Nothing is dropped.
    */
-  async compact(live: Iterable<string>): Promise<CompactionResult> {
-    return { kept: [...live].length, dropped: 0 };
+  compact(live: Iterable<string>): Promise<CompactionResult> {
+    return dropFinished(this.pool, [...live], this.options.retentionMs ?? DEFAULT_RETENTION_MS);
   }
 
   async close(): Promise<void> {

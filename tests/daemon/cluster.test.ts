@@ -165,6 +165,29 @@ describe('several daemons on one vault (cluster)', () => {
     await ghost.close();
   }, 30_000);
 
+  it('a long run keeps the journal in the database small: plans done with are compacted away while the nodes run', async () => {
+    const c = await suite.cluster({ leaseMs: 3_000, workspace: { daemon: { scanIntervalMs: 300, journalMaxBytes: 1_000 } } });
+    await c.start('a');
+    await c.start('b');
+    const wave = async (prefix: string, count: number) => {
+      for (let i = 0; i < count; i += 1) await c.ws.writePlan(`${prefix}${i}.md`, plan(`${prefix}${i}`, step('act', `${prefix}${i}-send`, 'ok')), 'Approved');
+    };
+    await wave('first', 6);
+    await waitFor(async () => (await c.ws.list('Done')).length === 6 && (await c.query('SELECT 1 FROM claims')).length === 0, 'the first plans done and let go', 30_000);
+    // Every node writes past journalMaxBytes while it runs the next plans, and compacts.
+    await wave('next', 6);
+    await waitFor(async () => (await c.ws.list('Done')).length === 12, 'the next plans done', 30_000);
+    const firstLeft = async () =>
+      (await c.query<{ plan: string }>(`SELECT DISTINCT record->>'plan' AS plan FROM journal WHERE record->>'type' = 'claimed'`)).filter((row) => row.plan.startsWith('first'));
+    await waitFor(async () => (await firstLeft()).length === 0, 'the first plans compacted away', 20_000).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}: ${JSON.stringify(await firstLeft())}`);
+    });
+    const names = (await c.ws.calls()).map((call) => String(call.args['name']));
+    expect(new Set(names).size).toBe(12);
+    expect(names).toHaveLength(12);
+    expect(await c.ws.readLog()).not.toContain('compaction failed');
+  }, 60_000);
+
   it('killed database connections and a PostgreSQL restart mid-run: every plan final, no step that is not idempotent sent twice', async () => {
     const c = await cluster(2_000);
     await c.start('a');

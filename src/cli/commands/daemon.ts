@@ -60,6 +60,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         node: cluster.node,
         leaseMs: cluster.leaseMs,
         servers: enabledServers(config),
+        retentionMs: config.daemon.journalRetention,
         acquireLock,
         onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
       })

@@ -39,7 +39,7 @@ export function leaseFence(leases: Pick<ClusterLeases, 'holds'>): Subscriber {
  * The intake's side of the leases: a file in Approved/ is reserved by its bytes before it is moved
  * (cluster/pg-deliveries.ts), and its lease given back when the move then finds it gone.
  */
-export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release'>, crash: CrashHook): Pick<IntakeOptions, 'reserve' | 'release'> {
+export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release' | 'settle'>, crash: CrashHook): Pick<IntakeOptions, 'reserve' | 'release' | 'letGo'> {
   return {
     async reserve(approval, delivery) {
       const reserved = await leases.reserve(approval, delivery);
@@ -47,6 +47,7 @@ export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release'>,
       return reserved;
     },
     release: (approval) => leases.release(approval),
+    letGo: (approval) => leases.settle(approval, false),
   };
 }
 

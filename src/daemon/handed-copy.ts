@@ -15,7 +15,7 @@ import { inProgressPath } from './lifecycle.js';
 export type CopyVerdict = 'ready' | 'wait' | 'waiting' | 'late';
 
 export class HandedCopies {
-  /** Since when (monotonic ms) each approval's copy has been waited for. */
+  /** Since when (monotonic ms) each hand-over (approval and the file it named) has been waited for. */
   private readonly waitingSince = new Map<string, number>();
 
   constructor(private readonly options: { readonly vault: string; readonly leaseMs: number; readonly now: () => number }) {}
@@ -27,18 +27,22 @@ export class HandedCopies {
 
   /** Is this node's copy the file handed over? `wait`/`waiting`: give the lease back and look again soon. */
   async verdict(approval: string, name: string, handOff: HandOff | undefined): Promise<CopyVerdict> {
-    if (handOff?.fileHash === undefined || (await this.hashOf(name)) === handOff.fileHash) {
-      this.waitingSince.delete(approval);
+    const now = this.options.now();
+    // A wait another node ended (it took the hand-over itself) is not this one's: forgotten after two leases.
+    for (const [key, since] of this.waitingSince) if (now - since > 2 * this.options.leaseMs) this.waitingSince.delete(key);
+    if (handOff?.fileHash === undefined) return 'ready';
+    const key = `${approval} ${handOff.fileHash}`;
+    if ((await this.hashOf(name)) === handOff.fileHash) {
+      this.waitingSince.delete(key);
       return 'ready';
     }
-    const now = this.options.now();
-    const since = this.waitingSince.get(approval);
+    const since = this.waitingSince.get(key);
     if (since === undefined) {
-      this.waitingSince.set(approval, now);
+      this.waitingSince.set(key, now);
       return 'wait';
     }
     if (now - since < this.options.leaseMs) return 'waiting';
-    this.waitingSince.delete(approval);
+    this.waitingSince.delete(key);
     return 'late';
   }
 }

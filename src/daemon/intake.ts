@@ -53,6 +53,11 @@ export interface IntakeOptions {
   readonly reserve?: (approval: string, delivery: string) => Promise<Reservation>;
   /** Several hosts: gives back a lease reserved for a file that then could not be moved. */
   readonly release?: (approval: string) => Promise<void>;
+  /**
+   * Several hosts: a file moved into In_Progress/ whose claim then failed (the record, the stamp): its
+   * lease expires at once (its bytes stay taken), so the file is adopted like any orphan, not held for good.
+   */
+  readonly letGo?: (approval: string) => Promise<void>;
   /** Several hosts: false while every run slot is taken. Absent: everything ready is claimed. */
   readonly hasRoom?: () => boolean;
 }
@@ -190,9 +195,12 @@ export class Intake {
       }
       runner.enqueue(job);
     } catch (error) {
-      if (!moved) await this.options.release?.(approval).catch(() => undefined);
       runner.unreserve(approval);
-      throw error;
+      if (!moved) await this.options.release?.(approval).catch(() => undefined);
+      if (!moved || !this.options.letGo || error instanceof JournalFatalError) throw error;
+      await this.options.letGo(approval).catch(() => undefined);
+      const message = `moved Approved/${path.basename(approvedFile)} into In_Progress/ but could not claim it (${messageOf(error)}); its lease is let go, and a node adopts it once it has sat there for a lease`;
+      this.options.audit.record({ event: 'ALERT', file: path.basename(approvedFile), message });
     }
   }
 

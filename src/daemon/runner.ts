@@ -187,7 +187,7 @@ export class PlanRunner {
       if (control.cancelledFor !== undefined && !this.options.stopSignal.aborted && !control.end) {
         control.end = { folder: 'Failed', outcome: cancelledOutcome(control.cancelledFor) };
       }
-      if (control.end) return await settler.finish(job, control.end, control.lost === undefined);
+      if (control.end) return await settler.finish(job, control.end, () => control.lost === undefined);
       if (stop.aborted) return await settler.release(job, control.cancel.signal.aborted ? movedOut : 'the daemon stopped before the plan ran');
       const placement = this.options.placement;
       const result = await runJob(this.options, job, control, stop);
@@ -203,7 +203,7 @@ export class PlanRunner {
       switch (settlement.kind) {
         case 'finalize':
           control.end = { folder: settlement.folder, outcome: settlement.outcome };
-          return await settler.finish(job, control.end, control.lost === undefined);
+          return await settler.finish(job, control.end, () => control.lost === undefined);
         case 'defer':
           await settler.defer(job, settlement);
           waiting = true;

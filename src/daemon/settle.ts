@@ -114,14 +114,15 @@ export class Settler {
 
   /**
    * The end, durable (journal, plan file), then the move; each done once, however often it is retried
-   * (`end.outcome` is dropped once recorded). A plan let go meanwhile (`moving` false) is not moved.
+   * (`end.outcome` is dropped once recorded). A plan let go meanwhile — asked after the end is recorded,
+   * since a lease may be lost while it is — is not moved.
    */
-  async finish(job: Job, end: { readonly folder: FinalFolder; outcome?: FinalOutcome }, moving: boolean): Promise<void> {
+  async finish(job: Job, end: { readonly folder: FinalFolder; outcome?: FinalOutcome }, stillHeld: () => boolean): Promise<void> {
     if (end.outcome) {
       await this.end(job, end.folder, end.outcome);
       delete end.outcome;
     }
-    if (moving) await this.move(job, end.folder);
+    if (stillHeld()) await this.move(job, end.folder);
   }
 
   /** Only the move: the end was recorded before a crash cut it short. */

@@ -34,7 +34,17 @@ export class ClusterDatabaseError extends Error {
   constructor(where: string, cause: unknown) {
     // Connecting to `localhost` tries every address: the first refusal says it.
     const first = cause instanceof AggregateError && cause.errors.length > 0 ? (cause.errors[0] as unknown) : cause;
-    const reason = first instanceof Error ? ((first as NodeJS.ErrnoException).code ?? first.message) : String(first);
-    super(`cannot open the cluster database at ${where} (${reason}); check cluster.postgres and that PostgreSQL runs there`, { cause });
+    super(`cannot open the cluster database at ${where} (${reasonOf(first)}); check cluster.postgres and that PostgreSQL runs there`, { cause });
   }
+}
+
+/**
+ * A socket error by its code (ECONNREFUSED); the server's own answer by its words, which never hold the
+ * password (a bare SQLSTATE such as 28P01 or 42P01 tells a user nothing).
+ */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code } = error as NodeJS.ErrnoException;
+  if ('severity' in error) return code === '42P01' ? `no node has started on this database yet: ${error.message}` : error.message;
+  return code ?? error.message;
 }

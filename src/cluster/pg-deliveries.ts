@@ -15,9 +15,10 @@ const DELIVERY_LOCKS = 716_018;
 
 /**
  * Takes `delivery` (the bytes' hash) for `approval` and the approval's lease (free, or expired) for
- * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken for good, except
- * for the node that took it while its approval has neither a lease row nor a record since (that node
- * died between this and the move, and finds the file still in its Approved/ after its restart).
+ * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken for good once its
+ * approval has a record, except while it has neither a lease row nor a record since it was taken: then
+ * its node died between this and the move, and the bytes are free for that node (which finds the file
+ * still in its Approved/ after its restart) and, once it has been silent for two leases, for any node.
  */
 export async function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
   const client = await pool.connect();
@@ -26,11 +27,16 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
     await client.query('BEGIN');
     // Serialises the nodes taking the same bytes; each statement below then sees what the other committed.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DELIVERY_LOCKS, delivery]);
+    // Taken: the run is under way or has records, or its bytes' records were compacted (ended), or the node
+    // that took them is alive (it finds its file again itself). A node silent for two leases that took them
+    // and recorded nothing died between this and the move: another node may take them (exactly one, by the lock).
     const seen = await client.query<{ approval: string; node: string }>(
-      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.ended OR d.node <> $2
+      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.ended
          OR EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
-         OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at))`,
-      [delivery, node],
+         OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at)
+         OR (d.node <> $2 AND EXISTS (SELECT 1 FROM nodes WHERE nodes.node = d.node
+               AND nodes.heartbeat_at > clock_timestamp() - 2 * $3 * interval '1 millisecond')))`,
+      [delivery, node, leaseMs],
     );
     const taken = seen.rows[0];
     if (taken !== undefined) {

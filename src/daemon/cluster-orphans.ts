@@ -8,12 +8,14 @@
  * A file whose approval already ended is left alone: with a synced copy per node it is this node's stale
  * copy, which the sync client moves where the node that ran it moved its own.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClusterLeases } from '../cluster/leases.js';
+import { sha256 } from '../run/identify.js';
 import { isPlanFileName } from '../vault/folders.js';
 import type { ApprovalBook } from './approvals.js';
 import { inProgressPath } from './lifecycle.js';
+import { newApprovalId } from './plan-head.js';
 import { approvalOf, resumeOne, type Found, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
@@ -63,12 +65,31 @@ export async function adoptOrphans(options: OrphanOptions): Promise<number> {
           continue;
         }
       }
+      // A file without a stamp is claimed by its bytes, as from Approved/: with synced copies the other
+      // node's unstamped copy of the same file must not become a second run.
+      const found = fresh ? await reserveBytes(options, candidate.name, candidate.found) : candidate.found;
+      if (found === undefined) continue;
       recovery.audit.record({ event: 'AUDIT', file: candidate.name, message: `In_Progress/${candidate.name} had no node's lease; taken up by node ${leases.node}` });
-      await resumeOne(recovery, book, runner, candidate.name, candidate.found, fresh ? undefined : book.get(candidate.id));
+      await resumeOne(recovery, book, runner, candidate.name, found, fresh ? undefined : book.get(candidate.id));
       adopted += 1;
     } finally {
       await leases.settle(mutex, true);
     }
   }
   return adopted;
+}
+
+/** The bytes of an unstamped orphan reserved under a new approval id; undefined (one notice) when another node took them. */
+async function reserveBytes(options: OrphanOptions, name: string, found: Found): Promise<Found | undefined> {
+  const { leases, recovery } = options;
+  const bytes = await readFile(inProgressPath(recovery.config.vault, name)).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  const id = newApprovalId();
+  const reserved = await leases.reserve(id, sha256(bytes));
+  if (reserved.kind === 'reserved') return { ...found, reserved: id };
+  const whose = reserved.kind === 'copy' ? `a copy of an approval node ${reserved.node} took` : `an approval node ${reserved.node} holds`;
+  const message = `In_Progress/${name} is ${whose} (the same content); left where it is`;
+  if (!options.noticed.has(message)) recovery.audit.record({ event: 'AUDIT', file: name, message });
+  options.noticed.add(message);
+  return undefined;
 }

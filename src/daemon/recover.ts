@@ -67,6 +67,8 @@ export interface Found {
   readonly stampable: boolean;
   /** The file's own `status:`, when it carries a stamp. */
   readonly status?: string;
+  /** Several hosts: the id a file without a stamp takes, its bytes already reserved under it (cluster-orphans.ts). */
+  readonly reserved?: string;
 }
 
 /** The approval of an In_Progress/ file (`new:` when it has none yet); throws when it cannot be read. */
@@ -94,7 +96,7 @@ export async function resumeOne(
       // or the journal was lost: then the file's status tells whether something may have gone out.
       const fresh = approval.startsWith('new:');
       const decision = fresh ? ({ kind: 'new_approval' } as const) : decideReapproval(undefined, found.status);
-      const id = decision.kind === 'new_approval' ? newApprovalId() : approval;
+      const id = decision.kind === 'new_approval' ? (found.reserved ?? newApprovalId()) : approval;
       if (decision.kind === 'new_approval' && (stampable || !fresh)) await stampApproval(inProgressPath(config.vault, name), id);
       const { ref, hash } = await identifyClaim(config, name, id);
       const forgotten = decision.kind === 'needs_review' ? ({ forgotten: true } as const) : {};

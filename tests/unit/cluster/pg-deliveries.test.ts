@@ -2,8 +2,9 @@
  * The claim of a file in Approved/ by its bytes (cluster/pg-deliveries.ts), against a real PostgreSQL:
  * two nodes reserving the same bytes at once get one reservation; the bytes stay taken once the run has
  * a record, even after its lease is gone; bytes given back (the file was gone before the move) are free
- * again; bytes whose node died before the move are free only for that node.
+ * again; bytes whose node died before the move are free for that node, and for any once it is silent.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgJournalStore } from '../../../src/cluster/pg-store.js';
 import { startPostgres, type Postgres } from '../../helpers/postgres.js';
@@ -16,10 +17,24 @@ afterAll(async () => server?.stop());
 
 const at = '2026-12-02T07:00:00.000Z';
 
+const urls = new WeakMap<PgJournalStore, string>();
+async function query(store: PgJournalStore, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urls.get(store) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function twoNodes() {
   const url = await server.createDatabase();
   const made = ['a', 'b'].map((node) => new PgJournalStore({ url, node, leaseMs: 5_000, acquireLock: async () => ({ release: async () => undefined }) }));
-  for (const store of made) await store.lock();
+  for (const store of made) {
+    await store.lock();
+    urls.set(store, url);
+  }
   return made as [PgJournalStore, PgJournalStore];
 }
 
@@ -59,6 +74,12 @@ describe('reserving a file in Approved/ by its bytes', () => {
       await a.settle('w', true);
       expect(await b.reserve('w2', 'bytes-w')).toEqual({ kind: 'copy', approval: 'w', node: 'a' });
       expect((await a.reserve('w3', 'bytes-w')).kind).toBe('reserved');
+      // Once the node that took them has been silent for two leases with nothing recorded, any node may.
+      await a.settle('w3', true);
+      expect((await b.reserve('w4', 'bytes-w')).kind).toBe('copy');
+      await query(a, `UPDATE nodes SET heartbeat_at = clock_timestamp() - interval '1 minute' WHERE node = 'a'`);
+      expect((await b.reserve('w4', 'bytes-w')).kind).toBe('reserved');
+      expect(await a.reserve('w5', 'bytes-w')).toEqual({ kind: 'copy', approval: 'w4', node: 'b' });
       // Other bytes of an approval another node holds (a stamped file moved back in two copies, edited in one).
       expect(await a.reserve('z2', 'bytes-other')).toEqual({ kind: 'held', node: 'b' });
     } finally {

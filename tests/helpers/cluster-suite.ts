@@ -38,16 +38,25 @@ export interface ClusterSuite {
   afterEachTest(cleanup: () => Promise<void>): void;
 }
 
-/** Registers the file's hooks; call it once at the top of a test file. */
-export function clusterSuite(): ClusterSuite {
+/** One PostgreSQL for the test file: started before its first test, stopped after its last. */
+export function postgresForFile(): () => Postgres {
   let server: Postgres | undefined;
-  let workspaces: Workspace[] = [];
-  let daemons: DaemonProcess[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     server = await startPostgres();
   }, 60_000);
   afterAll(async () => server?.stop());
+  return () => {
+    if (!server) throw new Error('PostgreSQL is not started yet (call postgresForFile() at the top of the file)');
+    return server;
+  };
+}
+
+/** Registers the file's hooks; call it once at the top of a test file. */
+export function clusterSuite(): ClusterSuite {
+  const postgres = postgresForFile();
+  let workspaces: Workspace[] = [];
+  let daemons: DaemonProcess[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups) await cleanup();
     for (const daemon of daemons) if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGCONT');
@@ -56,10 +65,6 @@ export function clusterSuite(): ClusterSuite {
     workspaces = [];
     daemons = [];
   });
-  const postgres = (): Postgres => {
-    if (!server) throw new Error('PostgreSQL is not started yet (clusterSuite() must be called at the top of the file)');
-    return server;
-  };
   const suite: ClusterSuite = {
     postgres,
     use(ws) {

@@ -2,19 +2,15 @@
  * What `servers`, `stats` and `get_plan` say when the cluster database answers but cannot serve them
  * (SPEC §12): the server's own words, named by host, port and database — never a bare SQLSTATE, never the URL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterReader } from '../../../src/cluster/pg-reader.js';
-import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+import { postgresForFile } from '../../helpers/cluster-suite.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
+const postgres = postgresForFile();
 
 describe('cluster database errors', () => {
   it('a database no node has started on yet says so', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const reader = new ClusterReader(url, 3_000);
     try {
       const error = await reader.nodes().then(() => undefined, (caught: unknown) => caught as Error);
@@ -26,7 +22,7 @@ describe('cluster database errors', () => {
   });
 
   it('a database that does not exist is named by the server, not by a code', async () => {
-    const url = (await server.createDatabase()).replace(/\/(\w+)$/, '/no_such_db');
+    const url = (await postgres().createDatabase()).replace(/\/(\w+)$/, '/no_such_db');
     const reader = new ClusterReader(url, 3_000);
     try {
       const error = await reader.nodes().then(() => undefined, (caught: unknown) => caught as Error);

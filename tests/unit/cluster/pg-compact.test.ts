@@ -3,36 +3,21 @@
  * node which approvals are done with — ended, no lease row, in Done/ or ended before the retention —
  * whatever the compacting node's own live set knows. Plans still held or handed over keep every record.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgJournalStore } from '../../../src/cluster/pg-store.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
-import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+import { postgresForFile, query } from '../../helpers/cluster-suite.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
+const postgres = postgresForFile();
 
 const at = '2026-12-02T07:00:00.000Z';
 const claimed = (claim: string): JournalRecord => ({ type: 'claimed', claim, plan: claim, name: `${claim}.md`, file: `${claim}.md`, hash: 'h', at });
 const intent = (claim: string): JournalRecord => ({ type: 'intent', claim, step: 1, key: 'k1', attempt: 1, idempotent: false, at });
 const finalized = (claim: string, folder: 'Done' | 'Failed' | 'Needs_Review'): JournalRecord => ({ type: 'finalized', claim, folder, file: `${claim}.md`, at });
 
-async function sql<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 describe('journal compaction in the database', () => {
   it('drops ended approvals nobody holds (Done at once, the others after the retention); keeps held, handed-over and live ones', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const day = 86_400_000;
     const [a, b] = ['a', 'b'].map((node) => new PgJournalStore({ url, node, leaseMs: 60_000, retentionMs: 30 * day, acquireLock: async () => ({ release: async () => undefined }) })) as [PgJournalStore, PgJournalStore];
     await a.lock();
@@ -48,7 +33,7 @@ describe('journal compaction in the database', () => {
       await ended(a, 'done', 'Done');
       await ended(a, 'failed-recent', 'Failed');
       await ended(b, 'review-old', 'Needs_Review');
-      await sql(url, `UPDATE journal SET written_at = clock_timestamp() - interval '40 days' WHERE claim = 'review-old'`);
+      await query(url, `UPDATE journal SET written_at = clock_timestamp() - interval '40 days' WHERE claim = 'review-old'`);
       await ended(b, 'ended-not-let-go', 'Done', false);
       await ended(a, 'in-live-set', 'Done');
       // Node b runs this one: node a's live set does not know it.
@@ -59,10 +44,10 @@ describe('journal compaction in the database', () => {
       await b.settle('handed', false, { server: 'B', from: 'b' });
 
       const result = await a.compact(['in-live-set']);
-      const left = (await sql<{ claim: string }>(url, 'SELECT DISTINCT claim FROM journal ORDER BY claim')).map((row) => row.claim);
+      const left = (await query<{ claim: string }>(url, 'SELECT DISTINCT claim FROM journal ORDER BY claim')).map((row) => row.claim);
       expect(left).toEqual(['ended-not-let-go', 'failed-recent', 'handed', 'held-by-b', 'in-live-set']);
       expect(result.dropped).toBe(6);
-      const [count] = await sql<{ n: string }>(url, 'SELECT count(*) AS n FROM journal');
+      const [count] = await query<{ n: string }>(url, 'SELECT count(*) AS n FROM journal');
       expect(result.kept).toBe(Number(count?.n));
       // The bytes of a compacted approval stay that approval's, also for the node that took them.
       expect(await a.reserve('done-again', 'bytes-of-done')).toMatchObject({ kind: 'copy', approval: 'done' });

@@ -5,15 +5,11 @@
  * again; bytes whose node died before the move are free for that node, and for any once it is silent.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PgJournalStore } from '../../../src/cluster/pg-store.js';
-import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+import { postgresForFile } from '../../helpers/cluster-suite.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
+const postgres = postgresForFile();
 
 const at = '2026-12-02T07:00:00.000Z';
 
@@ -29,7 +25,7 @@ async function query(store: PgJournalStore, sql: string): Promise<void> {
 }
 
 async function twoNodes() {
-  const url = await server.createDatabase();
+  const url = await postgres().createDatabase();
   const made = ['a', 'b'].map((node) => new PgJournalStore({ url, node, leaseMs: 5_000, acquireLock: async () => ({ release: async () => undefined }) }));
   for (const store of made) {
     await store.lock();

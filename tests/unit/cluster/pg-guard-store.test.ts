@@ -4,18 +4,14 @@
  * a breaker opened by one node holds the other back, and its half-open probe goes to exactly one.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PgGuardStore } from '../../../src/cluster/pg-guard-store.js';
 import { admitCall, recordOutcome, type BreakerSettings, type BreakerState } from '../../../src/execution/breaker.js';
 import type { BreakerDecision } from '../../../src/execution/guard-store.js';
 import { StepError } from '../../../src/core/errors.js';
-import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+import { postgresForFile } from '../../helpers/cluster-suite.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
+const postgres = postgresForFile();
 
 let opened: PgGuardStore[] = [];
 afterEach(async () => {
@@ -52,7 +48,7 @@ async function countRows(url: string, sql: string): Promise<number> {
 
 describe('PgGuardStore: rate limits', () => {
   it('20 concurrent admissions from two nodes with a limit of 5: exactly 5 are let through', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const [a, b] = (await nodes(url, () => t0)) as [PgGuardStore, PgGuardStore];
     const rule = { action: 'send', max: 5, perMs: 3_600_000 };
     const verdicts = await Promise.all(
@@ -67,7 +63,7 @@ describe('PgGuardStore: rate limits', () => {
   }, 30_000);
 
   it('a cancelled reservation gives its slot back; calls that left the window no longer count', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     let now = t0;
     const [a, b] = (await nodes(url, () => now)) as [PgGuardStore, PgGuardStore];
     const rule = { action: 'send', max: 1, perMs: 60_000 };
@@ -87,7 +83,7 @@ describe('PgGuardStore: rate limits', () => {
 
 describe('PgGuardStore: breakers', () => {
   it('a breaker opened on node a holds node b back; after the cool-down exactly one node takes the probe', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     let now = t0;
     const [a, b] = (await nodes(url, () => now)) as [PgGuardStore, PgGuardStore];
     for (let i = 0; i < 2; i += 1) await a.change('mail', (s) => recordOutcome(s, 'failure', failed, settings, now));
@@ -108,7 +104,7 @@ describe('PgGuardStore: breakers', () => {
   }, 30_000);
 
   it('a probe left taken by a node that died is given back after staleProbeMs; a restart lifts a latch', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     let now = t0;
     const [a] = (await nodes(url, () => now, ['a'], 200)) as [PgGuardStore];
     for (let i = 0; i < 2; i += 1) await a.change('mail', (s) => recordOutcome(s, 'failure', failed, settings, now));

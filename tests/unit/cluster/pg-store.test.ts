@@ -4,19 +4,15 @@
  * expired lease. Leases here are short (500 ms) and expiry is waited for on the database's own clock.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, SchemaTooNewError } from '../../../src/cluster/migrations.js';
 import { PgJournalStore } from '../../../src/cluster/pg-store.js';
 import { LeaseLostError } from '../../../src/journal/errors.js';
 import type { JournalRecord } from '../../../src/journal/records.js';
-import { startPostgres, type Postgres } from '../../helpers/postgres.js';
+import { postgresForFile } from '../../helpers/cluster-suite.js';
 import { waitFor } from '../../helpers/daemon-process.js';
 
-let server: Postgres;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => server?.stop());
+const postgres = postgresForFile();
 
 const noLock = async () => ({ release: async () => undefined });
 const at = '2026-12-02T07:00:00.000Z';
@@ -46,7 +42,7 @@ async function allExpired(url: string): Promise<void> {
 
 describe('migrations', () => {
   it('apply once, in a transaction; again they do nothing; concurrent starts apply each version once', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const pool = new pg.Pool({ connectionString: url });
     try {
       const results = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
@@ -68,7 +64,7 @@ describe('migrations', () => {
 
 describe('PgJournalStore', () => {
   it('gives one claim per approval across nodes and writes under it; read() returns everything in order', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const [a, b] = await stores(url, 10_000);
     try {
       await a.append(claimed('c1'));
@@ -86,7 +82,7 @@ describe('PgJournalStore', () => {
   });
 
   it('refuses a record under a stale token after another node took the expired lease over; nothing is written', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     // `a` believes its lease is good (its clock stands still): only the database can refuse it.
     const [a, b] = await stores(url, 500, () => 0);
     try {
@@ -112,7 +108,7 @@ describe('PgJournalStore', () => {
   });
 
   it('refuses locally once its own deadline passed, before asking the database, and renew() names a lease lost', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     let now = 0;
     const [a, b] = await stores(url, 500, () => now);
     try {
@@ -137,7 +133,7 @@ describe('PgJournalStore', () => {
   });
 
   it('hands a lease over at settle (unfinished) or deletes it (finished), and at close; a restarted node takes its own back at start', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const [a, b] = await stores(url, 60_000);
     try {
       await a.append(claimed('open'));
@@ -162,7 +158,7 @@ describe('PgJournalStore', () => {
   });
 
   it('exclusive(): work under one key never overlaps across nodes; other keys run alongside', async () => {
-    const url = await server.createDatabase();
+    const url = await postgres().createDatabase();
     const [a, b] = await stores(url, 10_000);
     try {
       const events: string[] = [];

@@ -1,8 +1,7 @@
 /**
  * The daemon's side of several hosts (SPEC §12), wired only when `cluster` is configured. The leases
  * live in the PostgreSQL store (cluster/pg-store.ts); here they are kept alive and acted on:
- * - the fence, the stream's first subscriber: an event of a plan whose lease is not this node's by its
- *   own deadline is refused before anything hears it (no file write, no record, no call);
+ * - (the fence and the intake's reservations are in lease-gates.ts);
  * - the heartbeat, every third of `leaseMs`: renews every lease held; a lease found lost, or one whose
  *   deadline passed while the database could not be reached, is dropped by the runner at once;
  * - the takeover, every half `leaseMs` (at most a second apart) and at start: an expired lease (a node killed, paused, cut off)
@@ -15,41 +14,14 @@
 import type { AuditLog } from '../audit/types.js';
 import type { ClusterLeases } from '../cluster/leases.js';
 import { messageOf } from '../core/text.js';
-import type { Subscriber } from '../events/event-stream.js';
-import { LeaseLostError } from '../journal/errors.js';
 import type { ResolvedStep } from '../plan/validated.js';
 import { exists } from '../vault/fs.js';
 import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
 import { HandedCopies } from './handed-copy.js';
-import type { CrashHook } from './crash-points.js';
-import type { IntakeOptions } from './intake.js';
 import { inProgressPath } from './lifecycle.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
-
-/** Refuses the events of plans this node does not hold; a `claimed` event is how a lease is taken. */
-export function leaseFence(leases: Pick<ClusterLeases, 'holds'>): Subscriber {
-  return (event) => {
-    if (event.type !== 'claimed' && !leases.holds(event.plan.approval)) throw new LeaseLostError(event.plan.approval, 'not held by this node');
-  };
-}
-
-/**
- * The intake's side of the leases: a file in Approved/ is reserved by its bytes before it is moved
- * (cluster/pg-deliveries.ts), and its lease given back when the move then finds it gone.
- */
-export function reservations(leases: Pick<ClusterLeases, 'reserve' | 'release' | 'settle'>, crash: CrashHook): Pick<IntakeOptions, 'reserve' | 'release' | 'letGo'> {
-  return {
-    async reserve(approval, delivery) {
-      const reserved = await leases.reserve(approval, delivery);
-      if (reserved.kind === 'reserved') crash('after_reserve');
-      return reserved;
-    },
-    release: (approval) => leases.release(approval),
-    letGo: (approval) => leases.settle(approval, false),
-  };
-}
 
 export interface ClusterLinkOptions {
   readonly leases: ClusterLeases;
@@ -70,6 +42,8 @@ export class ClusterLink {
   private orphansLookedAt = -Infinity;
   /** Plans to be handed over, when they settle, to a node with this server (placement.ts). */
   private readonly wanted = new Map<string, string>();
+  /** Leases being let go or handed over (settled). */
+  private readonly settling = new Set<Promise<void>>();
   /** Orphan copies already said to be left alone. */
   private readonly noticed = new Set<string>();
 
@@ -92,7 +66,7 @@ export class ClusterLink {
    * A plan settled here (runner): its lease ends, or goes to a node with the server it needs next,
    * naming the plan file as this node last wrote it (handed-copy.ts).
    */
-  settled(approval: string): void {
+  settled(approval: string): Promise<void> {
     const state = this.options.book.get(approval);
     const finished = state?.finalized !== undefined;
     const server = this.wanted.get(approval);
@@ -102,9 +76,13 @@ export class ClusterLink {
       const fileHash = state ? await this.copies.hashOf(state.name) : undefined;
       return { server, from: this.options.leases.node, ...(fileHash !== undefined ? { fileHash } : {}) };
     };
-    void handOff()
+    // Kept until done, so a stop waits for it: a hand-over cut short would lose its marks (server, file).
+    const work = handOff()
       .then((handing) => this.options.leases.settle(approval, finished, handing))
-      .catch((error: unknown) => this.alert(error));
+      .catch((error: unknown) => this.alert(error))
+      .finally(() => this.settling.delete(work));
+    this.settling.add(work);
+    return work;
   }
 
   /**
@@ -145,6 +123,7 @@ export class ClusterLink {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     await this.taking?.catch(() => undefined);
+    await Promise.all([...this.settling]);
   }
 
   private async beat(): Promise<void> {

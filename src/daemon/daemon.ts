@@ -20,7 +20,8 @@ import type { SchemaChecker } from '../plan/schema-check.js';
 import { planFileSink } from '../run/plan-file-sink.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { startupBanner } from './banner.js';
-import { ClusterLink, leaseFence, reservations } from './cluster.js';
+import { ClusterLink } from './cluster.js';
+import { leaseFence, reservations } from './lease-gates.js';
 import { Placement } from './placement.js';
 import type { CrashHook } from './crash-points.js';
 import { Intake } from './intake.js';
@@ -143,11 +144,8 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       hardSignal: hardStop.signal,
       schedule,
       onFatal: fail,
-      // A re-approval of this plan may be waiting in Approved/.
-      onSettled: (approval) => {
-        link?.settled(approval);
-        void intake?.scan();
-      },
+      // A re-approval of this plan may be waiting in Approved/: looked for once the lease is let go.
+      onSettled: (approval) => void Promise.resolve(link?.settled(approval)).finally(() => intake?.scan()),
       ...(leases
         ? {
             placement: new Placement({

@@ -9,7 +9,6 @@
  * approval, announced as `claimed` (durable in the journal), and handed to the runner. Symbolic links
  * and names that are not UTF-8 are refused into Failed/. One file's trouble never stops the others.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Reservation } from '../cluster/leases.js';
@@ -22,7 +21,6 @@ import { JournalFatalError } from '../journal/errors.js';
 import { ensureVaultFolders } from '../vault/folders.js';
 import { moveBadlyNamed, moveNoClobber } from '../vault/move-no-clobber.js';
 import { decideReapproval } from '../journal/decide-recovery.js';
-import { sha256 } from '../run/identify.js';
 import type { ApprovalBook } from './approvals.js';
 import { identifyClaim, type Job } from './job.js';
 import { inProgressPath, moveIntoInProgress } from './lifecycle.js';
@@ -176,7 +174,7 @@ export class Intake {
     }
     let moved = false;
     try {
-      if (this.options.reserve && !(await this.reserveHere(approvedFile, approval))) return runner.unreserve(approval);
+      if (this.options.reserve && !(await this.reserveHere(approvedFile, approval, head.content))) return runner.unreserve(approval);
       const claim = await moveIntoInProgress(config.vault, approvedFile);
       moved = claim !== undefined;
       if (claim === undefined) {
@@ -209,13 +207,8 @@ export class Intake {
    * same bytes, under any name: a synced vault's copy, a sync client's conflict copy, a copy arriving
    * after the run ended) is left where it is, with a notice: that node's moves reach it through the sync.
    */
-  private async reserveHere(file: string, approval: string): Promise<boolean> {
-    const bytes = await readFile(file).catch((error: unknown) => {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (bytes === undefined) return false; // moved away since it was read
-    const reserved = await (this.options.reserve as NonNullable<IntakeOptions['reserve']>)(approval, sha256(bytes));
+  private async reserveHere(file: string, approval: string, content: string): Promise<boolean> {
+    const reserved = await (this.options.reserve as NonNullable<IntakeOptions['reserve']>)(approval, content);
     if (reserved.kind === 'reserved') return true;
     const name = path.basename(file);
     const message =

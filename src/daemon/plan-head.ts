@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { DEFAULT_MAX_BYTES } from '../plan/decode.js';
 import { splitFrontMatter } from '../plan/front-matter.js';
+import { sha256 } from '../run/identify.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
 
 export interface PlanHead {
@@ -18,25 +19,34 @@ export interface PlanHead {
    * means (a broken one is refused anyway; stamping it could even make it parse).
    */
   readonly stampable: boolean;
+  /**
+   * What the file is, as read here: its bytes' hash, or for a file too large to be a plan its size (a
+   * cluster reserves the file by this before moving it: what was judged is what is claimed).
+   */
+  readonly content: string;
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads the front matter of `file`; throws when it cannot be read (permissions), so it is left where it is. */
 export async function readPlanHead(file: string): Promise<PlanHead> {
-  if ((await stat(file)).size > DEFAULT_MAX_BYTES) return { stampable: false };
+  const { size } = await stat(file);
+  if (size > DEFAULT_MAX_BYTES) return { stampable: false, content: `size:${size}` };
+  const bytes = await readFile(file);
+  const content = sha256(bytes);
   let text: string;
   try {
-    text = STRICT_UTF8.decode(await readFile(file));
+    text = STRICT_UTF8.decode(bytes);
   } catch (error) {
-    if (error instanceof TypeError) return { stampable: false }; // not UTF-8: refused later, never stamped
+    if (error instanceof TypeError) return { stampable: false, content }; // not UTF-8: refused later, never stamped
     throw error;
   }
   const split = splitFrontMatter(text.replace(/^\uFEFF/, ''));
-  if (!split.ok) return { stampable: false };
+  if (!split.ok) return { stampable: false, content };
   const { approval_id: approval, status } = split.value.data;
   return {
     stampable: true,
+    content,
     ...(typeof approval === 'string' && approval.trim() !== '' ? { approval: approval.trim() } : {}),
     ...(typeof status === 'string' ? { status: status.trim() } : {}),
   };

@@ -7,7 +7,7 @@
 import type { PlanRun } from '../cluster/pg-reader.js';
 import type { Config } from '../config/schema.js';
 import { recoverState, type ClaimState } from '../journal/recover.js';
-import type { LivePlan, LiveStatus, LiveStep } from './live-plans.js';
+import { SHORT, type LivePlan, type LiveStatus, type LiveStep } from './live-plans.js';
 
 /** Where the serve context reads plans other nodes run. */
 export interface ClusterPlans {
@@ -30,8 +30,6 @@ export interface ClusterPlan {
   readonly name: string;
   readonly lastAt: string;
 }
-
-const SHORT = 300;
 
 export function clusterPlanOf(id: string, run: PlanRun): ClusterPlan | undefined {
   const state = recoverState(run.records).get(run.claim);

@@ -29,7 +29,8 @@ export interface LivePlan {
 }
 
 const KEEP_ENDED = 500;
-const SHORT = 300;
+/** Results and errors in the live view are cut to this many characters. */
+export const SHORT = 300;
 
 export class LivePlans {
   private readonly plans = new Map<string, LivePlan>();

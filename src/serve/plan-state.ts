@@ -81,9 +81,10 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
     await ctx.index.refresh();
     summary = ctx.index.find(id);
   }
-  const cluster = await clusterRun(ctx, id);
+  const live = summary ? liveFor(ctx, summary) : undefined;
+  // The database only when this node's own events cannot tell (wait_for_plan asks again and again).
+  const cluster = live === undefined || live.status === 'released' ? await clusterRun(ctx, id) : { problems: [] };
   if (!summary) return cluster.plan ? journalOnly(cluster.plan, cluster.problems) : undefined;
-  const live = liveFor(ctx, summary);
   // Another node's run (or this one's after it let the plan go): the database knows it better than the file.
   const remote = cluster.plan && (live === undefined || live.status === 'released') && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
   const shown = remote?.plan ?? live;

@@ -50,6 +50,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   }
   const vault = config.vault;
   const cluster = config.cluster;
+  const servers = enabledServers(config);
   // Several hosts: one daemon per node name on this vault, so the lock is keyed by both.
   const lockKey = async (): Promise<string> => vaultKey(await realpath(vault)) + (cluster ? `-${cluster.node}` : '');
   const acquireLock = async () => acquireInstanceLock(await lockKey(), config.state, () => runtime.clock.now());
@@ -59,7 +60,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         url: cluster.postgres,
         node: cluster.node,
         leaseMs: cluster.leaseMs,
-        servers: enabledServers(config),
+        servers,
         retentionMs: config.daemon.journalRetention,
         acquireLock,
         onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
@@ -69,7 +70,6 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         acquireLock,
         onTrouble: (trouble, file) => runtime.audit.record({ event: 'ALERT', status: trouble.kind === 'restored' ? 'resolved' : 'open', message: describeTrouble(trouble, file) }),
       });
-  const servers = enabledServers(config);
   // Breakers and rate-limit counts are the cluster's too; one host keeps them in memory and its ledger file.
   const guardStore = cluster
     ? new (await import('../../cluster/pg-guard-store.js')).PgGuardStore({

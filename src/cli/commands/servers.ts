@@ -132,5 +132,3 @@ export function secretMasker(config: Pick<Config, 'mcpServers'>): (text: string)
   const secrets = [...new Set(Object.values(config.mcpServers).flatMap((server) => secretsOf(server)))].sort((a, b) => b.length - a.length);
   return (text) => sanitizeText(redact(text, secrets));
 }
-
-

@@ -8,6 +8,7 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { unlessMissing } from '../core/errno.js';
 import { z } from 'zod';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import { inWindow, type RateRule, type RateRules } from './rate-limit.js';
@@ -43,10 +44,7 @@ export class RateLedger {
   /** Reads and compacts `file` (created if missing), then opens it for appending. */
   static async open(file: string, rules: RateRules, nowMs: number): Promise<RateLedger> {
     const ledger = new RateLedger(byAction(rules), file);
-    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
+    const text = await unlessMissing(readFile(file, 'utf8'), '');
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let parsed: unknown;

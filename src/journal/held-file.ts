@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:f
 import type { Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { isMissing } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { fsyncDir } from '../vault/fs.js';
 
 /** What became of the file behind the daemon's back. */
@@ -36,10 +36,7 @@ export class HeldFile {
   /** Opens (creating, mode 0600) the file and takes a copy of what it holds. */
   static async open(file: string): Promise<HeldFile> {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const existing = await readFile(file).catch((error: unknown) => {
-      if (isMissing(error)) return Buffer.alloc(0);
-      throw error;
-    });
+    const existing = await unlessMissing(readFile(file), Buffer.alloc(0));
     const handle = await open(file, 'a', 0o600);
     await fsyncDir(path.dirname(file)); // a newly created journal must survive power loss too
     return new HeldFile(file, handle, inodeOf(await handle.stat()), existing.length > 0 ? [existing] : [], existing.length);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { errorCode } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { JournalRecordSchema, type JournalRecord } from './records.js';
 
 export interface JournalContents {
@@ -13,13 +13,8 @@ export interface JournalContents {
 
 /** Reads the journal at `path`; a missing file is an empty journal. */
 export async function readJournal(path: string): Promise<JournalContents> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return { records: [], tornTail: false, problems: [] };
-    throw error;
-  }
+  const text = await unlessMissing(readFile(path, 'utf8'), undefined);
+  if (text === undefined) return { records: [], tornTail: false, problems: [] };
   return parseJournal(text, basename(path));
 }
 

@@ -11,6 +11,7 @@ import { oauthFailureIn } from './oauth/errors.js';
 import { ServerOAuth } from './oauth/server-oauth.js';
 import { openClient, type Live } from './open-client.js';
 import { redact, secretsOf, strongestFirst } from './redact.js';
+import { lastLine } from '../core/text.js';
 import { scopedSignal } from './scoped-signal.js';
 import { describeTransportError } from './transport-error.js';
 import type { IdleTimers } from './idle-close.js';
@@ -210,11 +211,6 @@ export class ServerLink {
       },
     }).finally(() => scoped.release());
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
 /** Delay before reconnecting after `failures` consecutive failures: 100 ms doubling, capped. Pure. */

@@ -10,7 +10,7 @@
  */
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { isMissing } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { JSON_LOG_FILE } from '../audit/logger.js';
 import type { AuditEvent } from '../audit/types.js';
 import type { RecentAction, RecentOutcome } from './plan-tracker.js';
@@ -76,13 +76,8 @@ export function recentFromLines(lines: readonly string[], limit: number, before:
 
 /** Reads the tail of the live JSON log, up to `before`; none when there is no log yet. */
 export async function readRecentFromLog(logsDir: string, limit: number, before: Date): Promise<RecentAction[]> {
-  let handle;
-  try {
-    handle = await open(path.join(logsDir, JSON_LOG_FILE), 'r');
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
+  const handle = await unlessMissing(open(path.join(logsDir, JSON_LOG_FILE), 'r'), undefined);
+  if (!handle) return [];
   try {
     const { size } = await handle.stat();
     const start = Math.max(0, size - TAIL_BYTES);

@@ -1,5 +1,5 @@
 /** How many plans wait in the vault right now: Approved/ (waiting) and In_Progress/ (deferred among them). */
-import { isMissing } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { splitFrontMatter } from '../plan/front-matter.js';
@@ -18,12 +18,7 @@ export async function readQueueDepth(vault: string): Promise<QueueDepth> {
 }
 
 async function planFiles(dir: string): Promise<string[]> {
-  try {
-    return (await listPlanFiles(dir)).files.map((file) => file.path);
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
+  return (await unlessMissing(listPlanFiles(dir), { files: [] })).files.map((file) => file.path);
 }
 
 /** The plan's front-matter `status`, if it can be read. A file that vanished (just finished) has none. */

@@ -6,7 +6,7 @@
  * before the moment in their name, so with `--since T` those closed before T are skipped unread; without
  * `--since`, every retained rotated file is read. Oldest first, the live file last.
  */
-import { isMissing } from '../core/errno.js';
+import { isMissing, unlessMissing } from '../core/errno.js';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,13 +18,7 @@ import type { LogStats } from './types.js';
 
 /** The log files that may hold lines at or after `sinceMs`, oldest first; only existing ones. */
 export async function logFilesToRead(logsDir: string, sinceMs?: number): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(logsDir);
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw error;
-  }
+  const names: string[] = await unlessMissing(readdir(logsDir), []);
   const rotated = rotatedFilesOf(JSON_LOG_FILE, names)
     .filter((file) => sinceMs === undefined || file.closedAtMs >= sinceMs)
     .map((file) => path.join(logsDir, file.name));

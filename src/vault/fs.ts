@@ -1,6 +1,6 @@
 /** Two small filesystem facts every layer above needs: a folder's entries made durable, and whether an entry is there. */
 import { lstat, open } from 'node:fs/promises';
-import { errorCode } from '../core/errno.js';
+import { errorCode, unlessMissing } from '../core/errno.js';
 
 /** Error codes of filesystems or platforms that cannot fsync a directory: nothing more we can do there. */
 const UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR']);
@@ -23,11 +23,5 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Whether `path` names an entry (a symlink counts, unfollowed); errors other than ENOENT are thrown. */
 export async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return false;
-    throw error;
-  }
+  return (await unlessMissing(lstat(path), undefined)) !== undefined;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { errorCode } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { fsyncDir } from './fs.js';
 
 /**
@@ -56,13 +56,8 @@ export interface FileVersion {
 }
 
 export async function versionOf(file: string): Promise<FileVersion | undefined> {
-  try {
-    const { ino, size, mtimeMs } = await stat(file);
-    return { ino, size, mtimeMs };
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const found = await unlessMissing(stat(file), undefined);
+  return found && { ino: found.ino, size: found.size, mtimeMs: found.mtimeMs };
 }
 
 /** The file's bytes read through one descriptor, with the version and permission bits they were read at. */
@@ -98,10 +93,6 @@ export class FileChangedError extends Error {
 }
 
 async function existingMode(file: string): Promise<number | undefined> {
-  try {
-    return (await stat(file)).mode & 0o7777;
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  const found = await unlessMissing(stat(file), undefined);
+  return found && found.mode & 0o7777;
 }

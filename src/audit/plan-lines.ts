@@ -9,6 +9,7 @@ import type { PlanEvent, PlanRef } from '../events/plan-event.js';
 import { isDeduplicated } from '../events/step-result.js';
 import type { ResolvedStep } from '../plan/validated.js';
 import type { AuditEvent, AuditLog } from './types.js';
+import { unreachable } from '../core/errors.js';
 
 /** How much of a result's text a RESPONSE line keeps. */
 const RESPONSE_CHARS = 500;
@@ -85,10 +86,8 @@ export function linesOf(event: PlanEvent): AuditEvent[] {
           return [
             { event: 'REVIEW', ...plan, status: 'needs_review', ...(outcome.cause ? { error_type: outcome.cause.error.type } : {}), message: outcome.reason },
           ];
-        default: {
-          const unreachable: never = outcome;
-          throw new Error(`unknown plan end ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          unreachable(outcome, 'plan end');
       }
     }
     case 'plan_moved':
@@ -106,10 +105,8 @@ export function linesOf(event: PlanEvent): AuditEvent[] {
     case 'queued':
     case 'step_ended':
       return [];
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(event, 'plan event');
   }
 }
 

@@ -10,6 +10,7 @@ import { cut } from '../core/text.js';
 import type { PlanEvent } from '../events/plan-event.js';
 import { isDeduplicated } from '../events/step-result.js';
 import type { AuditEvent } from './types.js';
+import { unreachable } from '../core/errors.js';
 
 export interface VaultAuditEntry {
   readonly timestamp: string;
@@ -98,10 +99,8 @@ export function vaultEntriesOf(event: PlanEvent, logParameters: boolean): VaultA
     case 'attempt_started':
     case 'step_ended':
       break;
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(event, 'plan event');
   }
   return drafts.map((draft) => entryOf(draft, event.at));
 }

@@ -71,3 +71,11 @@ export class HeldBackError extends StepError {
     super(reason === 'rate_limit' ? 'rate_limit' : 'connection', message, false);
   }
 }
+
+/**
+ * The default of an exhaustive `switch` over a closed union: a compile error when a case is missing,
+ * and a clear throw should a value from outside the types get in anyway (a hand-edited journal line).
+ */
+export function unreachable(value: never, what: string): never {
+  throw new Error(`unknown ${what} ${JSON.stringify(value)}`);
+}

@@ -4,6 +4,7 @@
  * there, exactly as a power cut would stop it. Unset in production, where `crashAt` is a no-op.
  */
 import type { JournalRecord } from '../journal/records.js';
+import { unreachable } from '../core/errors.js';
 
 export const CRASH_POINTS = ['after_reserve', 'after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
@@ -32,9 +33,7 @@ export function crashPointOf(record: JournalRecord): CrashPoint | undefined {
     case 'deferred':
     case 'finalized':
       return undefined;
-    default: {
-      const unreachable: never = record;
-      throw new Error(`unknown journal record ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(record, 'journal record');
   }
 }

@@ -25,6 +25,7 @@ import { inProgressPath } from './lifecycle.js';
 import { newApprovalId, readPlanHead, stampApproval } from './plan-head.js';
 import type { PlanRunner, Schedule } from './runner.js';
 import type { Settler } from './settle.js';
+import { unreachable } from '../core/errors.js';
 
 export interface RecoveryOptions {
   readonly config: Config;
@@ -126,10 +127,8 @@ export async function resumeOne(
         }
         return runner.enqueue(job);
       }
-      default: {
-        const unreachable: never = decision;
-        throw new Error(`unknown resume decision ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(decision, 'resume decision');
     }
   } catch (error) {
     if (error instanceof JournalFatalError) throw error;

@@ -25,6 +25,7 @@ import { ActivePlans, cancelledOutcome, movedOut, type ActivePlan } from './acti
 import type { Placement } from './placement.js';
 import { present, runJob } from './run-job.js';
 import { retryAfterTrouble, settlementAfterRun, type Settler } from './settle.js';
+import { unreachable } from '../core/errors.js';
 
 /** Runs `task` after `ms` unless the daemon is stopping; returns what cancels it (the daemon clears the rest at stop). */
 export type Schedule = (ms: number, task: () => void) => () => void;
@@ -210,10 +211,8 @@ export class PlanRunner {
           return this.wait(job, settlement.retryAt);
         case 'release':
           return await settler.release(job, settlement.reason);
-        default: {
-          const unreachable: never = settlement;
-          throw new Error(`unknown settlement ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          unreachable(settlement, 'settlement');
       }
     } catch (error) {
       if (error instanceof JournalFatalError) throw error;

@@ -14,6 +14,7 @@ import { messageOf } from '../core/text.js';
 import type { Job } from './job.js';
 import { cancelledOutcome, movedOut } from './active-plans.js';
 import { moveToFinal } from './lifecycle.js';
+import { unreachable } from '../core/errors.js';
 
 export type Settlement =
   | { readonly kind: 'finalize'; readonly folder: FinalFolder; readonly outcome: FinalOutcome }
@@ -44,10 +45,8 @@ export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, 
     }
     case 'interrupted':
       return { kind: 'release', reason: 'the daemon stopped before every step ran; it resumes at the next start' };
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown plan outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(outcome, 'plan outcome');
   }
 }
 

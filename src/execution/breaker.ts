@@ -9,7 +9,7 @@
  * (we must turn them away at once: a held-back call defers its plan), and has no "latched until
  * restart" state with the reason kept. The whole machine is these few pure functions, unit-tested.
  */
-import { AuthorizationNeeded, type ErrorType, type StepError } from '../core/errors.js';
+import { AuthorizationNeeded, type ErrorType, type StepError, unreachable } from '../core/errors.js';
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open';
 
@@ -70,10 +70,8 @@ export function breakerSignalOf(error: StepError | undefined): BreakerSignal {
     case 'tool_error':
     case 'rate_limit':
       return 'success';
-    default: {
-      const unreachable: never = error.type;
-      throw new Error(`unclassified error type ${String(unreachable)}`);
-    }
+    default:
+      unreachable(error.type, 'error type');
   }
 }
 
@@ -107,10 +105,8 @@ export function blockedUntil(s: BreakerState, settings: BreakerSettings, now: Da
     case 'half-open':
       // One probe at a time; the others come back shortly, when it has likely answered.
       return s.probing ? new Date(now.getTime() + Math.min(settings.coolDownMs, 5_000)) : 'no';
-    default: {
-      const unreachable: never = s.state;
-      throw new Error(`unknown breaker state ${String(unreachable)}`);
-    }
+    default:
+      unreachable(s.state, 'breaker state');
   }
 }
 
@@ -161,16 +157,12 @@ export function recordOutcome(
           // A call let through before the breaker opened: it changes nothing, unless it came after the
           // cool-down (a tool listing then acts as the probe, and failed).
           return now.getTime() >= s.since.getTime() + settings.coolDownMs ? open() : base;
-        default: {
-          const unreachable: never = s.state;
-          throw new Error(`unknown breaker state ${String(unreachable)}`);
-        }
+        default:
+          unreachable(s.state, 'breaker state');
       }
     }
-    default: {
-      const unreachable: never = signal;
-      throw new Error(`unknown breaker signal ${String(unreachable)}`);
-    }
+    default:
+      unreachable(signal, 'breaker signal');
   }
 }
 

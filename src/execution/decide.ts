@@ -2,7 +2,7 @@
  * What to do after an attempt failed (SPEC §7). Pure: the classified error, whether the action may be
  * repeated, and the clock are all it looks at.
  */
-import { AuthorizationNeeded, isUnknownOutcome, StepError } from '../core/errors.js';
+import { AuthorizationNeeded, isUnknownOutcome, StepError, unreachable } from '../core/errors.js';
 import { approvedActionProblem, planPolicyProblems } from '../plan/policy.js';
 import type { Plan } from '../plan/types.js';
 import type { ResolvedStep } from '../plan/validated.js';
@@ -38,10 +38,8 @@ export function isRetryable(error: StepError, idempotent: boolean): boolean {
       return !error.sent || idempotent;
     case 'ambiguous':
       return idempotent;
-    default: {
-      const unreachable: never = error.type;
-      throw new Error(`unclassified error type ${String(unreachable)}`);
-    }
+    default:
+      unreachable(error.type, 'error type');
   }
 }
 
@@ -83,9 +81,7 @@ export function dispositionAfter(error: StepError, context: DispositionContext):
     case 'tool_error':
     case 'ambiguous':
       return { kind: 'failed' };
-    default: {
-      const unreachable: never = error.type;
-      throw new Error(`unclassified error type ${String(unreachable)}`);
-    }
+    default:
+      unreachable(error.type, 'error type');
   }
 }

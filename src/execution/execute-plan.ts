@@ -10,6 +10,7 @@ import { planValues } from '../plan/templates.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import { refusalBeforeAttempt } from './decide.js';
 import { runStep, type StepContext } from './run-step.js';
+import { unreachable } from '../core/errors.js';
 
 export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'> {
   /** Results of steps that succeeded in an earlier run, by step index: never sent again. */
@@ -72,10 +73,8 @@ function planOutcomeOf(step: ResolvedStep, outcome: StepOutcome): PlanOutcome | 
       return { kind: outcome.kind, reason: stepReason(step, outcome.error), cause: { step, error: outcome.error } };
     case 'deferred':
       return { kind: 'deferred', reason: stepReason(step, outcome.error), retryAt: outcome.retryAt, cause: { step, error: outcome.error } };
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown step outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(outcome, 'step outcome');
   }
 }
 

@@ -7,7 +7,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
-import { HeldBackError, StepError } from '../core/errors.js';
+import { HeldBackError, StepError, unreachable } from '../core/errors.js';
 import { maskKnown, maskKnownText } from '../core/sanitize.js';
 import type { PlanEmitter } from '../events/event-stream.js';
 import { boundResult, type StepOutcome, type StepResult } from '../events/step-result.js';
@@ -146,10 +146,8 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
         return { kind: 'needs_review', error, attempts };
       case 'deferred':
         return { kind: 'deferred', error, retryAt: disposition.retryAt, attempts };
-      default: {
-        const unreachable: never = disposition;
-        throw new Error(`unknown disposition ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(disposition, 'disposition');
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ErrorType } from '../core/errors.js';
+import { type ErrorType, unreachable } from '../core/errors.js';
 import type { StepResult } from '../events/step-result.js';
 import type { FinalFolder, JournalRecord, OutcomeRecord } from './records.js';
 
@@ -132,7 +132,7 @@ export function applyRecord(states: ClaimStates, record: JournalRecord): void {
       draft.finalized = { folder: record.folder, file: record.file, at: record.at };
       return;
     default:
-      return assertNever(record);
+      return unreachable(record, 'journal record');
   }
 }
 
@@ -183,8 +183,4 @@ export function resultOf(record: OutcomeRecord): StepResult {
     ...(record.text_truncated && { textCut: true as const }),
     ...(record.structured_dropped && { structuredCut: true as const }),
   };
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value ${JSON.stringify(value)}: a journal bug.`);
 }

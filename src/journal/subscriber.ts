@@ -4,7 +4,7 @@
  * leaves, the outcome before the next step starts, the end before the move into a final folder.
  * Results are recorded exactly as the run passes them on (bounded once, in events/step-result.ts).
  */
-import { isUnknownOutcome } from '../core/errors.js';
+import { isUnknownOutcome, unreachable } from '../core/errors.js';
 import type { Subscriber } from '../events/event-stream.js';
 import type { PlanEvent } from '../events/plan-event.js';
 import type { JournalRecord } from './records.js';
@@ -67,9 +67,7 @@ export function recordOf(event: PlanEvent): JournalRecord | undefined {
     case 'plan_moved':
     case 'released':
       return undefined;
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(event, 'plan event');
   }
 }

@@ -10,6 +10,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { RemoteServerConfig, ServerConfig } from '../config/schema.js';
 import { buildRemoteTransport, buildStdioTransport, type BuiltTransport, type TransportKind } from './transport.js';
 import { describeTransportError, httpStatusOf } from './transport-error.js';
+import { unreachable } from '../core/errors.js';
 
 /** An open connection and what is cached on it. */
 export interface Live {
@@ -60,10 +61,8 @@ export async function openClient(config: ServerConfig, options: OpenOptions): Pr
       return openEither(config, options);
     case 'disabled':
       throw new Error('the server is disabled (enabled: false)');
-    default: {
-      const unreachable: never = config;
-      throw new Error(`unknown server type in ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(config, 'server type in');
   }
 }
 

@@ -9,6 +9,7 @@ import { maskKnownText, strongestFirst } from '../core/sanitize.js';
 
 export { strongestFirst };
 import type { ServerConfig } from '../config/schema.js';
+import { unreachable } from '../core/errors.js';
 
 /** Env names whose values are credentials (`API_KEY`, `LINKEDIN_ACCESS_TOKEN`, `SMTP_PASSWORD`, …). */
 const SECRET_NAME = /token|secret|passw|pwd|key|auth|credential|cookie/i;
@@ -33,10 +34,8 @@ export function secretsOf(server: ServerConfig, env: Readonly<Record<string, str
       break;
     case 'disabled':
       break;
-    default: {
-      const unreachable: never = server;
-      throw new Error(`unknown server type in ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(server, 'server type in');
   }
   return strongestFirst(found);
 }

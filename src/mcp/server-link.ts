@@ -15,6 +15,7 @@ import { lastLine } from '../core/text.js';
 import { scopedSignal } from './scoped-signal.js';
 import { describeTransportError } from './transport-error.js';
 import type { IdleTimers } from './idle-close.js';
+import { unreachable } from '../core/errors.js';
 
 export interface ConnectionDeps {
   readonly env: Record<string, string>;
@@ -173,10 +174,8 @@ export class ServerLink {
             });
           }
         }
-        default: {
-          const unreachable: never = state;
-          throw new Error(`unknown connection state ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          unreachable(state, 'connection state');
       }
     }
   }

@@ -6,6 +6,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { RemoteServerConfig, StdioServerConfig } from '../config/schema.js';
 import { fetchReadingRetryAfter } from './retry-after.js';
 import { GroupStdioTransport } from './stdio-transport.js';
+import { unreachable } from '../core/errors.js';
 
 /** The wire a connection actually speaks; a bare `url` resolves to `http` or `sse` at its first connect. */
 export type TransportKind = 'stdio' | 'http' | 'sse';
@@ -45,9 +46,7 @@ export function buildRemoteTransport(
       return { transport: new StreamableHTTPClientTransport(url, options), kind };
     case 'sse':
       return { transport: new SSEClientTransport(url, options), kind };
-    default: {
-      const unreachable: never = kind;
-      throw new Error(`unknown remote transport ${String(unreachable)}`);
-    }
+    default:
+      unreachable(kind, 'remote transport');
   }
 }

@@ -8,6 +8,7 @@ import { oneLine } from '../core/text.js';
 import type { PlanEvent } from '../events/plan-event.js';
 import type { StepOutcome } from '../events/step-result.js';
 import type { FinalFolder } from '../vault/folders.js';
+import { unreachable } from '../core/errors.js';
 
 export type RecentOutcome = 'success' | 'failed' | 'needs_review' | 'deferred';
 
@@ -98,10 +99,8 @@ export class PlanTracker {
       case 'attempt_started':
       case 'attempt_ended':
         return;
-      default: {
-        const unreachable: never = event;
-        throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(event, 'plan event');
     }
   };
 
@@ -153,9 +152,7 @@ function recentOutcomeOf(outcome: StepOutcome): RecentOutcome {
     case 'needs_review':
     case 'deferred':
       return outcome.kind;
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown step outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(outcome, 'step outcome');
   }
 }

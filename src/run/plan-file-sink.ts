@@ -14,6 +14,7 @@ import { formatProblem } from '../plan/problems.js';
 import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import type { StepLocation } from '../plan/ticks.js';
 import { diskPlanFile, PlanFileWriter, type PlanChange } from './plan-file.js';
+import { unreachable } from '../core/errors.js';
 
 interface OpenFile {
   readonly writer: PlanFileWriter;
@@ -103,10 +104,8 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
             });
           case 'needs_review':
             return awaited(file, { fields: { status: 'needs_review', failed_at: at, error: outcome.reason } });
-          default: {
-            const unreachable: never = outcome;
-            throw new Error(`unknown plan end ${JSON.stringify(unreachable)}`);
-          }
+          default:
+            unreachable(outcome, 'plan end');
         }
       }
       case 'released': {
@@ -125,10 +124,8 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
       case 'step_ended':
       case 'plan_moved':
         return undefined;
-      default: {
-        const unreachable: never = event;
-        throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(event, 'plan event');
     }
   };
   const appendLog = async (claim: string, lines: readonly string[]): Promise<boolean> => {

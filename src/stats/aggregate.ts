@@ -7,6 +7,7 @@ import { observe, type Observation } from './classify.js';
 import { looksWhole, mayChangeFigure, newDayMemo, sniffHead } from './fast-line.js';
 import { DurationCounts } from './quantiles.js';
 import type { ActionStats, ErrorStats, LogStats } from './types.js';
+import { unreachable } from '../core/errors.js';
 
 export interface AggregateOptions {
   /** Lines older than this (epoch ms) are left out. */
@@ -117,10 +118,8 @@ export class StatsAccumulator {
       case 'plan_deferred':
         this.plans.deferred += 1;
         return;
-      default: {
-        const unreachable: never = seen;
-        throw new Error(`unknown observation ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(seen, 'observation');
     }
   }
 

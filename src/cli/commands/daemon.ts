@@ -16,6 +16,7 @@ import { preparePrivateState } from '../../vault/private-state.js';
 import { describeError } from '../describe-error.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
+import { unreachable } from '../../core/errors.js';
 
 export interface DaemonCommandOptions {
   readonly once: boolean;
@@ -152,9 +153,7 @@ function describeTrouble(trouble: JournalTrouble, file: string): string {
       return `the journal ${file} cannot be written (${trouble.code ?? trouble.message}); claims and calls wait until it can (free disk space?)`;
     case 'restored':
       return `the journal ${file} is whole and durable again (after it was ${trouble.after === 'write_failed' ? 'unwritable' : trouble.after}); work goes on`;
-    default: {
-      const unreachable: never = trouble;
-      throw new Error(`unknown journal trouble ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(trouble, 'journal trouble');
   }
 }

@@ -17,6 +17,7 @@ import { planFileSubscriber } from '../../run/plan-file-sink.js';
 import { runPlan } from '../../run/run-plan.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
+import { unreachable } from '../../core/errors.js';
 
 export interface RunOptions {
   readonly dryRun: boolean;
@@ -81,10 +82,8 @@ export async function runCommand(file: string, runtime: Runtime, io: Io, options
     case 'interrupted':
       io.out(`${file}: stopped by a signal before every step ran; run it again to go on (steps ticked [x] are skipped)`);
       return EXIT.failed;
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown plan outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(outcome, 'plan outcome');
   }
 }
 
@@ -101,9 +100,7 @@ async function announceEnd(emitter: PlanEmitter, outcome: PlanOutcome): Promise<
     }
     case 'interrupted':
       return emitter.emit({ type: 'released', reason: 'stopped by a signal before every step ran' });
-    default: {
-      const unreachable: never = outcome;
-      throw new Error(`unknown plan outcome ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(outcome, 'plan outcome');
   }
 }

@@ -15,6 +15,7 @@ import type { OAuthConfig } from '../../config/schema.js';
 import { clientMetadataOf, grantOf, NO_REDIRECT, type OAuthGrant } from './client-metadata.js';
 import { OAuthRefreshError } from './errors.js';
 import type { OAuthRecord, OAuthStore } from './store.js';
+import { unreachable } from '../../core/errors.js';
 
 /** Refresh this share of a token's lifetime before it ends (at most a minute early). */
 const EARLY_SHARE = 0.2;
@@ -177,10 +178,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
         });
         return;
       }
-      default: {
-        const unreachable: never = scope;
-        throw new Error(`unknown invalidation scope ${String(unreachable)}`);
-      }
+      default:
+        unreachable(scope, 'invalidation scope');
     }
   }
 

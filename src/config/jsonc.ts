@@ -72,8 +72,8 @@ function skipString(text: string, start: number): number {
 
 function describeSyntaxError(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  // V8 quotes a snippet of the input after the reason; drop it (it may hold a literal secret).
-  const reason = raw.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+  // V8 quotes a snippet of the input after the reason, cut short with ... on a long line; drop it (it may hold a literal secret).
+  const reason = raw.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
   const position = /at position (\d+)/.exec(raw)?.[1];
   if (position === undefined) return `invalid JSON: ${reason}`;
   const before = text.slice(0, Number(position));

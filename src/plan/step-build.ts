@@ -61,29 +61,12 @@ export function buildStep(input: StepInput, actions: Actions, loc: Location): { 
   if (match.kind === 'match') {
     return { step: { ...actionStep(input, f, match.action), matched: match.keyword }, problems: [] };
   }
-  if (match.kind === 'ambiguous') {
-    return {
-      problems: [
-        problem(
-          'unknown_action',
-          `the step text matches the keyword ${quote(match.keyword)} of several actions (${listNames(match.actions)}): name one with \`action: NAME\``,
-          loc,
-        ),
-      ],
-    };
-  }
-  if (input.origin === 'explicit') {
-    return {
-      problems: [
-        problem(
-          'unknown_action',
-          `the step names no action and its text matches no action keywords: add \`action: NAME\` (known actions: ${listNames(Object.keys(actions))}) or \`server\` + \`tool\``,
-          loc,
-        ),
-      ],
-    };
-  }
-  return { step: { kind: 'manual', ...base, text: input.text }, problems: [] };
+  if (match.kind === 'none' && input.origin === 'loose') return { step: { kind: 'manual', ...base, text: input.text }, problems: [] };
+  const message =
+    match.kind === 'ambiguous'
+      ? `the step text matches the keyword ${quote(match.keyword)} of several actions (${listNames(match.actions)}): name one with \`action: NAME\``
+      : `the step names no action and its text matches no action keywords: add \`action: NAME\` (known actions: ${listNames(Object.keys(actions))}) or \`server\` + \`tool\``;
+  return { problems: [problem('unknown_action', message, loc)] };
 }
 
 function actionStep(input: StepInput, f: StepFields | undefined, action: string | undefined): ActionStep {

@@ -88,7 +88,7 @@ function bulletFields(
  * a quoted string, or a flow list/mapping. Plain YAML would cut `Issue #42` at the `#` and read
  * `a: b` as a mapping, which is not what someone writing a bullet means.
  */
-export function bulletValue(raw: string): unknown {
+function bulletValue(raw: string): unknown {
   if (raw === '') return null;
   const structured = /^["'[{]/.test(raw);
   const scalar = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|true|false|null|~)$/i.test(raw);

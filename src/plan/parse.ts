@@ -9,7 +9,7 @@ import { problem } from './problems.js';
 import type { BuiltSteps } from './step-build.js';
 import type { ParseResult, Plan, PlanProblem, PlanShape } from './types.js';
 
-export const DEFAULT_MAX_STEPS = 1000;
+const DEFAULT_MAX_STEPS = 1000;
 
 export interface ParseOptions {
   /** Larger files are refused before parsing (default 1 MiB). */

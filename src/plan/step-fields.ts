@@ -26,7 +26,7 @@ export type StepFieldsResult =
   | { readonly ok: false; readonly problems: readonly PlanProblem[] };
 
 /** Ids appear in templates (`steps.ID.text`), so they are restricted to what a dotted path can hold. */
-export const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Reads one step's fields from a mapping (yaml/json block, sub-bullets, or a `steps:` entry).

@@ -207,7 +207,7 @@ function shorten(template: string): string {
 }
 
 /** RFC 6901 escaping, as ajv uses in `instancePath`. */
-export function escapePointer(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -57,7 +57,7 @@ export function expandVariables(value: unknown, env: Env, context: ExpansionCont
 }
 
 /** The environment variable an `${input:ID}` reads. */
-export function inputVariableName(id: string): string {
+function inputVariableName(id: string): string {
   return `MCP_INPUT_${id.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
 }
 

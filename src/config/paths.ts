@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 /** The default location, relative to the working directory. */
-export const DEFAULT_CONFIG_PATH = path.join('config', 'orchestrator.json');
+const DEFAULT_CONFIG_PATH = path.join('config', 'orchestrator.json');
 
 /** `--config` option, else `$ORCHESTRATOR_CONFIG`, else `config/orchestrator.json`; made absolute against `cwd`. */
 export function resolveConfigPath(
@@ -33,6 +33,7 @@ function expandHome(value: string, env: Readonly<Record<string, string | undefin
   return path.join(home, value.slice(1));
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
+/** A variable or option set to nothing but blanks counts as unset. */
+export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }

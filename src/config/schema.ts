@@ -44,7 +44,7 @@ export const ExecutionSchema = z.strictObject({
 });
 
 /** Tuning of the daemon's watch loop and lifecycle; the defaults suit a personal vault. */
-export const DaemonSchema = z.strictObject({
+const DaemonSchema = z.strictObject({
   /** A file written in place is claimed once unchanged this long (a renamed-in file is claimed at once). */
   stabilityMs: nonNegativeInt.default(300),
   /** Reconciling scan of Approved/ even without watch events, so a missed event only delays a plan. */
@@ -75,7 +75,7 @@ export const LogRotationSchema = z.strictObject({
 });
 
 /** The hackathon audit format, `vault/Logs/YYYY-MM-DD.json`; when absent, the defaults below apply. */
-export const VaultAuditSchema = z.strictObject({
+const VaultAuditSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Day files older than this are deleted. */
   retentionDays: positiveInt.default(90),
@@ -89,7 +89,7 @@ export const LoggingSchema = z.strictObject({
 });
 
 /** A duration: milliseconds, or a number with a unit (`500ms`, `30s`, `10m`, `1h`, `1d`): core/duration.ts. */
-export const DurationSchema = z.union(
+const DurationSchema = z.union(
   [
     positiveInt,
     z
@@ -100,7 +100,7 @@ export const DurationSchema = z.union(
   { error: `expected a duration: milliseconds, or ${DURATION_HINT}` },
 );
 
-export const RateLimitSchema = z.strictObject({
+const RateLimitSchema = z.strictObject({
   max: positiveInt,
   per: DurationSchema,
 });
@@ -109,7 +109,7 @@ export const RateLimitSchema = z.strictObject({
  * One circuit breaker per server (issue 7). An authentication failure keeps a server's breaker open
  * until the daemon restarts (with corrected configuration or credentials): no probe could fix it.
  */
-export const BreakerSchema = z.strictObject({
+const BreakerSchema = z.strictObject({
   /** Consecutive failures (server_error, connection, timeout, ambiguous) that open it. */
   failureThreshold: positiveInt.default(5),
   /** How long it stays open before one probe call is let through. */
@@ -117,7 +117,7 @@ export const BreakerSchema = z.strictObject({
 });
 
 /** When the daemon raises an ALERT (audit log, Dashboard.md, optional webhook). */
-export const AlertsSchema = z.strictObject({
+const AlertsSchema = z.strictObject({
   /** POSTed a JSON object per alert raised or resolved; its own failures are only logged. */
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** A server whose breaker has been open this long. */
@@ -129,7 +129,7 @@ export const AlertsSchema = z.strictObject({
   queueThreshold: positiveInt.default(20),
 });
 
-export const DashboardSchema = z.strictObject({
+const DashboardSchema = z.strictObject({
   /** `<vault>/Dashboard.md`, rewritten by the daemon on change, at most once a second. */
   enabled: z.boolean().default(true),
 });
@@ -138,7 +138,7 @@ export const DashboardSchema = z.strictObject({
  * The orchestrator's own MCP server (SPEC §11): `serve` over stdio, and `daemon --mcp-port` over HTTP,
  * which needs a bearer token (`token`, else `$ORCHESTRATOR_TOKEN`).
  */
-export const ServeSchema = z.strictObject({
+const ServeSchema = z.strictObject({
   /** Address `daemon --mcp-port` listens on. Anything but loopback exposes the server: keep the token secret. */
   host: z.string().min(1).default('127.0.0.1'),
   token: z.string().min(1).optional(),
@@ -155,7 +155,7 @@ const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  * Several daemons on several hosts as one executor (SPEC §12): claims and the step journal in
  * PostgreSQL. Absent: the embedded single-host files, exactly as without it.
  */
-export const ClusterSchema = z.strictObject({
+const ClusterSchema = z.strictObject({
   /** A connection URL (`postgres://user:password@host:5432/db`, typically `${DATABASE_URL}`): a secret, never logged. */
   postgres: z
     .string({ error: 'expected the PostgreSQL connection URL, e.g. "${DATABASE_URL}"' })
@@ -196,22 +196,12 @@ export const ConfigSchema = z.strictObject({
   cluster: ClusterSchema.optional(),
 });
 
-export type {
-  DisabledServerConfig,
-  HttpServerConfig,
-  OAuthConfig,
-  RemoteServerConfig,
-  ServerConfig,
-  SseServerConfig,
-  StdioServerConfig,
-} from './server-schema.js';
-export { HttpServerSchema, ServerSchema, SseServerSchema, StdioServerSchema } from './server-schema.js';
+export type { OAuthConfig, RemoteServerConfig, ServerConfig, StdioServerConfig } from './server-schema.js';
+export { ServerSchema, StdioServerSchema } from './server-schema.js';
 export type ActionConfig = z.infer<typeof ActionSchema>;
 export type ExecutionConfig = z.infer<typeof ExecutionSchema>;
 export type LoggingConfig = z.infer<typeof LoggingSchema>;
 export type LogRotationConfig = z.infer<typeof LogRotationSchema>;
-export type VaultAuditConfig = z.infer<typeof VaultAuditSchema>;
-export type DaemonConfig = z.infer<typeof DaemonSchema>;
 
 /** A loaded configuration: validated, variables expanded, paths absolute. */
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'state'> & {
@@ -225,9 +215,3 @@ export type Config = Omit<z.infer<typeof ConfigSchema>, 'state'> & {
    */
   readonly envValues?: readonly string[];
 };
-export type RateLimitConfig = z.infer<typeof RateLimitSchema>;
-export type BreakerConfig = z.infer<typeof BreakerSchema>;
-export type AlertsConfig = z.infer<typeof AlertsSchema>;
-export type DashboardConfig = z.infer<typeof DashboardSchema>;
-export type ServeConfig = z.infer<typeof ServeSchema>;
-export type ClusterConfig = z.infer<typeof ClusterSchema>;

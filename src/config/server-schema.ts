@@ -16,7 +16,7 @@ const positiveInt = z.number().int().positive();
  * `timeout` is dropped rather than mapped: Cline and Roo count seconds, others milliseconds;
  * `timeoutMs` is ours and unambiguous.
  */
-export const IGNORED_CLIENT_KEYS = [
+const IGNORED_CLIENT_KEYS = [
   'autoApprove',
   'alwaysAllow',
   'disabledTools',
@@ -173,7 +173,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Is this raw entry switched off (`enabled: false`, or `disabled: true`)? Then its shape is not checked. */
-export function isDisabledInput(input: unknown): boolean {
+function isDisabledInput(input: unknown): boolean {
   return isRecord(input) && (input['enabled'] === false || input['disabled'] === true);
 }
 

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { nonEmpty } from './paths.js';
 
 export function stateRoot(env: NodeJS.ProcessEnv): string {
   const own = nonEmpty(env['ORCHESTRATOR_STATE_DIR']);
@@ -42,8 +43,4 @@ export function statePaths(state: string) {
     health: path.join(state, 'health.json'),
     servers: path.join(state, 'servers'),
   } as const;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

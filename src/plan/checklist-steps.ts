@@ -1,9 +1,8 @@
 import { STEP_BLOCK_LANGS, type RawField, type RawItem } from './checklist.js';
 import { parseStrictJson } from './json-strict.js';
 import { problem, quote } from './problems.js';
-import { buildStep, type Actions } from './step-build.js';
-import { readStepFields } from './step-fields.js';
-import type { PlanProblem, Step } from './types.js';
+import { addStep, type Actions, type BuiltSteps } from './step-build.js';
+import type { PlanProblem } from './types.js';
 import { isMapping, kindOf, parseYaml } from './yaml-safe.js';
 
 const SELECTOR_KEYS = new Set(['action', 'server', 'tool']);
@@ -13,9 +12,9 @@ export function checklistSteps(
   items: readonly RawItem[],
   file: string,
   actions: Actions,
-): { steps: Step[]; problems: PlanProblem[] } {
-  const steps: Step[] = [];
-  const problems: PlanProblem[] = [];
+): BuiltSteps {
+  const built: BuiltSteps = { steps: [], problems: [] };
+  const { problems } = built;
   let index = 0;
   for (const item of items) {
     if (item.text === '' && item.blocks.length === 0 && item.fields.length === 0) continue; // an empty bullet
@@ -61,25 +60,9 @@ export function checklistSteps(
       if (fromBullets === undefined) continue;
       raw = fromBullets;
     }
-
-    let fields;
-    if (raw !== undefined) {
-      const read = readStepFields(raw, loc);
-      if (!read.ok) {
-        problems.push(...read.problems);
-        continue;
-      }
-      fields = read.fields;
-    }
-    const built = buildStep(
-      { index, text: item.text, done, line: item.line, origin: block !== undefined ? 'explicit' : 'loose', ...(fields ? { fields } : {}) },
-      actions,
-      loc,
-    );
-    problems.push(...built.problems);
-    if (built.step !== undefined) steps.push(built.step);
+    addStep(built, { index, text: item.text, done, line: item.line, origin: block !== undefined ? 'explicit' : 'loose' }, raw, actions, loc);
   }
-  return { steps, problems };
+  return built;
 }
 
 function bulletFields(
@@ -105,7 +88,7 @@ function bulletFields(
  * a quoted string, or a flow list/mapping. Plain YAML would cut `Issue #42` at the `#` and read
  * `a: b` as a mapping, which is not what someone writing a bullet means.
  */
-export function bulletValue(raw: string): unknown {
+function bulletValue(raw: string): unknown {
   if (raw === '') return null;
   const structured = /^["'[{]/.test(raw);
   const scalar = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|true|false|null|~)$/i.test(raw);

@@ -83,7 +83,7 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
 
   lines.forEach((raw, i) => {
     const line = bodyLine + i;
-    const indent = indentOf(raw);
+    const indent = leadingSpace(raw).columns;
     const trimmed = raw.trim();
 
     if (fence !== undefined) {
@@ -93,7 +93,7 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
           current.blocks.push({ lang: fence.lang, content: fence.content.join('\n'), line: fence.line });
         }
         fence = undefined;
-      } else if (fence.inItem) fence.content.push(dedent(raw, fence.indent));
+      } else if (fence.inItem) fence.content.push(raw.slice(leadingSpace(raw, fence.indent).length));
       return;
     }
 
@@ -180,27 +180,18 @@ export function extractChecklist(body: string, bodyLine: number): Checklist {
   return { items, problems, hasSection };
 }
 
-/** Columns of leading whitespace, a tab counting to the next multiple of 4. */
-function indentOf(line: string): number {
-  let col = 0;
-  for (const ch of line) {
-    if (ch === ' ') col++;
-    else if (ch === '\t') col += 4 - (col % 4);
+/**
+ * A line's leading whitespace: its columns (a tab counting to the next multiple of 4) and its length in
+ * characters, counting at most `upTo` columns (so a block nested under an item is dedented to plain YAML).
+ */
+function leadingSpace(line: string, upTo = Infinity): { columns: number; length: number } {
+  let columns = 0;
+  let length = 0;
+  for (; length < line.length && columns < upTo; length++) {
+    const ch = line.charAt(length);
+    if (ch === ' ') columns++;
+    else if (ch === '\t') columns += 4 - (columns % 4);
     else break;
   }
-  return col;
-}
-
-/** Removes up to `n` columns of leading whitespace, so a block nested under an item reads as plain YAML. */
-function dedent(line: string, n: number): string {
-  let col = 0;
-  let i = 0;
-  while (i < line.length && col < n) {
-    const ch = line.charAt(i);
-    if (ch === ' ') col++;
-    else if (ch === '\t') col += 4 - (col % 4);
-    else break;
-    i++;
-  }
-  return line.slice(i);
+  return { columns, length };
 }

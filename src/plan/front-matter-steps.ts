@@ -1,7 +1,7 @@
 import { problem } from './problems.js';
-import { buildStep, type Actions } from './step-build.js';
+import { addStep, buildStep, type Actions, type BuiltSteps } from './step-build.js';
 import { STEP_KEYS, collectArgs, readStepFields } from './step-fields.js';
-import type { PlanProblem, Step } from './types.js';
+import type { PlanProblem } from './types.js';
 import { isMapping, kindOf } from './yaml-safe.js';
 
 /**
@@ -29,7 +29,7 @@ export function singleActionStep(
   fm: Readonly<Record<string, unknown>>,
   file: string,
   actions: Actions,
-): { steps: Step[]; problems: PlanProblem[] } {
+): BuiltSteps {
   const loc = { file, step: 1 };
   const problems: PlanProblem[] = [];
   let args: Record<string, unknown>;
@@ -85,36 +85,20 @@ export function frontMatterSteps(
   file: string,
   actions: Actions,
   maxSteps: number,
-): { steps: Step[]; problems: PlanProblem[] } {
+): BuiltSteps {
   if (!Array.isArray(list)) {
     return { steps: [], problems: [problem('bad_field', `front-matter \`steps\` must be a list of steps, got ${kindOf(list)}`, { file })] };
   }
   if (list.length > maxSteps) {
     return { steps: [], problems: [problem('too_large', `the plan has ${list.length} steps; at most ${maxSteps} are allowed: split it`, { file })] };
   }
-  const steps: Step[] = [];
-  const problems: PlanProblem[] = [];
+  const built: BuiltSteps = { steps: [], problems: [] };
   list.forEach((entry: unknown, i) => {
     const index = i + 1;
     const loc = { file, step: index };
-    if (typeof entry === 'string') {
-      const built = buildStep({ index, text: entry.trim(), done: false, origin: 'loose' }, actions, loc);
-      problems.push(...built.problems);
-      if (built.step) steps.push(built.step);
-      return;
-    }
-    if (!isMapping(entry)) {
-      problems.push(problem('step_syntax', `each entry of \`steps\` must be a mapping (action, args, id, …) or a text, got ${kindOf(entry)}`, loc));
-      return;
-    }
-    const read = readStepFields(entry, loc);
-    if (!read.ok) {
-      problems.push(...read.problems);
-      return;
-    }
-    const built = buildStep({ index, text: '', done: false, origin: 'explicit', fields: read.fields }, actions, loc);
-    problems.push(...built.problems);
-    if (built.step) steps.push(built.step);
+    if (typeof entry === 'string') addStep(built, { index, text: entry.trim(), done: false, origin: 'loose' }, undefined, actions, loc);
+    else if (isMapping(entry)) addStep(built, { index, text: '', done: false, origin: 'explicit' }, entry, actions, loc);
+    else built.problems.push(problem('step_syntax', `each entry of \`steps\` must be a mapping (action, args, id, …) or a text, got ${kindOf(entry)}`, loc));
   });
-  return { steps, problems };
+  return built;
 }

@@ -2,6 +2,7 @@
  * A ```json step block is JSON, not YAML that happens to look like it (SPEC §5): a trailing comma, a
  * comment, a single quote or a key given twice is an error, with the line it is on. Pure.
  */
+import { visit } from 'jsonc-parser';
 import { tooDeep, type YamlResult } from './yaml-safe.js';
 
 export function parseStrictJson(src: string): YamlResult {
@@ -35,26 +36,18 @@ export function parseStrictJson(src: string): YamlResult {
  * `"to"` twice could send to the wrong person. Runs on text JSON.parse accepted, so the structure is sound.
  */
 function firstDuplicateKey(src: string): { key: string; at: number } | undefined {
-  const frames: { keys?: Set<string>; expectKey: boolean }[] = [];
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    const top = frames[frames.length - 1];
-    if (c === '{') frames.push({ keys: new Set(), expectKey: true });
-    else if (c === '[') frames.push({ expectKey: false });
-    else if (c === '}' || c === ']') frames.pop();
-    else if (c === ',' && top?.keys !== undefined) top.expectKey = true;
-    else if (c === '"') {
-      const start = i;
-      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++;
-      if (top?.keys !== undefined && top.expectKey) {
-        const key = JSON.parse(src.slice(start, i + 1)) as string;
-        if (top.keys.has(key)) return { key, at: start };
-        top.keys.add(key);
-        top.expectKey = false;
-      }
-    }
-  }
-  return undefined;
+  const objects: Set<string>[] = [];
+  let found: { key: string; at: number } | undefined;
+  visit(src, {
+    onObjectBegin: () => void objects.push(new Set()),
+    onObjectEnd: () => void objects.pop(),
+    onObjectProperty: (key, at) => {
+      const keys = objects[objects.length - 1];
+      if (found === undefined && keys?.has(key)) found = { key, at };
+      keys?.add(key);
+    },
+  });
+  return found;
 }
 
 function lineAt(src: string, position: number): number {

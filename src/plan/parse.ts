@@ -6,9 +6,10 @@ import { splitFrontMatter } from './front-matter.js';
 import { frontMatterSteps, singleActionStep } from './front-matter-steps.js';
 import { readPlanFields } from './plan-fields.js';
 import { problem } from './problems.js';
-import type { ParseResult, Plan, PlanProblem, PlanShape, Step } from './types.js';
+import type { BuiltSteps } from './step-build.js';
+import type { ParseResult, Plan, PlanProblem, PlanShape } from './types.js';
 
-export const DEFAULT_MAX_STEPS = 1000;
+const DEFAULT_MAX_STEPS = 1000;
 
 export interface ParseOptions {
   /** Larger files are refused before parsing (default 1 MiB). */
@@ -41,7 +42,7 @@ export function parsePlan(
   const problems: PlanProblem[] = [...plan.problems];
 
   let shape: PlanShape;
-  let built: { steps: Step[]; problems: PlanProblem[] };
+  let built: BuiltSteps;
   const single = fm.action !== undefined || fm.mcp_server !== undefined || fm.mcp_tool !== undefined;
   if (fm.steps !== undefined) {
     shape = 'front_matter_steps';
@@ -72,22 +73,8 @@ export function parsePlan(
   if (shape === 'front_matter_steps' && built.steps.length === 0 && problems.length === 0) {
     problems.push(problem('no_steps', 'front-matter `steps` is an empty list: add at least one step', { file }));
   }
-  const f = plan.fields;
-  const parsed: Plan = {
-    id: f.id,
-    file,
-    shape,
-    ...(f.mode !== undefined ? { mode: f.mode } : {}),
-    ...(f.expires !== undefined ? { expires: f.expires } : {}),
-    ...(f.approvedBy !== undefined ? { approvedBy: f.approvedBy } : {}),
-    ...(f.approvedAt !== undefined ? { approvedAt: f.approvedAt } : {}),
-    ...(f.approvedActions !== undefined ? { approvedActions: f.approvedActions } : {}),
-    ...(f.status !== undefined ? { status: f.status } : {}),
-    ...(f.approvalId !== undefined ? { approvalId: f.approvalId } : {}),
-    frontMatter: fm,
-    steps: built.steps,
-    bodyLine,
-  };
+  const { id, ...fields } = plan.fields;
+  const parsed: Plan = { id, file, shape, ...fields, frontMatter: fm, steps: built.steps, bodyLine };
   // What parsed goes on to validation, so a plan's problems are all reported at once (SPEC §5).
   return problems.length > 0 ? { ok: false, problems, plan: parsed } : { ok: true, plan: parsed };
 }

@@ -5,6 +5,7 @@
  * but `false` takes any name; one that leaves it unset is read as closed, because that is what zod-built
  * tool schemas mean and a misspelled argument must never be dropped silently. Pure.
  */
+import { isMapping as isSchema } from './yaml-safe.js';
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -15,10 +16,6 @@ export interface DeclaredNames {
 
 const OPEN: DeclaredNames = {};
 const COMBINERS = ['allOf', 'anyOf', 'oneOf'] as const;
-
-function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Does this (sub)schema itself allow names beyond its `properties`? */
 function opensItself(schema: Schema): boolean {

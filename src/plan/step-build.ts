@@ -1,7 +1,7 @@
 import type { ActionConfig } from '../config/schema.js';
 import { matchKeywords } from './keywords.js';
 import { listNames, problem, quote } from './problems.js';
-import type { StepFields } from './step-fields.js';
+import { readStepFields, type StepFields } from './step-fields.js';
 import type { ActionStep, Location, PlanProblem, Step } from './types.js';
 
 export interface StepInput {
@@ -19,6 +19,34 @@ export interface StepInput {
 
 export type Actions = Readonly<Record<string, ActionConfig>>;
 
+/** What a plan shape builds: its steps, and the problems of those that could not be built. */
+export interface BuiltSteps {
+  readonly steps: Step[];
+  readonly problems: PlanProblem[];
+}
+
+/**
+ * Reads a step's fields from `raw` (a yaml/json block, sub-bullets or a `steps:` entry; none for plain
+ * text) and adds the step they build, or their problems, to `into`.
+ */
+export function addStep(
+  into: BuiltSteps,
+  input: Omit<StepInput, 'fields'>,
+  raw: Readonly<Record<string, unknown>> | undefined,
+  actions: Actions,
+  loc: Location,
+): void {
+  let fields: StepFields | undefined;
+  if (raw !== undefined) {
+    const read = readStepFields(raw, loc);
+    if (!read.ok) return void into.problems.push(...read.problems);
+    fields = read.fields;
+  }
+  const built = buildStep({ ...input, ...(fields !== undefined ? { fields } : {}) }, actions, loc);
+  into.problems.push(...built.problems);
+  if (built.step !== undefined) into.steps.push(built.step);
+}
+
 /**
  * Turns checked fields into a Step: the action named in the fields, else the one whose keywords the
  * text matches, else a manual step (loose text) or an error (structured fields without an action).
@@ -33,29 +61,12 @@ export function buildStep(input: StepInput, actions: Actions, loc: Location): { 
   if (match.kind === 'match') {
     return { step: { ...actionStep(input, f, match.action), matched: match.keyword }, problems: [] };
   }
-  if (match.kind === 'ambiguous') {
-    return {
-      problems: [
-        problem(
-          'unknown_action',
-          `the step text matches the keyword ${quote(match.keyword)} of several actions (${listNames(match.actions)}): name one with \`action: NAME\``,
-          loc,
-        ),
-      ],
-    };
-  }
-  if (input.origin === 'explicit') {
-    return {
-      problems: [
-        problem(
-          'unknown_action',
-          `the step names no action and its text matches no action keywords: add \`action: NAME\` (known actions: ${listNames(Object.keys(actions))}) or \`server\` + \`tool\``,
-          loc,
-        ),
-      ],
-    };
-  }
-  return { step: { kind: 'manual', ...base, text: input.text }, problems: [] };
+  if (match.kind === 'none' && input.origin === 'loose') return { step: { kind: 'manual', ...base, text: input.text }, problems: [] };
+  const message =
+    match.kind === 'ambiguous'
+      ? `the step text matches the keyword ${quote(match.keyword)} of several actions (${listNames(match.actions)}): name one with \`action: NAME\``
+      : `the step names no action and its text matches no action keywords: add \`action: NAME\` (known actions: ${listNames(Object.keys(actions))}) or \`server\` + \`tool\``;
+  return { problems: [problem('unknown_action', message, loc)] };
 }
 
 function actionStep(input: StepInput, f: StepFields | undefined, action: string | undefined): ActionStep {

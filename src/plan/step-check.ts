@@ -1,4 +1,4 @@
-import type { ActionConfig, ExecutionConfig, ServerConfig } from '../config/schema.js';
+import type { ActionConfig } from '../config/schema.js';
 import { contentHash } from './canonical.js';
 import { approvedActionProblem } from './policy.js';
 import { listNames, problem, quote } from './problems.js';
@@ -7,20 +7,15 @@ import { closestName, declaredNames, unknownNames } from './schema-names.js';
 import { STEP_KEYS } from './step-fields.js';
 import { findTemplateRefs, followPath, resolveKnownTemplates, type TemplateScan } from './templates.js';
 import type { ActionStep, Plan, PlanProblem } from './types.js';
-import type { ResolvedStep, ToolCatalog, ToolInfo } from './validated.js';
+import type { ValidateContext } from './validate.js';
+import type { ResolvedStep, ToolInfo } from './validated.js';
 
-export interface StepCheckContext {
+export type StepCheckContext = Pick<ValidateContext, 'actions' | 'servers' | 'execution' | 'tools' | 'now'> & {
   readonly plan: Plan;
-  readonly actions: Readonly<Record<string, ActionConfig>>;
-  readonly servers: Readonly<Record<string, ServerConfig>>;
-  readonly execution: ExecutionConfig;
-  readonly tools: ToolCatalog;
   readonly checker: SchemaChecker;
   /** What `{{ plan.FIELD }}` can reach. */
   readonly planValues: Readonly<Record<string, unknown>>;
-  /** What `{{ now }}` reads while checking. */
-  readonly now: Date;
-}
+};
 
 /** Everything about one step except its dependencies, which need the whole plan. */
 export type StepCheck = {

@@ -1,5 +1,5 @@
 import { problem, quote } from './problems.js';
-import type { Location, PlanProblem } from './types.js';
+import type { ActionStep, Location, PlanProblem } from './types.js';
 import { isMapping, kindOf } from './yaml-safe.js';
 
 /** Step keys with meaning (SPEC §5); every other key is an argument of the tool. */
@@ -17,24 +17,16 @@ export const STEP_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** A step's fields, checked for type but not yet against the configuration. */
-export interface StepFields {
-  readonly action?: string;
-  readonly server?: string;
-  readonly tool?: string;
+export type StepFields = Pick<ActionStep, 'action' | 'server' | 'tool' | 'dependsOn' | 'timeoutMs' | 'retries' | 'idempotencyKey' | 'args'> & {
   readonly id?: string;
-  readonly dependsOn: readonly string[];
-  readonly timeoutMs?: number;
-  readonly retries?: number;
-  readonly idempotencyKey?: string;
-  readonly args: Readonly<Record<string, unknown>>;
-}
+};
 
 export type StepFieldsResult =
   | { readonly ok: true; readonly fields: StepFields }
   | { readonly ok: false; readonly problems: readonly PlanProblem[] };
 
 /** Ids appear in templates (`steps.ID.text`), so they are restricted to what a dotted path can hold. */
-export const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STEP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Reads one step's fields from a mapping (yaml/json block, sub-bullets, or a `steps:` entry).

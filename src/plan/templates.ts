@@ -83,7 +83,7 @@ export function findTemplateRefs(value: unknown): TemplateScan {
   const planRefs: { path: readonly string[]; pointer: string; template: string }[] = [];
   const templated: string[] = [];
   const problems: { pointer: string; template: string; message: string }[] = [];
-  walk(value, '', (s, pointer) => {
+  mapStrings(value, (s, pointer) => {
     let found = false;
     for (const m of s.matchAll(TEMPLATE)) {
       found = true;
@@ -96,6 +96,7 @@ export function findTemplateRefs(value: unknown): TemplateScan {
       } else if (expr.root === 'plan') planRefs.push({ path: expr.path, pointer, template });
     }
     if (found) templated.push(pointer);
+    return s;
   });
   return { stepIds, refs, planRefs, templated, problems };
 }
@@ -120,7 +121,7 @@ export function resolveKnownTemplates(
 ): { readonly args: Record<string, unknown>; readonly unknown: readonly string[] } {
   const unknown: string[] = [];
   const none: TemplateContext = { ...ctx, steps: () => undefined };
-  const resolved = mapStringsAt(args, '', (s, pointer) => {
+  const resolved = mapStrings(args, (s, pointer) => {
     if (!s.includes('{{')) return s;
     try {
       const value = /\{\{\s*steps\./.test(s) ? undefined : resolveString(s, none);
@@ -134,11 +135,13 @@ export function resolveKnownTemplates(
   return { args: resolved as Record<string, unknown>, unknown };
 }
 
-function mapStringsAt(value: unknown, pointer: string, fn: (s: string, pointer: string) => unknown): unknown {
+/** A copy of `value` with every string replaced by `fn`, which is told the string's JSON pointer. */
+function mapStrings(value: unknown, fn: (s: string, pointer: string) => unknown, pointer = ''): unknown {
   if (typeof value === 'string') return fn(value, pointer);
-  if (Array.isArray(value)) return value.map((v, i) => mapStringsAt(v, `${pointer}/${i}`, fn));
+  if (Array.isArray(value)) return value.map((v, i) => mapStrings(v, fn, `${pointer}/${i}`));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStringsAt(v, `${pointer}/${escapePointer(k)}`, fn)]));
+    // fromEntries keeps a `__proto__` key an own property instead of calling the setter.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn, `${pointer}/${escapePointer(k)}`)]));
   }
   return value;
 }
@@ -198,31 +201,13 @@ export function followPath(
   return { ok: true, value: cur };
 }
 
-function walk(value: unknown, pointer: string, visit: (s: string, pointer: string) => void): void {
-  if (typeof value === 'string') visit(value, pointer);
-  else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`, visit));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${escapePointer(k)}`, visit);
-  }
-}
-
-function mapStrings(value: unknown, fn: (s: string) => unknown): unknown {
-  if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
-  if (typeof value === 'object' && value !== null) {
-    // fromEntries keeps a `__proto__` key an own property instead of calling the setter.
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
-  }
-  return value;
-}
-
 /** Templates are quoted in messages; a hostile one could be huge. */
 function shorten(template: string): string {
   return template.length > 120 ? `${template.slice(0, 117)}…}}` : template;
 }
 
 /** RFC 6901 escaping, as ajv uses in `instancePath`. */
-export function escapePointer(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -45,9 +45,8 @@ export type PlanProblemCode =
   | 'unknown_argument' // a name the tool's inputSchema does not declare
   | 'bad_field';
 
-/** A step whose action (or server+tool) is known. */
-export interface ActionStep {
-  readonly kind: 'action';
+/** What every step has. */
+interface StepBase {
   /** 1-based position among the plan's steps (manual and done ones included). */
   readonly index: number;
   /** Explicit `id`, else `step<index>`. */
@@ -56,6 +55,13 @@ export interface ActionStep {
   readonly text: string;
   /** Already ticked `- [x]` in the file: skipped. */
   readonly done: boolean;
+  /** 1-based line of the checklist item (`- [ ] …`), for ticking it. */
+  readonly line?: number;
+}
+
+/** A step whose action (or server+tool) is known. */
+export interface ActionStep extends StepBase {
+  readonly kind: 'action';
   readonly action?: string;
   readonly server?: string;
   readonly tool?: string;
@@ -67,18 +73,11 @@ export interface ActionStep {
   readonly idempotencyKey?: string;
   /** The keyword its free text matched, when the action came from the text rather than from fields. */
   readonly matched?: string;
-  /** 1-based line of the checklist item (`- [ ] …`), for ticking it. */
-  readonly line?: number;
 }
 
 /** Free text that matched no action: reported, left unchecked. */
-export interface ManualStep {
+export interface ManualStep extends StepBase {
   readonly kind: 'manual';
-  readonly index: number;
-  readonly id: string;
-  readonly text: string;
-  readonly done: boolean;
-  readonly line?: number;
 }
 
 export type Step = ActionStep | ManualStep;

@@ -69,7 +69,7 @@ export function validatePlan(plan: Plan, ctx: ValidateContext): ValidationResult
       }
       continue;
     }
-    const check = checkActionStep(step, { plan, actions: ctx.actions, servers: ctx.servers, execution: ctx.execution, tools: ctx.tools, checker, planValues: values, now: ctx.now });
+    const check = checkActionStep(step, { ...ctx, plan, checker, planValues: values });
     problems.push(...check.problems);
     const add = (code: PlanProblem['code'], message: string): void => void problems.push(problem(code, message, locOf(step)));
     const mine: string[] = [];

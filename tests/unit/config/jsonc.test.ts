@@ -23,4 +23,9 @@ describe('parseJsonc', () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.message).not.toContain('password');
   });
+
+  it('does not echo the input when the quoted snippet is cut short either', () => {
+    const result = parseJsonc(`{"a": 1, "b": 2, "c": 3,\n "password": hunter2-secret-value, "d": 4, "e": 5}`);
+    expect(result).toEqual({ ok: false, message: "invalid JSON: Unexpected token 'h'" });
+  });
 });

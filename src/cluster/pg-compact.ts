@@ -25,9 +25,7 @@ export async function dropFinished(pool: Pool, live: readonly string[], retentio
      -- (a row ended by an older node, without seen_at, gets one now and its full retention)
      marked AS (UPDATE deliveries SET ended = true, seen_at = clock_timestamp()
        WHERE approval IN (SELECT claim FROM ended) OR (ended AND seen_at IS NULL) RETURNING 1),
-     -- (one never ended whose approval has neither record nor lease: its node died before the move, and
-     -- the file never came back to be claimed again)
-     forgotten AS (DELETE FROM deliveries d WHERE CASE WHEN d.ended THEN d.seen_at ELSE d.taken_at END < clock_timestamp() - $2 * interval '1 millisecond'
+     forgotten AS (DELETE FROM deliveries d WHERE d.ended AND d.seen_at < clock_timestamp() - $2 * interval '1 millisecond'
        AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.claim = d.approval)
        AND NOT EXISTS (SELECT 1 FROM journal j WHERE j.claim = d.approval) RETURNING 1)
      SELECT (SELECT count(*) FROM dropped) AS dropped, (SELECT count(*) FROM journal) - (SELECT count(*) FROM dropped) AS kept`,

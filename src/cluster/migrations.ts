@@ -102,17 +102,6 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ALTER TABLE claims ADD COLUMN file_hash text;
     `,
   },
-  {
-    version: 7,
-    sql: `
-      -- When an ended delivery last mattered: its approval's records were compacted, or a copy of its bytes
-      -- was turned away. Compaction deletes one quiet for the journal's retention (pg-compact.ts), so the
-      -- table holds what ended within it and the copies still lying in some node's vault, not every approval ever.
-      ALTER TABLE deliveries ADD COLUMN seen_at timestamptz;
-      UPDATE deliveries SET seen_at = clock_timestamp() WHERE ended;
-      CREATE INDEX deliveries_by_approval ON deliveries (approval);
-    `,
-  },
 ];
 
 /** Any fixed number: it only has to be the same for every node. */

@@ -6,9 +6,6 @@
  * In_Progress/) stay that long, since a human may move one back and it continues its approval, as on
  * one host (daemon/approvals.ts `prune`). Deliveries are kept, marked ended: with no record left to
  * say so, they still make a late copy of those bytes that approval, for every node (pg-deliveries.ts).
- * An ended delivery goes once it has been quiet (no copy of its bytes turned away, pg-deliveries.ts) for
- * the retention, and its approval has no record and no lease row (a moved-back plan running again keeps it):
- * the bytes then are a new approval, as a plan the journal forgot is on one host.
  */
 import type { Pool } from 'pg';
 import type { CompactionResult } from '../journal/store.js';
@@ -22,12 +19,7 @@ export async function dropFinished(pool: Pool, live: readonly string[], retentio
          AND NOT EXISTS (SELECT 1 FROM journal later WHERE later.claim = f.claim AND later.seq > f.seq)
          AND ((f.record->>'type' = 'finalized' AND f.record->>'folder' = 'Done') OR f.written_at < clock_timestamp() - $2 * interval '1 millisecond')),
      dropped AS (DELETE FROM journal j USING ended WHERE j.claim = ended.claim RETURNING 1),
-     -- (a row ended by an older node, without seen_at, gets one now and its full retention)
-     marked AS (UPDATE deliveries SET ended = true, seen_at = clock_timestamp()
-       WHERE approval IN (SELECT claim FROM ended) OR (ended AND seen_at IS NULL) RETURNING 1),
-     forgotten AS (DELETE FROM deliveries d WHERE d.ended AND d.seen_at < clock_timestamp() - $2 * interval '1 millisecond'
-       AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.claim = d.approval)
-       AND NOT EXISTS (SELECT 1 FROM journal j WHERE j.claim = d.approval) RETURNING 1)
+     marked AS (UPDATE deliveries SET ended = true WHERE approval IN (SELECT claim FROM ended) RETURNING 1)
      SELECT (SELECT count(*) FROM dropped) AS dropped, (SELECT count(*) FROM journal) - (SELECT count(*) FROM dropped) AS kept`,
     [[...live], retentionMs],
   );

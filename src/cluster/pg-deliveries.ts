@@ -15,11 +15,10 @@ const DELIVERY_LOCKS = 716_018;
 
 /**
  * Takes `delivery` (the bytes' hash) for `approval` and the approval's lease (free, or expired) for
- * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken once its
- * approval has a record (after its end, until compaction forgets it: pg-compact.ts), except while it has
- * neither a lease row nor a record since it was taken: then its node died between this and the move, and
- * the bytes are free for that node (which finds the file still in its Approved/ after its restart) and,
- * once it has been silent for two leases, for any node.
+ * `node`; or says who took the delivery, or who holds the lease. A delivery stays taken for good once its
+ * approval has a record, except while it has neither a lease row nor a record since it was taken: then
+ * its node died between this and the move, and the bytes are free for that node (which finds the file
+ * still in its Approved/ after its restart) and, once it has been silent for two leases, for any node.
  */
 export async function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
   const client = await pool.connect();
@@ -31,8 +30,8 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
     // Taken: the run is under way or has records, or its bytes' records were compacted (ended), or the node
     // that took them is alive (it finds its file again itself). A node silent for two leases that took them
     // and recorded nothing died between this and the move: another node may take them (exactly one, by the lock).
-    const seen = await client.query<{ approval: string; node: string; ended: boolean }>(
-      `SELECT d.approval, d.node, d.ended FROM deliveries d WHERE d.content = $1 AND (d.ended
+    const seen = await client.query<{ approval: string; node: string }>(
+      `SELECT d.approval, d.node FROM deliveries d WHERE d.content = $1 AND (d.ended
          OR EXISTS (SELECT 1 FROM claims WHERE claims.claim = d.approval)
          OR EXISTS (SELECT 1 FROM journal WHERE journal.claim = d.approval AND journal.written_at >= d.taken_at)
          OR (d.node <> $2 AND EXISTS (SELECT 1 FROM nodes WHERE nodes.node = d.node
@@ -41,9 +40,7 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
     );
     const taken = seen.rows[0];
     if (taken !== undefined) {
-      // A copy of an ended approval's bytes still lies in a vault: its delivery is kept while it does (pg-compact.ts).
-      if (taken.ended) await client.query('UPDATE deliveries SET seen_at = clock_timestamp() WHERE content = $1', [delivery]);
-      await client.query(taken.ended ? 'COMMIT' : 'ROLLBACK');
+      await client.query('ROLLBACK');
       return { kind: 'copy', approval: taken.approval, node: taken.node };
     }
     const lease = await client.query<{ token: string }>(

@@ -60,43 +60,6 @@ describe('journal compaction in the database', () => {
     }
   }, 30_000);
 
-  it('an ended delivery goes once quiet for the retention and its approval has no record nor lease; then the same bytes are a new approval', async () => {
-    const url = await postgres().createDatabase();
-    const day = 86_400_000;
-    const store = new PgJournalStore({ url, node: 'a', leaseMs: 60_000, retentionMs: 30 * day, acquireLock: async () => ({ release: async () => undefined }) });
-    await store.lock();
-    try {
-      const run = async (claim: string, bytes: string, folder: 'Done' | 'Failed') => {
-        expect(await store.reserve(claim, bytes)).toMatchObject({ kind: 'reserved' });
-        await store.append(claimed(claim));
-        await store.append(finalized(claim, folder));
-        await store.settle(claim, true);
-      };
-      await run('old', 'bytes-old', 'Done');
-      await run('recent', 'bytes-recent', 'Done');
-      await run('copy-lies-about', 'bytes-copy', 'Done');
-      await run('moved-back', 'bytes-moved-back', 'Done');
-      await store.compact([]);
-      const deliveries = async () => (await query<{ content: string }>(url, 'SELECT content FROM deliveries ORDER BY content')).map((row) => row.content);
-      // Compacted: every delivery stays, ended; its bytes are a copy.
-      expect(await deliveries()).toEqual(['bytes-copy', 'bytes-moved-back', 'bytes-old', 'bytes-recent']);
-      expect(await store.reserve('again', 'bytes-old')).toMatchObject({ kind: 'copy', approval: 'old' });
-      // Forty days on for all but one (the database's clock cannot be moved: the rows are moved back)...
-      await query(url, `UPDATE deliveries SET seen_at = clock_timestamp() - interval '40 days' WHERE content <> 'bytes-recent'`);
-      // ...but a copy of one was turned away just now (it still lies in some node's Approved/),
-      expect(await store.reserve('again', 'bytes-copy')).toMatchObject({ kind: 'copy', approval: 'copy-lies-about' });
-      // and one approval runs again (its file moved back): it has records and a lease.
-      await store.append(claimed('moved-back'));
-      await store.compact(['moved-back']);
-      expect(await deliveries()).toEqual(['bytes-copy', 'bytes-moved-back', 'bytes-recent']);
-      // The bytes forgotten are a new approval now.
-      expect(await store.reserve('old-anew', 'bytes-old')).toMatchObject({ kind: 'reserved' });
-      expect(await store.reserve('recent-anew', 'bytes-recent')).toMatchObject({ kind: 'copy', approval: 'recent' });
-    } finally {
-      await store.close();
-    }
-  }, 30_000);
-
   it('a plan left unfinished (its file moved out, its lease gone) is dropped after the retention, as on one host; a recent one is kept', async () => {
     const url = await postgres().createDatabase();
     const store = new PgJournalStore({ url, node: 'a', leaseMs: 60_000, retentionMs: 30 * 86_400_000, acquireLock: async () => ({ release: async () => undefined }) });
@@ -112,7 +75,7 @@ describe('journal compaction in the database', () => {
       expect((await store.compact([])).dropped).toBe(2);
       const left = (await query<{ claim: string }>(url, 'SELECT DISTINCT claim FROM journal')).map((row) => row.claim);
       expect(left).toEqual(['left-recent']);
-      // Its bytes stay that approval's for the retention, as any compacted approval's.
+      // Its bytes stay that approval's: deliveries are kept, as any compacted approval's.
       expect(await store.reserve('again', 'bytes-left-old')).toMatchObject({ kind: 'copy', approval: 'left-old' });
     } finally {
       await store.close();

@@ -15,6 +15,7 @@ import { sha256 } from '../run/identify.js';
 import { isPlanFileName } from '../vault/folders.js';
 import type { ApprovalBook } from './approvals.js';
 import { inProgressPath } from './lifecycle.js';
+import type { FileNotices } from './notices.js';
 import { newApprovalId } from './plan-head.js';
 import { approvalOf, resumeOne, type Found, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
@@ -24,8 +25,8 @@ export interface OrphanOptions {
   readonly recovery: RecoveryOptions;
   readonly book: ApprovalBook;
   readonly runner: PlanRunner;
-  /** Files already said to be left alone (one notice each). */
-  readonly noticed: Set<string>;
+  /** Files in In_Progress/ already said to be left alone (one notice each while they stay). */
+  readonly noticed: FileNotices;
 }
 
 /** Adopts the In_Progress/ files without a lease that are older than a lease; returns how many. */
@@ -34,6 +35,8 @@ export async function adoptOrphans(options: OrphanOptions): Promise<number> {
   const vault = recovery.config.vault;
   const now = recovery.clock.now().getTime();
   const names = (await readdir(path.join(vault, 'In_Progress'))).filter(isPlanFileName);
+  // A copy gone from In_Progress/ (its sync client moved it) takes its notice along.
+  options.noticed.keepOnly(new Set(names));
   const candidates: { name: string; id: string; found: Found }[] = [];
   for (const name of names) {
     const changed = await stat(inProgressPath(vault, name)).then((s) => s.ctimeMs, () => undefined);
@@ -60,8 +63,7 @@ export async function adoptOrphans(options: OrphanOptions): Promise<number> {
           // Its run ended (its node moved it): a copy a sync client has not moved yet, or one put back by hand. Not this node's to move.
           await leases.settle(candidate.id, true);
           const message = `In_Progress/${candidate.name} is a copy of an approval that ended in ${ended.folder}/; left where it is`;
-          if (!options.noticed.has(message)) recovery.audit.record({ event: 'AUDIT', file: candidate.name, message });
-          options.noticed.add(message);
+          if (options.noticed.first(candidate.name, message)) recovery.audit.record({ event: 'AUDIT', file: candidate.name, message });
           continue;
         }
       }
@@ -89,7 +91,6 @@ async function reserveBytes(options: OrphanOptions, name: string, found: Found):
   if (reserved.kind === 'reserved') return { ...found, reserved: id };
   const whose = reserved.kind === 'copy' ? `a copy of an approval node ${reserved.node} took` : `an approval node ${reserved.node} holds`;
   const message = `In_Progress/${name} is ${whose} (the same content); left where it is`;
-  if (!options.noticed.has(message)) recovery.audit.record({ event: 'AUDIT', file: name, message });
-  options.noticed.add(message);
+  if (options.noticed.first(name, message)) recovery.audit.record({ event: 'AUDIT', file: name, message });
   return undefined;
 }

@@ -20,6 +20,7 @@ import type { ApprovalBook } from './approvals.js';
 import { adoptOrphans } from './cluster-orphans.js';
 import { HandedCopies } from './handed-copy.js';
 import { inProgressPath } from './lifecycle.js';
+import { FileNotices } from './notices.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
@@ -44,8 +45,8 @@ export class ClusterLink {
   private readonly wanted = new Map<string, string>();
   /** Leases being let go or handed over (settled). */
   private readonly settling = new Set<Promise<void>>();
-  /** Orphan copies already said to be left alone. */
-  private readonly noticed = new Set<string>();
+  /** Orphan copies already said to be left alone (while they stay in In_Progress/). */
+  private readonly noticed = new FileNotices();
 
   private readonly copies: HandedCopies;
 

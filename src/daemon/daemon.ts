@@ -108,6 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
   const summary = runSummary();
   try {
     monitor = await startMonitor({ config, pool: options.pool, audit, clock, ...(options.guardStore ? { guardStore: options.guardStore } : {}) });
+    const tracker = monitor.tracker;
     const book = await readJournalAtStart({ store, audit });
     const stream = new EventStream(config.envValues);
     const reportSinkError = (error: unknown): void => audit.record({ event: 'ALERT', message: `event sink: ${messageOf(error)}` });
@@ -118,8 +119,9 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     const planFiles = planFileSink((plan) => inProgressPath(vault, plan.claim));
     stream.subscribe(planFiles.subscriber);
     for (const sink of options.sinks) stream.subscribe(bestEffort(sink, reportSinkError));
-    stream.subscribe(bestEffort(monitor.tracker.subscriber, reportSinkError));
-    stream.subscribe(summary.subscriber);
+    stream.subscribe(bestEffort(tracker.subscriber, reportSinkError));
+    // Only `--once` reads the summary: kept for months, it would hold every plan the daemon ever ran.
+    if (options.once) stream.subscribe(summary.subscriber);
     options.onStream?.(stream);
 
     const leases = options.cluster;
@@ -145,7 +147,10 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       schedule,
       onFatal: fail,
       // A re-approval of this plan may be waiting in Approved/: looked for once the lease is let go.
-      onSettled: (approval) => void Promise.resolve(link?.settled(approval)).finally(() => intake?.scan()),
+      onSettled: (approval, claim) => {
+        if (claim !== undefined) tracker.letGo(claim); // a plan let go with its lease ends without an event
+        void Promise.resolve(link?.settled(approval)).finally(() => intake?.scan());
+      },
       ...(leases
         ? {
             placement: new Placement({
@@ -165,7 +170,6 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
     if (options.cluster) link = new ClusterLink({ leases: options.cluster, recovery, book, runner: plans, audit, takeOverAtOnce: config.execution.maxConcurrentPlans * 4 });
     else await recoverAtStart(recovery, book, plans);
     const cluster = link;
-    const tracker = monitor.tracker;
     intake = new Intake({
       config,
       stream,

@@ -26,6 +26,7 @@ import { identifyClaim, type Job } from './job.js';
 import { inProgressPath, moveIntoInProgress } from './lifecycle.js';
 import { newApprovalId, readPlanHead, stampApproval } from './plan-head.js';
 import type { PlanRunner, Schedule } from './runner.js';
+import { FileNotices } from './notices.js';
 import { ApprovedScanner, type ScanResult } from './scanner.js';
 import type { Settler } from './settle.js';
 
@@ -66,8 +67,8 @@ export class Intake {
   private again = false;
   /** When the soonest still-settling file should be looked at again; undefined when none is settling. */
   private recheckInMs: number | undefined;
-  /** Files whose trouble was already reported, by name and message: one ALERT each, not one per scan. */
-  private readonly reported = new Set<string>();
+  /** Troubles already told, per file in Approved/: one ALERT each while it stays, not one per scan. */
+  private readonly reported = new FileNotices();
 
   constructor(private readonly options: IntakeOptions) {
     this.scanner = new ApprovedScanner(path.join(options.config.vault, 'Approved'), options.config.daemon.stabilityMs, () =>
@@ -78,6 +79,11 @@ export class Intake {
   /** When to look again at files still being written (`--once` waits for them); undefined when none is. */
   get recheckIn(): number | undefined {
     return this.recheckInMs;
+  }
+
+  /** How many notices about files in Approved/ are kept (each goes with its file). */
+  get noticesKept(): number {
+    return this.reported.size;
   }
 
   /** Resolves once the scan under way, if any, is over. */
@@ -106,6 +112,8 @@ export class Intake {
         const result = await this.scanner.scan();
         this.recheckInMs = result.recheckInMs;
         this.options.onSettling?.(result.settling);
+        // A file gone from Approved/ takes its notices along: the same trouble coming back is told again.
+        this.reported.keepOnly(result.present);
         if (this.recheckInMs !== undefined) this.options.schedule(this.recheckInMs, () => void this.scan());
         await this.admit(result);
       } while (this.again && !this.options.stopSignal.aborted);
@@ -147,8 +155,7 @@ export class Intake {
       } catch (error) {
         if (error instanceof JournalFatalError) throw error;
         const message = `cannot claim Approved/${entry.name}, left where it is and tried again at the next scan: ${messageOf(error)}`;
-        if (!this.reported.has(message)) audit.record({ event: 'ALERT', file: entry.name, message });
-        this.reported.add(message);
+        if (this.reported.first(entry.name, message)) audit.record({ event: 'ALERT', file: entry.name, message });
         // A lifecycle folder removed under us is recreated, so the next scan can claim again.
         await ensureVaultFolders(config.vault).catch(() => undefined);
       }
@@ -215,8 +222,7 @@ export class Intake {
       reserved.kind === 'copy'
         ? `Approved/${name} is a copy of an approval node ${reserved.node} took (the same content); left where it is, not run again (to approve the same plan anew, change anything in it)`
         : `Approved/${name} is an approval node ${reserved.node} holds; left where it is`;
-    if (!this.reported.has(message)) this.options.audit.record({ event: 'AUDIT', file: name, message });
-    this.reported.add(message);
+    if (this.reported.first(name, message)) this.options.audit.record({ event: 'AUDIT', file: name, message });
     return false;
   }
 }

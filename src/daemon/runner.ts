@@ -46,8 +46,8 @@ export interface RunnerOptions {
   readonly hardSignal: AbortSignal;
   readonly schedule: Schedule;
   readonly onFatal: (error: unknown) => void;
-  /** An approval is no longer active (settled, released or cancelled): a waiting re-approval may go. */
-  readonly onSettled: (approval: string) => void;
+  /** An approval (its claim file) is no longer active (settled, released, cancelled or let go): a waiting re-approval may go. */
+  readonly onSettled: (approval: string, claim: string | undefined) => void;
   /** Several hosts: which steps run here, and the hand-off of the others (placement.ts). */
   readonly placement?: Placement;
 }
@@ -174,8 +174,9 @@ export class PlanRunner {
   }
 
   private settled(approval: string): void {
+    const claim = this.active.get(approval)?.job.ref.claim;
     this.active.release(approval);
-    this.options.onSettled(approval);
+    this.options.onSettled(approval, claim);
   }
 
   private async run(job: Job, control: ActivePlan, attempt: number): Promise<void> {

@@ -17,6 +17,8 @@ export interface ScanResult {
   readonly recheckInMs?: number;
   /** Files still being written (not ready yet). */
   readonly settling: number;
+  /** The names of every plan file found, ready or not. */
+  readonly present: ReadonlySet<string>;
 }
 
 export class ApprovedScanner {
@@ -63,7 +65,7 @@ export class ApprovedScanner {
     }
     // Only files still settling are remembered; a claimed file leaves Approved/ anyway.
     this.observations = next;
-    return { ready, symlinks: listing.symlinks, badNames: listing.badNames, settling: next.size, ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
+    return { ready, symlinks: listing.symlinks, badNames: listing.badNames, settling: next.size, present: new Set(listing.files.map((entry) => entry.name)), ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
   }
 }
 

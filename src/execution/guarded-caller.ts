@@ -18,8 +18,7 @@ import { admitCall, breakerSignalOf, breakerView, recordOutcome, type BreakerSet
 import type { Admission, CallGuard, CallTarget } from './call-guard.js';
 import { classifyError, classifyResult } from './classify.js';
 import { HeldBackError, type StepError } from '../core/errors.js';
-import { localGuardStore, type GuardStore, type GuardVerdict } from './guard-store.js';
-import type { RateLedger } from './rate-limit-ledger.js';
+import type { GuardStore, GuardVerdict } from './guard-store.js';
 import { describeRule, nextFreeSlot, toolKey, type RateRule, type RateRules } from './rate-limit.js';
 
 export interface GuardedInner extends ToolCaller {
@@ -32,9 +31,8 @@ export interface GuardedCallerOptions {
   readonly servers: Iterable<string>;
   readonly breaker: BreakerSettings;
   readonly rateRules: RateRules;
-  /** Where breakers and counted calls live: this ledger and memory (one host), or `store` (a cluster's database). */
-  readonly ledger?: RateLedger;
-  readonly store?: GuardStore;
+  /** Where breakers and counted calls live: memory and the ledger file (one host, `localGuardStore`), or a cluster's database. */
+  readonly store: GuardStore;
   readonly now: () => Date;
   /** A latched breaker has no probe time: its plans look again after this long. */
   readonly latchedRetryMs: number;
@@ -55,9 +53,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
 
   constructor(private readonly options: GuardedCallerOptions) {
     this.enabled = new Set(options.servers);
-    const store = options.store ?? (options.ledger ? localGuardStore(options.ledger, options.now) : undefined);
-    if (!store) throw new Error('GuardedCaller needs a ledger or a store');
-    this.store = store;
+    this.store = options.store;
   }
 
   /** The local store decides within this call's first synchronous part; a shared one in one database transaction. */

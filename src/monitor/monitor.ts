@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { GuardStore } from '../execution/guard-store.js';
+import { localGuardStore, type GuardStore } from '../execution/guard-store.js';
 import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
 import { rateRulesFrom } from '../execution/rate-limit.js';
@@ -58,7 +58,13 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   let stoppedAt: Date | undefined;
   const rules = rateRulesFrom(config.actions);
   const files = statePaths(config.state);
-  const ledger = options.guardStore ? undefined : await RateLedger.open(files.rateLedger, rules, startedAt.getTime());
+  // One host: breakers in memory, counted calls in the ledger file (closed at the stop); with `cluster`, the database.
+  let ledger: RateLedger | undefined;
+  let store = options.guardStore;
+  if (!store) {
+    ledger = await RateLedger.open(files.rateLedger, rules, startedAt.getTime());
+    store = localGuardStore(ledger, now);
+  }
   const enabled = Object.entries(config.mcpServers).filter(([, server]) => server.enabled).map(([name]) => name);
 
   let refresh = (): void => undefined;
@@ -67,8 +73,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     servers: enabled,
     breaker: { failureThreshold: config.breaker.failureThreshold, coolDownMs: config.breaker.coolDown },
     rateRules: rules,
-    ...(ledger ? { ledger } : {}),
-    ...(options.guardStore ? { store: options.guardStore } : {}),
+    store,
     now,
     latchedRetryMs: config.execution.deferDelayMs,
     onChange: () => refresh(),

@@ -104,6 +104,14 @@ export class PlanTracker {
     }
   };
 
+  /**
+   * This daemon holds the plan no more (its runner settled it): it is no longer waiting, running or
+   * deferred here, even when no event said so (a plan let go with its lease ends without one).
+   */
+  letGo(claim: string): void {
+    if (this.plans.delete(claim)) this.onChange();
+  }
+
   /** Files in Approved/ still being written, not yet claimed (told by the scanner). */
   settling(count: number): void {
     if (count === this.settlingFiles) return;

@@ -36,10 +36,25 @@ export interface McpHttpServer {
 }
 
 const MAX_SESSIONS = 64;
+/** A session with no request under way for this long may be closed for a new client (many never send DELETE). */
+export const SESSION_IDLE_MS = 30 * 60_000;
 
 interface Session {
   readonly serve: SessionServer;
   readonly transport: StreamableHTTPServerTransport | SSEServerTransport;
+  /** Its requests under way (an SSE session's stream, a client's open GET stream, count while open). */
+  open: number;
+  /** When it opened or its last request ended (`ctx.clock.monotonicMs()`). */
+  heardAt: number;
+}
+
+/** The session to close for a new one: the one heard from least recently, once idle for `idleMs`; else none. */
+export function idlest(sessions: ReadonlyMap<string, Pick<Session, 'open' | 'heardAt'>>, nowMs: number, idleMs = SESSION_IDLE_MS): string | undefined {
+  let found: { id: string; heardAt: number } | undefined;
+  for (const [id, session] of sessions) {
+    if (session.open === 0 && nowMs - session.heardAt >= idleMs && (!found || session.heardAt < found.heardAt)) found = { id, heardAt: session.heardAt };
+  }
+  return found?.id;
 }
 
 export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServer> {
@@ -49,6 +64,25 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
   const refuse = (res: ServerResponse, status: number, message: string): void => {
     if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
+  };
+
+  const now = (): number => ctx.clock.monotonicMs();
+  /** At the limit, a session left idle (its client gone without a DELETE) is closed to make room. */
+  const room = async (): Promise<boolean> => {
+    if (sessions.size < MAX_SESSIONS) return true;
+    const id = idlest(sessions, now());
+    if (id === undefined) return false;
+    await sessions.get(id)?.serve.server.close().catch(() => undefined);
+    sessions.delete(id);
+    return true;
+  };
+  /** A request of a known session: under way until its answer is done (a GET stream: until it closes). */
+  const heard = (session: Session, res: ServerResponse): void => {
+    session.open += 1;
+    res.once('close', () => {
+      session.open -= 1;
+      session.heardAt = now();
+    });
   };
 
   const open = async (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<SessionServer> => {
@@ -68,6 +102,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     const url = new URL(req.url ?? '/', 'http://localhost');
     const sessionId = header(req, 'mcp-session-id') ?? url.searchParams.get('sessionId') ?? undefined;
     const known = sessionId === undefined ? undefined : sessions.get(sessionId);
+    if (known) heard(known, res);
 
     if (url.pathname === '/mcp') {
       if (req.method === 'POST') {
@@ -76,10 +111,10 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
         if (known) return (known.transport as StreamableHTTPServerTransport).handleRequest(req, res, body.value);
         if (sessionId !== undefined) return refuse(res, 404, 'session not found (it ended, or the daemon restarted): initialize a new session');
         if (!isInitialize(body.value)) return refuse(res, 400, 'no session: send an initialize request first, without an Mcp-Session-Id header');
-        if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
+        if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
         const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
-          onsessioninitialized: (id) => void sessions.set(id, { serve: session, transport }),
+          onsessioninitialized: (id) => void sessions.set(id, { serve: session, transport, open: 0, heardAt: now() }),
         });
         const session = await open(transport, 'http');
         return transport.handleRequest(req, res, body.value);
@@ -88,10 +123,11 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
       return known.transport.handleRequest(req, res);
     }
     if (url.pathname === '/sse' && req.method === 'GET') {
-      if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
+      if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
       const transport = new SSEServerTransport('/messages', res);
       const serve = await open(transport, 'sse');
-      sessions.set(transport.sessionId, { serve, transport });
+      // Its stream is open for the session's life: never idle (its end closes the session).
+      sessions.set(transport.sessionId, { serve, transport, open: 1, heardAt: now() });
       return;
     }
     if (url.pathname === '/messages' && req.method === 'POST') {

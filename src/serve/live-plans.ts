@@ -1,7 +1,8 @@
 /**
  * The daemon's plans as its event stream tells them, for the MCP server it hosts: each step's outcome
  * as it happens, where each plan went, and a hook that hears every event (progress notifications and
- * resource updates). Memory is bounded: plans that ended are forgotten oldest first past a limit.
+ * resource updates). Memory is bounded: plans that ended are forgotten oldest first past a limit, and
+ * any plan not heard of while many others were goes too (a run let go with its lease ends without an event).
  */
 import type { PlanEvent } from '../events/plan-event.js';
 import type { FinalFolder } from '../vault/folders.js';
@@ -29,12 +30,16 @@ export interface LivePlan {
 }
 
 const KEEP_ENDED = 500;
+/** At most this many plans in all; past it, the one heard of least recently goes. */
+const KEEP_ALL = 5_000;
 /** Results and errors in the live view are cut to this many characters. */
 export const SHORT = 300;
 
 export class LivePlans {
+  /** In the order last heard of, oldest first. */
   private readonly plans = new Map<string, LivePlan>();
-  private readonly ended: string[] = [];
+  /** The plans whose last event was their move or release, oldest end first (one heard of again leaves it). */
+  private readonly ended = new Set<string>();
 
   constructor(private readonly onEvent: (event: PlanEvent, plan: LivePlan) => void) {}
 
@@ -52,12 +57,28 @@ export class LivePlans {
     // Re-insert so iteration order is recency: `byId` returns the latest run of an id.
     this.plans.delete(claim);
     this.plans.set(claim, plan);
-    if (event.type === 'plan_moved' || event.type === 'released') {
-      this.ended.push(claim);
-      while (this.ended.length > KEEP_ENDED) this.plans.delete(this.ended.shift() as string);
+    this.ended.delete(claim);
+    if (event.type === 'plan_moved' || event.type === 'released') this.ended.add(claim);
+    for (const oldest of this.ended) {
+      if (this.ended.size <= KEEP_ENDED) break;
+      this.forget(oldest);
+    }
+    for (const oldest of this.plans.keys()) {
+      if (this.plans.size <= KEEP_ALL) break;
+      this.forget(oldest);
     }
     this.onEvent(event, plan);
   };
+
+  /** How many plans are kept. */
+  get size(): number {
+    return this.plans.size;
+  }
+
+  private forget(claim: string): void {
+    this.plans.delete(claim);
+    this.ended.delete(claim);
+  }
 }
 
 function reduce(old: LivePlan | undefined, event: PlanEvent): LivePlan {

@@ -59,4 +59,26 @@ describe('journal compaction in the database', () => {
       await b.close();
     }
   }, 30_000);
+
+  it('a plan left unfinished (its file moved out, its lease gone) is dropped after the retention, as on one host; a recent one is kept', async () => {
+    const url = await postgres().createDatabase();
+    const store = new PgJournalStore({ url, node: 'a', leaseMs: 60_000, retentionMs: 30 * 86_400_000, acquireLock: async () => ({ release: async () => undefined }) });
+    await store.lock();
+    try {
+      for (const claim of ['left-old', 'left-recent']) {
+        expect(await store.reserve(claim, `bytes-${claim}`)).toMatchObject({ kind: 'reserved' });
+        await store.append(claimed(claim));
+        await store.append(intent(claim));
+        await store.settle(claim, true); // its file was found gone: no node holds or waits for it
+      }
+      await query(url, `UPDATE journal SET written_at = clock_timestamp() - interval '40 days' WHERE claim = 'left-old'`);
+      expect((await store.compact([])).dropped).toBe(2);
+      const left = (await query<{ claim: string }>(url, 'SELECT DISTINCT claim FROM journal')).map((row) => row.claim);
+      expect(left).toEqual(['left-recent']);
+      // Its bytes stay that approval's: deliveries are kept, as any compacted approval's.
+      expect(await store.reserve('again', 'bytes-left-old')).toMatchObject({ kind: 'copy', approval: 'left-old' });
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { admitCall, breakerSignalOf, closedBreaker, recordOutcome, type BreakerState } from '../../../src/execution/breaker.js';
 import { HeldBackError, StepError, type ErrorType } from '../../../src/core/errors.js';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
+import { localGuardStore } from '../../../src/execution/guard-store.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import type { ToolCall } from '../../../src/mcp/pool.js';
 
@@ -84,7 +85,7 @@ describe('GuardedCaller', () => {
       servers: ['mail'],
       breaker: settings,
       rateRules: new Map(),
-      ledger: RateLedger.inMemory(new Map()),
+      store: localGuardStore(RateLedger.inMemory(new Map()), () => now),
       now: () => now,
       latchedRetryMs: 60_000,
       onChange: (server, view) => changes.push(`${server}:${view.state}`),
@@ -148,7 +149,7 @@ describe('GuardedCaller', () => {
       servers: ['mail'],
       breaker: settings,
       rateRules: new Map(),
-      ledger: RateLedger.inMemory(new Map()),
+      store: localGuardStore(RateLedger.inMemory(new Map()), () => now),
       now: () => now,
       latchedRetryMs: 60_000,
     });

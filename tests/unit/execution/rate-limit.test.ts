@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActionSchema } from '../../../src/config/schema.js';
 import { HeldBackError } from '../../../src/core/errors.js';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
+import { localGuardStore } from '../../../src/execution/guard-store.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import { nextFreeSlot, rateRulesFrom, type RateRules } from '../../../src/execution/rate-limit.js';
 import type { ToolCall } from '../../../src/mcp/pool.js';
@@ -57,7 +58,7 @@ function guardedWith(ledger: RateLedger, now: () => Date) {
     servers: ['mail'],
     breaker: { failureThreshold: 5, coolDownMs: 1000 },
     rateRules: rules,
-    ledger,
+    store: localGuardStore(ledger, now),
     now,
     latchedRetryMs: 60_000,
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GuardedCaller } from '../../../src/execution/guarded-caller.js';
 import { clockAt } from '../../../src/core/clock.js';
 import type { PlanEmitter } from '../../../src/events/event-stream.js';
+import { localGuardStore } from '../../../src/execution/guard-store.js';
 import { RateLedger } from '../../../src/execution/rate-limit-ledger.js';
 import { runStep } from '../../../src/execution/run-step.js';
 import type { ResolvedStep } from '../../../src/plan/validated.js';
@@ -45,7 +46,7 @@ function setup(threshold: number) {
     servers: ['mail'],
     breaker: { failureThreshold: threshold, coolDownMs: 30_000 },
     rateRules: new Map(),
-    ledger: RateLedger.inMemory(new Map()),
+    store: localGuardStore(RateLedger.inMemory(new Map()), () => now),
     now: () => now,
     latchedRetryMs: 60_000,
   });

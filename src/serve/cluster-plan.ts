@@ -7,7 +7,8 @@
 import type { PlanRun } from '../cluster/pg-reader.js';
 import type { Config } from '../config/schema.js';
 import { recoverState, type ClaimState } from '../journal/recover.js';
-import { SHORT, type LivePlan, type LiveStatus, type LiveStep } from './live-plans.js';
+import type { LivePlan, LiveStatus, LiveStep } from './live-plans.js';
+import { SHORT } from './plan-view.js';
 
 /** Where the serve context reads plans other nodes run. */
 export interface ClusterPlans {

@@ -5,14 +5,9 @@
  */
 import type { PlanEvent } from '../events/plan-event.js';
 import type { FinalFolder } from '../vault/folders.js';
-import type { StepOutcomeName } from './plan-view.js';
+import { SHORT, type StepView } from './plan-view.js';
 
-export interface LiveStep {
-  readonly outcome: StepOutcomeName;
-  readonly attempts: number;
-  readonly result?: string;
-  readonly error?: string;
-}
+export type LiveStep = Pick<StepView, 'outcome' | 'attempts' | 'result' | 'error'>;
 
 export type LiveStatus = 'queued' | 'in_progress' | 'deferred' | 'completed' | 'failed' | 'cancelled' | 'needs_review' | 'released';
 
@@ -29,8 +24,6 @@ export interface LivePlan {
 }
 
 const KEEP_ENDED = 500;
-/** Results and errors in the live view are cut to this many characters. */
-export const SHORT = 300;
 
 export class LivePlans {
   private readonly plans = new Map<string, LivePlan>();

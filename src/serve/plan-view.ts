@@ -4,6 +4,7 @@
  * and made richer by the daemon's live events when the server runs inside the daemon (live-plans.ts).
  * Pure.
  */
+import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { cut } from '../core/text.js';
 import { parsePlan } from '../plan/parse.js';
@@ -13,19 +14,20 @@ import type { LivePlan } from './live-plans.js';
 export const STEP_OUTCOMES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'needs_review', 'deferred', 'manual'] as const;
 export type StepOutcomeName = (typeof STEP_OUTCOMES)[number];
 
-export interface StepView {
-  readonly index: number;
-  readonly id: string;
-  readonly text: string;
-  readonly server?: string;
-  readonly tool?: string;
-  readonly action?: string;
-  readonly outcome: StepOutcomeName;
-  readonly attempts: number;
-  /** The result's short text (succeeded), or the last error. */
-  readonly result?: string;
-  readonly error?: string;
-}
+/** One step as get_plan shows it; `result` is the short text of a success, `error` the last error. */
+export const stepShape = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  text: z.string(),
+  server: z.string().optional(),
+  tool: z.string().optional(),
+  action: z.string().optional(),
+  outcome: z.enum(STEP_OUTCOMES),
+  attempts: z.number().int(),
+  result: z.string().optional(),
+  error: z.string().optional(),
+});
+export type StepView = z.infer<typeof stepShape>;
 
 export interface PlanDetails {
   readonly steps: readonly StepView[];
@@ -34,7 +36,8 @@ export interface PlanDetails {
   readonly problems: readonly string[];
 }
 
-const SHORT = 300;
+/** Texts, results and errors in a step's view are cut to this many characters. */
+export const SHORT = 300;
 const LOG_LINES_KEPT = 200;
 /** `- 2026-02-16 14:20:31 step 2 email-server.send_email attempt 1: success (412 ms) — Sent <id>` */
 const LOG_LINE = /^- \S+ \S+ step (\d+) (\S+) attempt (\d+): (.+?) \((\d+) ms\)(?: — (.*))?$/;
@@ -112,19 +115,8 @@ export function executionLog(text: string): string[] {
 /** The file's view with what the daemon's events know better: outcomes as they happen, full attempt counts. */
 export function withLive(details: PlanDetails, live: LivePlan | undefined): PlanDetails {
   if (!live) return details;
-  const steps = details.steps.map((step): StepView => {
-    const known = live.steps.get(step.index);
-    if (!known) return step;
-    const { result, error } = known;
-    return {
-      ...step,
-      outcome: known.outcome,
-      attempts: known.attempts,
-      ...(result !== undefined ? { result: cut(result, SHORT) } : {}),
-      ...(error !== undefined ? { error: cut(error, SHORT) } : {}),
-    };
-  });
-  return { ...details, steps };
+  // The live view's results and errors are cut to SHORT already, where its events were heard.
+  return { ...details, steps: details.steps.map((step) => ({ ...step, ...live.steps.get(step.index) })) };
 }
 
 /** Steps whose run is over for now (done, failed, held back): what progress counts. */

@@ -11,11 +11,12 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { messageOf } from '../core/text.js';
-import { AuditedTransport, AUDIT_SERVER } from './call-audit.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { auditOversize } from './call-audit.js';
 import type { ServeContext } from './context.js';
 import { allowedHostnames, checkRequest } from './http-guard.js';
-import { Edges, MAX_MESSAGE_BYTES, oversizeError } from './oversize.js';
-import { createSessionServer, type SessionServer } from './server.js';
+import { MessageBytes } from './oversize.js';
+import { connectSession } from './server.js';
 
 export interface McpHttpOptions {
   readonly ctx: ServeContext;
@@ -38,7 +39,7 @@ export interface McpHttpServer {
 const MAX_SESSIONS = 64;
 
 interface Session {
-  readonly serve: SessionServer;
+  readonly server: McpServer;
   readonly transport: StreamableHTTPServerTransport | SSEServerTransport;
 }
 
@@ -51,16 +52,10 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message } }));
   };
 
-  const open = async (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<SessionServer> => {
-    const serve = createSessionServer(ctx);
-    const detach = serve.server.server.onclose;
-    serve.server.server.onclose = () => {
-      detach?.();
+  const open = (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<McpServer> =>
+    connectSession(ctx, transport, who, () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
-    await serve.server.connect(new AuditedTransport(transport, ctx.audit, who));
-    return serve;
-  };
+    });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, allowed, options.token);
@@ -79,9 +74,9 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
         if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
         const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
-          onsessioninitialized: (id) => void sessions.set(id, { serve: session, transport }),
+          onsessioninitialized: (id) => void sessions.set(id, { server, transport }),
         });
-        const session = await open(transport, 'http');
+        const server = await open(transport, 'http');
         return transport.handleRequest(req, res, body.value);
       }
       if (!known || !(known.transport instanceof StreamableHTTPServerTransport)) return refuse(res, sessionId ? 404 : 400, 'no such session: initialize one with a POST to /mcp');
@@ -90,8 +85,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     if (url.pathname === '/sse' && req.method === 'GET') {
       if (sessions.size >= MAX_SESSIONS) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
       const transport = new SSEServerTransport('/messages', res);
-      const serve = await open(transport, 'sse');
-      sessions.set(transport.sessionId, { serve, transport });
+      sessions.set(transport.sessionId, { server: await open(transport, 'sse'), transport });
       return;
     }
     if (url.pathname === '/messages' && req.method === 'POST') {
@@ -122,7 +116,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     url: `http://${shown}:${port}/mcp`,
     sseUrl: `http://${shown}:${port}/sse`,
     async close() {
-      await Promise.all([...sessions.values()].map((session) => session.serve.server.close().catch(() => undefined)));
+      await Promise.all([...sessions.values()].map((session) => session.server.close().catch(() => undefined)));
       sessions.clear();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
@@ -146,30 +140,16 @@ function isInitialize(body: unknown): boolean {
  * answered as a JSON-RPC error to its own request id (oversize.ts) after reading past it.
  */
 async function readBody(req: IncomingMessage, res: ServerResponse, ctx: ServeContext): Promise<{ value: unknown } | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let edges: Edges | undefined;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (edges) {
-      edges.add(chunk);
-      continue;
-    }
-    size += chunk.length;
-    chunks.push(chunk);
-    if (size > MAX_MESSAGE_BYTES) {
-      edges = new Edges();
-      for (const kept of chunks) edges.add(kept);
-      chunks.length = 0;
-    }
-  }
-  if (edges) {
-    const { message, tool } = oversizeError(edges);
-    ctx.audit.record({ event: 'AUDIT', server: AUDIT_SERVER, tool: tool ?? '(unknown)', status: 'refused', message: `http: request of ${edges.size} bytes refused as too large` });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+  const body = new MessageBytes();
+  for await (const chunk of req as AsyncIterable<Buffer>) body.add(chunk);
+  const gathered = body.take();
+  if ('refusal' in gathered) {
+    auditOversize(ctx.audit, 'http', gathered.size, gathered.tool);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(gathered.refusal));
     return undefined;
   }
   try {
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+    return { value: JSON.parse(gathered.bytes.toString('utf8')) as unknown };
   } catch {
     res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'the body is not JSON: send one JSON-RPC message (or a batch) as application/json' } }));
     return undefined;

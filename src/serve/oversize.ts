@@ -2,7 +2,7 @@
  * A request larger than the server reads (a 50 MB markdown, say) gets a JSON-RPC error that names the
  * limit, answered to its own request id, instead of a dropped session or a bare HTTP status. Only the
  * first and last few KiB of such a message are kept (the id is near one end), never the whole of it.
- * Pure, but for `Edges`, which collects those ends as the bytes stream past.
+ * Both transports gather a message's bytes here (`MessageBytes`), stdio per line, HTTP per body.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
@@ -11,7 +11,7 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const EDGE_BYTES = 4 * 1024;
 
 /** The first and last EDGE_BYTES of a stream of chunks, and its size. */
-export class Edges {
+class Edges {
   private head = Buffer.alloc(0);
   private tail = Buffer.alloc(0);
   size = 0;
@@ -31,15 +31,43 @@ export class Edges {
 const ID = /"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,20})/g;
 const TOOL = /"name"\s*:\s*"([^"\\]{1,60})"/;
 
+export type Gathered = { readonly bytes: Buffer } | { readonly refusal: JSONRPCMessage; readonly size: number; readonly tool?: string };
+
+/** One message's bytes as they arrive: all of them up to MAX_MESSAGE_BYTES, past that only its ends. */
+export class MessageBytes {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private edges: Edges | undefined;
+
+  add(chunk: Buffer): void {
+    if (this.edges) return this.edges.add(chunk);
+    this.chunks.push(Buffer.from(chunk)); // a copy: the stream may reuse its buffer
+    this.size += chunk.length;
+    if (this.size <= MAX_MESSAGE_BYTES) return;
+    this.edges = new Edges();
+    for (const kept of this.chunks) this.edges.add(kept);
+    this.chunks = [];
+  }
+
+  /** The message, or the refusal of one too large; empty again for the next message. */
+  take(): Gathered {
+    const { chunks, edges } = this;
+    this.chunks = [];
+    this.size = 0;
+    this.edges = undefined;
+    return edges ? { ...oversizeError(edges), size: edges.size } : { bytes: Buffer.concat(chunks) };
+  }
+}
+
 /** The refusal, addressed to the request's id when one of the ends shows it. */
-export function oversizeError(edges: Edges): { readonly message: JSONRPCMessage; readonly tool?: string } {
+function oversizeError(edges: Edges): { readonly refusal: JSONRPCMessage; readonly tool?: string } {
   const { head, tail } = edges.text();
   // A client writes the id at the end (the SDK) or at the start: the tail is searched first, as the
   // head's "id" may be an argument of the call.
   const found = lastMatch(tail) ?? lastMatch(head);
   const id = found === undefined ? null : (JSON.parse(found) as string | number);
   const tool = head.includes('"tools/call"') ? TOOL.exec(head)?.[1] : undefined;
-  const message = {
+  const refusal = {
     jsonrpc: '2.0',
     id,
     error: {
@@ -49,7 +77,7 @@ export function oversizeError(edges: Edges): { readonly message: JSONRPCMessage;
         'a plan may be at most 1 MiB (1048576 bytes): split it into smaller plans',
     },
   } as unknown as JSONRPCMessage;
-  return { message, ...(tool !== undefined ? { tool } : {}) };
+  return { refusal, ...(tool !== undefined ? { tool } : {}) };
 }
 
 function lastMatch(text: string): string | undefined {

@@ -28,12 +28,17 @@ export interface AgentReport {
   readonly plan?: string;
 }
 
-export interface ServeContext {
+export interface ServeDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly pool: McpPool;
   readonly schemaChecker: SchemaChecker;
   readonly audit: AuditLog;
+  /** Periodic re-read of the vault's plan folders. */
+  readonly rescanMs?: number;
+}
+
+export interface ServeContext extends Omit<ServeDeps, 'rescanMs'> {
   readonly index: PlanIndex;
   readonly changes: PlanChanges;
   /** Inside the daemon only: its plans as its events tell them. */
@@ -47,16 +52,6 @@ export interface ServeContext {
   /** Looks at the vault now (after a write of our own, so answers are current). */
   look(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface ServeDeps {
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly pool: McpPool;
-  readonly schemaChecker: SchemaChecker;
-  readonly audit: AuditLog;
-  /** Periodic re-read of the vault's plan folders. */
-  readonly rescanMs?: number;
 }
 
 /** Inside the daemon: how to hear its event stream, and its controls (both exist once it runs). */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { isPidAlive } from '../monitor/health-file.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
-export const ENDPOINT_FILE = 'mcp.json';
+const ENDPOINT_FILE = 'mcp.json';
 
 const EndpointSchema = z.object({
   /** Streamable HTTP. */
@@ -24,7 +24,7 @@ const EndpointSchema = z.object({
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
 /** `state`: the vault's private state directory (config.state). */
-export function endpointPath(state: string): string {
+function endpointPath(state: string): string {
   return path.join(state, ENDPOINT_FILE);
 }
 

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
 
 /** Host names accepted: loopback's, the bound host (unless a wildcard), and the configured extras. */
 export function allowedHostnames(host: string, extra: readonly string[]): ReadonlySet<string> {

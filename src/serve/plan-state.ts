@@ -42,7 +42,7 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
   const cluster = live === undefined || live.status === 'released' ? await clusterRun(ctx, id) : { problems: [] };
   if (!summary) return cluster.plan ? journalOnly(cluster.plan, cluster.problems) : undefined;
   // Another node's run (or this one's after it let the plan go): the database knows it better than the file.
-  const remote = cluster.plan && (live === undefined || live.status === 'released') && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
+  const remote = cluster.plan && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
   const shown = remote?.plan ?? live;
   const details = text === undefined ? { steps: [], log: [], problems: ['the file could not be read (moved meanwhile, or larger than a plan may be)'] } : planDetails(text, summary.name, ctx.config.actions, summary.status);
   const merged = withLive(details, shown);
@@ -63,7 +63,7 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
 async function clusterRun(ctx: ServeContext, id: string): Promise<{ plan?: ClusterPlan; problems: string[] }> {
   if (!ctx.cluster) return { problems: [] };
   try {
-    const run = await ctx.cluster.runOf(id);
+    const run = await ctx.cluster.planRun(id);
     const plan = run && clusterPlanOf(id, run);
     return plan ? { plan, problems: [] } : { problems: [] };
   } catch (error) {

@@ -12,7 +12,7 @@ export const PLAN_FOLDERS = ['In_Progress', 'Approved', 'Pending_Approval', 'Don
 export type PlanFolder = (typeof PLAN_FOLDERS)[number];
 
 /** Folders a plan does not leave by itself: waiting on them is over. */
-export const FINAL_PLAN_FOLDERS: ReadonlySet<PlanFolder> = new Set<PlanFolder>(['Done', 'Failed', 'Needs_Review', 'Rejected']);
+const FINAL_PLAN_FOLDERS: ReadonlySet<PlanFolder> = new Set<PlanFolder>(['Done', 'Failed', 'Needs_Review', 'Rejected']);
 
 /** A plan as list_plans shows it. */
 export const planSummaryShape = {

@@ -92,7 +92,7 @@ function outcomeOf(outcome: string, ticked: boolean, status: string | undefined)
 }
 
 /** The lines of the `## Execution Log` section (the last such section), at most the last 200. */
-export function executionLog(text: string): string[] {
+function executionLog(text: string): string[] {
   const lines = text.split(/\r?\n/);
   let start = -1;
   let level = 0;

@@ -8,8 +8,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatLocalDateTime } from '../../core/text.js';
-import { cut, messageOf, oneLine } from '../../core/text.js';
+import { cut, formatLocalDateTime, messageOf, oneLine } from '../../core/text.js';
 import { diskPlanFile, PlanFileWriter } from '../../run/plan-file.js';
 import { metadataInput, planIdInput, textInput } from '../bounds.js';
 import { MAX_AGENT_REPORTS, type AgentReport, type ServeContext } from '../context.js';

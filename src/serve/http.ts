@@ -58,7 +58,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, allowed, options.token);
+    const verdict = checkRequest(req.headers, allowed, options.token);
     if (!verdict.ok) return refuse(res, verdict.status, verdict.message);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const sessionId = header(req, 'mcp-session-id') ?? url.searchParams.get('sessionId') ?? undefined;

@@ -15,6 +15,16 @@ import { MAX_AGENT_REPORTS, type AgentReport, type ServeContext } from '../conte
 import type { PlanSummary } from '../plan-summary.js';
 import { answer, guarded } from './answer.js';
 
+const statusInput = {
+  agent_name: textInput('agent_name', 100).min(1, { error: 'agent_name is empty: say which agent reports' }),
+  phase: textInput('phase', 100),
+  status: textInput('status', 50),
+  message: textInput('message'),
+  metadata: metadataInput.optional(),
+  plan: planIdInput.optional(),
+};
+type StatusInput = z.infer<z.ZodObject<typeof statusInput>>;
+
 const statusShape = {
   recorded: z.boolean().describe('the AGENT line is in the audit log'),
   plan: z.string().optional(),
@@ -28,28 +38,12 @@ export function registerStatusTool(server: McpServer, ctx: ServeContext): void {
     {
       title: 'Report an agent’s progress',
       description: "An agent says where it is: an AGENT line in the audit log, on the dashboard, and in the plan's Execution Log when `plan` is given (where that is safe).",
-      inputSchema: {
-        agent_name: textInput('agent_name', 100).min(1, { error: 'agent_name is empty: say which agent reports' }),
-        phase: textInput('phase', 100),
-        status: textInput('status', 50),
-        message: textInput('message'),
-        metadata: metadataInput.optional(),
-        plan: planIdInput.optional(),
-      },
+      inputSchema: statusInput,
       outputSchema: statusShape,
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
     (input) => guarded(() => report(ctx, input)),
   );
-}
-
-interface StatusInput {
-  readonly agent_name: string;
-  readonly phase: string;
-  readonly status: string;
-  readonly message: string;
-  readonly metadata?: Record<string, unknown> | undefined;
-  readonly plan?: string | undefined;
 }
 
 async function report(ctx: ServeContext, input: StatusInput) {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { cut } from '../core/text.js';
+import { readExecutionLog } from '../plan/execution-log.js';
 import { parsePlan } from '../plan/parse.js';
 import { formatProblem } from '../plan/problems.js';
 import type { LivePlan } from './live-plans.js';
@@ -41,8 +42,6 @@ export const SHORT = 300;
 const LOG_LINES_KEPT = 200;
 /** `- 2026-02-16 14:20:31 step 2 email-server.send_email attempt 1: success (412 ms) — Sent <id>` */
 const LOG_LINE = /^- \S+ \S+ step (\d+) (\S+) attempt (\d+): (.+?) \((\d+) ms\)(?: — (.*))?$/;
-const LOG_HEADING = /^#{1,6}[ \t]+execution log[ \t]*#*[ \t]*$/i;
-const HEADING = /^(#{1,6})(?:[ \t]|$)/;
 
 export function planDetails(text: string, file: string, actions: Config['actions'], status?: string): PlanDetails {
   const log = executionLog(text);
@@ -91,25 +90,12 @@ function outcomeOf(outcome: string, ticked: boolean, status: string | undefined)
   return 'failed';
 }
 
-/** The lines of the `## Execution Log` section (the last such section), at most the last 200. */
+/** The Execution Log's lines that say something, at most the last 200. */
 function executionLog(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  let start = -1;
-  let level = 0;
-  lines.forEach((line, i) => {
-    if (LOG_HEADING.test(line)) {
-      start = i;
-      level = (HEADING.exec(line)?.[1] ?? '##').length;
-    }
-  });
-  if (start === -1) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    const heading = HEADING.exec(line);
-    if (heading && (heading[1] as string).length <= level) break;
-    if (line.trim() !== '') out.push(cut(line, 500));
-  }
-  return out.slice(-LOG_LINES_KEPT);
+  return readExecutionLog(text)
+    .filter((line) => line.trim() !== '')
+    .map((line) => cut(line, 500))
+    .slice(-LOG_LINES_KEPT);
 }
 
 /** The file's view with what the daemon's events know better: outcomes as they happen, full attempt counts. */

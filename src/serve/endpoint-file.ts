@@ -10,8 +10,6 @@ import { z } from 'zod';
 import { isPidAlive } from '../monitor/health-file.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
-const ENDPOINT_FILE = 'mcp.json';
-
 const EndpointSchema = z.object({
   /** Streamable HTTP. */
   url: z.string(),
@@ -25,7 +23,7 @@ export type Endpoint = z.infer<typeof EndpointSchema>;
 
 /** `state`: the vault's private state directory (config.state). */
 function endpointPath(state: string): string {
-  return path.join(state, ENDPOINT_FILE);
+  return path.join(state, 'mcp.json');
 }
 
 export async function writeEndpoint(state: string, endpoint: Endpoint): Promise<void> {

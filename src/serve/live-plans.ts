@@ -54,11 +54,12 @@ export class LivePlans {
 }
 
 function reduce(old: LivePlan | undefined, event: PlanEvent): LivePlan {
-  const plan: LivePlan = old ?? { claim: event.plan.claim, id: event.plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+  const fresh: LivePlan = { claim: event.plan.claim, id: event.plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+  const plan = old ?? fresh;
   const withStep = (index: number, step: LiveStep): LivePlan => ({ ...plan, steps: new Map(plan.steps).set(index, step) });
   switch (event.type) {
     case 'claimed':
-      return { claim: plan.claim, id: plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+      return fresh;
     case 'queued':
       return { ...plan, status: plan.status === 'deferred' ? 'deferred' : 'queued' };
     case 'run_started': {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { messageOf } from '../core/text.js';
 import type { ServeContext } from './context.js';
 import { clusterPlanOf, type ClusterPlan } from './cluster-plan.js';
 import type { LivePlan } from './live-plans.js';
@@ -51,7 +52,7 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
   return {
     ...listed(summary),
     ...(status !== undefined ? { status } : {}),
-    steps: merged.steps.map((step) => ({ ...step })),
+    steps: [...merged.steps],
     execution_log: [...merged.log],
     problems: [...merged.problems, ...cluster.problems],
     live: live !== undefined && remote === undefined,
@@ -64,10 +65,9 @@ async function clusterRun(ctx: ServeContext, id: string): Promise<{ plan?: Clust
   if (!ctx.cluster) return { problems: [] };
   try {
     const run = await ctx.cluster.planRun(id);
-    const plan = run && clusterPlanOf(id, run);
-    return plan ? { plan, problems: [] } : { problems: [] };
+    return { plan: run && clusterPlanOf(id, run), problems: [] };
   } catch (error) {
-    return { problems: [`the other nodes' view is missing: ${error instanceof Error ? error.message : String(error)}`] };
+    return { problems: [`the other nodes' view is missing: ${messageOf(error)}`] };
   }
 }
 

@@ -10,24 +10,6 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const EDGE_BYTES = 4 * 1024;
 
-/** The first and last EDGE_BYTES of a stream of chunks, and its size. */
-class Edges {
-  private head = Buffer.alloc(0);
-  private tail = Buffer.alloc(0);
-  size = 0;
-
-  add(chunk: Buffer): void {
-    this.size += chunk.length;
-    if (this.head.length < EDGE_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, EDGE_BYTES - this.head.length)]);
-    this.tail = Buffer.concat([this.tail, chunk]);
-    if (this.tail.length > EDGE_BYTES) this.tail = Buffer.from(this.tail.subarray(this.tail.length - EDGE_BYTES));
-  }
-
-  text(): { head: string; tail: string } {
-    return { head: this.head.toString('utf8'), tail: this.tail.toString('utf8') };
-  }
-}
-
 const ID = /"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,20})/g;
 const TOOL = /"name"\s*:\s*"([^"\\]{1,60})"/;
 
@@ -37,31 +19,35 @@ export type Gathered = { readonly bytes: Buffer } | { readonly refusal: JSONRPCM
 export class MessageBytes {
   private chunks: Buffer[] = [];
   private size = 0;
-  private edges: Edges | undefined;
+  /** Past the limit: the first and the last EDGE_BYTES seen. */
+  private edges: { readonly head: Buffer; tail: Buffer } | undefined;
 
   add(chunk: Buffer): void {
-    if (this.edges) return this.edges.add(chunk);
-    this.chunks.push(Buffer.from(chunk)); // a copy: the stream may reuse its buffer
     this.size += chunk.length;
+    if (this.edges) {
+      const tail = Buffer.concat([this.edges.tail, chunk]);
+      this.edges.tail = Buffer.from(tail.subarray(Math.max(0, tail.length - EDGE_BYTES)));
+      return;
+    }
+    this.chunks.push(Buffer.from(chunk)); // a copy: the stream may reuse its buffer
     if (this.size <= MAX_MESSAGE_BYTES) return;
-    this.edges = new Edges();
-    for (const kept of this.chunks) this.edges.add(kept);
+    const kept = Buffer.concat(this.chunks);
+    this.edges = { head: Buffer.from(kept.subarray(0, EDGE_BYTES)), tail: Buffer.from(kept.subarray(kept.length - EDGE_BYTES)) };
     this.chunks = [];
   }
 
   /** The message, or the refusal of one too large; empty again for the next message. */
   take(): Gathered {
-    const { chunks, edges } = this;
+    const { chunks, edges, size } = this;
     this.chunks = [];
     this.size = 0;
     this.edges = undefined;
-    return edges ? { ...oversizeError(edges), size: edges.size } : { bytes: Buffer.concat(chunks) };
+    return edges ? refusalOf(edges.head.toString('utf8'), edges.tail.toString('utf8'), size) : { bytes: Buffer.concat(chunks) };
   }
 }
 
 /** The refusal, addressed to the request's id when one of the ends shows it. */
-function oversizeError(edges: Edges): { readonly refusal: JSONRPCMessage; readonly tool?: string } {
-  const { head, tail } = edges.text();
+function refusalOf(head: string, tail: string, size: number): Gathered {
   // A client writes the id at the end (the SDK) or at the start: the tail is searched first, as the
   // head's "id" may be an argument of the call.
   const found = lastMatch(tail) ?? lastMatch(head);
@@ -73,11 +59,11 @@ function oversizeError(edges: Edges): { readonly refusal: JSONRPCMessage; readon
     error: {
       code: -32600,
       message:
-        `request too large: ${edges.size} bytes, more than the ${MAX_MESSAGE_BYTES} bytes this server reads; ` +
+        `request too large: ${size} bytes, more than the ${MAX_MESSAGE_BYTES} bytes this server reads; ` +
         'a plan may be at most 1 MiB (1048576 bytes): split it into smaller plans',
     },
   } as unknown as JSONRPCMessage;
-  return { refusal, ...(tool !== undefined ? { tool } : {}) };
+  return { refusal, size, ...(tool !== undefined ? { tool } : {}) };
 }
 
 function lastMatch(text: string): string | undefined {

@@ -38,7 +38,9 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
     await ctx.index.refresh();
     summary = ctx.index.find(id);
   }
-  const live = summary ? liveFor(ctx, summary) : undefined;
+  // The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved).
+  const heard = summary && ctx.live?.byId(summary.id);
+  const live = heard && summary && sameFile(heard, summary) ? heard : undefined;
   // The database only when this node's own events cannot tell (wait_for_plan asks again and again).
   const cluster = live === undefined || live.status === 'released' ? await clusterRun(ctx, id) : { problems: [] };
   if (!summary) return cluster.plan ? journalOnly(cluster.plan, cluster.problems) : undefined;
@@ -98,9 +100,3 @@ function sameFile(plan: LivePlan, summary: PlanSummary): boolean {
 }
 
 const LOOKS_FOR_A_MOVED_FILE = 3;
-
-/** The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved). */
-function liveFor(ctx: ServeContext, summary: PlanSummary): LivePlan | undefined {
-  const live = ctx.live?.byId(summary.id);
-  return live && sameFile(live, summary) ? live : undefined;
-}

@@ -12,7 +12,7 @@ import { parsePlan } from '../plan/parse.js';
 import { formatProblem } from '../plan/problems.js';
 import type { LivePlan } from './live-plans.js';
 
-export const STEP_OUTCOMES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'needs_review', 'deferred', 'manual'] as const;
+const STEP_OUTCOMES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'needs_review', 'deferred', 'manual'] as const;
 export type StepOutcomeName = (typeof STEP_OUTCOMES)[number];
 
 /** One step as get_plan shows it; `result` is the short text of a success, `error` the last error. */

@@ -92,7 +92,8 @@ export class AuditedTransport implements Transport {
   }
 }
 
-function textOf(content: unknown): string {
+/** The text parts of a tool's answer, joined. */
+export function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   return content.map((part: { type?: string; text?: string }) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join(' ');
 }

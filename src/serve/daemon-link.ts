@@ -11,9 +11,10 @@ import { messageOf } from '../core/text.js';
 import type { DaemonControl } from '../daemon/daemon.js';
 import { statePaths } from '../config/state-dir.js';
 import { readDaemonHealth } from '../monitor/health-file.js';
+import { textOf } from './call-audit.js';
 import { readEndpoint } from './endpoint-file.js';
 
-export type LinkAnswer = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly message: string };
+export type LinkAnswer = { readonly ok: boolean; readonly message: string };
 
 export interface DaemonLink {
   /** True inside the daemon: its events are live, and In_Progress/ plans are its own. */
@@ -99,8 +100,7 @@ async function callDaemon(url: string, token: string, tool: string, args: Record
   try {
     await client.connect(transport, { timeout: CALL_TIMEOUT_MS });
     const result = await client.callTool({ name: tool, arguments: args }, undefined, { timeout: CALL_TIMEOUT_MS });
-    const text = Array.isArray(result.content) ? result.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ') : '';
-    return { ok: result.isError !== true, message: `the daemon answered: ${text}` };
+    return { ok: result.isError !== true, message: `the daemon answered: ${textOf(result.content)}` };
   } catch (error) {
     return { ok: false, message: `cannot reach the daemon's MCP endpoint at ${url}: ${messageOf(error)}` };
   } finally {

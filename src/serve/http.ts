@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { messageOf } from '../core/text.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { auditOversize } from './call-audit.js';
 import type { ServeContext } from './context.js';
 import { allowedHostnames, checkRequest } from './http-guard.js';

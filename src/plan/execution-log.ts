@@ -1,10 +1,9 @@
 /**
  * The `## Execution Log` section of a plan file: one line per step attempt, appended under the
- * section (created at the end when absent). Pure.
+ * section (created at the end when absent), and read back from where it is written. Pure.
  */
-import { formatLocalDateTime } from '../core/text.js';
-import { cut, oneLine } from '../core/text.js';
-import { findFrontMatter, type Line } from './lines.js';
+import { cut, formatLocalDateTime, oneLine } from '../core/text.js';
+import { findFrontMatter, splitLines, type Line } from './lines.js';
 
 /** `- 2026-02-16 14:20:31 step 2 email-server.send_email attempt 1: success (412 ms) — Sent <id>` */
 export function formatExecutionLogLine(e: {
@@ -49,12 +48,25 @@ function headings(lines: Line[]): Heading[] {
   return found;
 }
 
+/** The last Execution Log heading, and the heading that ends its section (none: the end of the file). */
+function logSection(lines: Line[], all: Heading[]): { readonly log: Heading; readonly next: Heading | undefined } | undefined {
+  const log = all.filter((h) => LOG_HEADING.test((lines[h.index] as Line).text)).pop();
+  return log && { log, next: all.find((h) => h.index > log.index && h.level <= log.level) };
+}
+
+/** The lines of the Execution Log section, as appendLog finds it; none without one. */
+export function readExecutionLog(text: string): string[] {
+  const lines = splitLines(text);
+  const section = logSection(lines, headings(lines));
+  return section ? lines.slice(section.log.index + 1, section.next?.index ?? lines.length).map((line) => line.text) : [];
+}
+
 /** `stepsInBody`: the body's checklist holds the steps, so the log must close its section. */
 export function appendLog(lines: Line[], entries: string[], eol: string, stepsInBody = true): void {
   if (entries.length === 0) return;
   const all = headings(lines);
-  const log = all.filter((h) => LOG_HEADING.test((lines[h.index] as Line).text)).pop();
-  if (log === undefined) {
+  const section = logSection(lines, all);
+  if (section === undefined) {
     // The new section must close the Steps section, or a parser would read log lines as steps.
     const stepsLevels = stepsInBody ? all.filter((h) => /steps/i.test(h.text)).map((h) => h.level) : [];
     const level = Math.min(2, ...stepsLevels);
@@ -68,7 +80,7 @@ export function appendLog(lines: Line[], entries: string[], eol: string, stepsIn
     entries.forEach((text, i) => lines.push({ text, eol: i === entries.length - 1 ? finalEol : eol }));
     return;
   }
-  const next = all.find((h) => h.index > log.index && h.level <= log.level);
+  const { log, next } = section;
   let after = (next?.index ?? lines.length) - 1;
   while (after > log.index && (lines[after] as Line).text.trim() === '') after--;
   // Re-applying the same update (say, after a crash between writing and recording) adds nothing.

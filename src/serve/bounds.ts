@@ -8,9 +8,9 @@ import { DEFAULT_MAX_BYTES } from '../plan/decode.js';
 /** A plan's markdown: as large as the daemon accepts a plan file (1 MiB). */
 export const MAX_MARKDOWN_BYTES = DEFAULT_MAX_BYTES;
 export const MAX_NAME_CHARS = 200;
-export const MAX_ID_CHARS = 200;
-export const MAX_TEXT_CHARS = 2_000;
-export const MAX_METADATA_BYTES = 8 * 1024;
+const MAX_ID_CHARS = 200;
+const MAX_TEXT_CHARS = 2_000;
+const MAX_METADATA_BYTES = 8 * 1024;
 /** The longest a `wait_for_plan` may wait in one call; call it again to wait longer. */
 export const MAX_WAIT_MS = 10 * 60_000;
 export const MAX_LIST_LIMIT = 200;

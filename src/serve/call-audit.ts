@@ -10,7 +10,12 @@ import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk
 import type { AuditLog } from '../audit/types.js';
 import { cut, oneLine } from '../core/text.js';
 
-export const AUDIT_SERVER = 'orchestrator';
+const AUDIT_SERVER = 'orchestrator';
+
+/** A request refused unread as too large (oversize.ts): no handler ran, the transport answered it. */
+export function auditOversize(audit: AuditLog, who: string, size: number, tool: string | undefined): void {
+  audit.record({ event: 'AUDIT', server: AUDIT_SERVER, tool: tool ?? '(unknown)', status: 'refused', message: `${who}: request of ${size} bytes refused as too large` });
+}
 
 interface Pending {
   readonly tool: string;
@@ -87,7 +92,8 @@ export class AuditedTransport implements Transport {
   }
 }
 
-function textOf(content: unknown): string {
+/** The text parts of a tool's answer, joined. */
+export function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   return content.map((part: { type?: string; text?: string }) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join(' ');
 }

@@ -4,22 +4,18 @@
  * its result so far, folded from the journal by the same rules recovery uses. The reader is opened only
  * with `cluster` configured (the PostgreSQL client is loaded lazily). The fold is pure.
  */
-import type { PlanRun } from '../cluster/pg-reader.js';
+import type { ClusterReader, PlanRun } from '../cluster/pg-reader.js';
 import type { Config } from '../config/schema.js';
 import { recoverState, type ClaimState } from '../journal/recover.js';
-import { SHORT, type LivePlan, type LiveStatus, type LiveStep } from './live-plans.js';
+import type { LivePlan, LiveStatus, LiveStep } from './live-plans.js';
+import { SHORT } from './plan-view.js';
 
-/** Where the serve context reads plans other nodes run. */
-export interface ClusterPlans {
-  /** The latest run of this plan id; undefined when no node claimed it. */
-  runOf(id: string): Promise<PlanRun | undefined>;
-  close(): Promise<void>;
-}
+/** Where the serve context reads plans other nodes run: the latest run of a plan id, if a node claimed it. */
+export type ClusterPlans = Pick<ClusterReader, 'planRun' | 'close'>;
 
 export async function openClusterPlans(cluster: NonNullable<Config['cluster']>): Promise<ClusterPlans> {
   const { ClusterReader } = await import('../cluster/pg-reader.js');
-  const reader = new ClusterReader(cluster.postgres, cluster.leaseMs);
-  return { runOf: (id) => reader.planRun(id), close: () => reader.close() };
+  return new ClusterReader(cluster.postgres, cluster.leaseMs);
 }
 
 /** A run from the database, in the live view's shape, with the node that owns it. */

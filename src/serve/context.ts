@@ -17,7 +17,7 @@ import { LivePlans } from './live-plans.js';
 import { PlanChanges } from './plan-changes.js';
 import { PlanIndex } from './plan-index.js';
 import { SubmissionLimiter } from './token-bucket.js';
-import { followVault, type VaultFollow } from './vault-follow.js';
+import { followVault } from './vault-follow.js';
 
 export interface AgentReport {
   readonly at: string;
@@ -28,12 +28,17 @@ export interface AgentReport {
   readonly plan?: string;
 }
 
-export interface ServeContext {
+export interface ServeDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly pool: McpPool;
   readonly schemaChecker: SchemaChecker;
   readonly audit: AuditLog;
+  /** Periodic re-read of the vault's plan folders. */
+  readonly rescanMs?: number;
+}
+
+export interface ServeContext extends Omit<ServeDeps, 'rescanMs'> {
   readonly index: PlanIndex;
   readonly changes: PlanChanges;
   /** Inside the daemon only: its plans as its events tell them. */
@@ -47,16 +52,6 @@ export interface ServeContext {
   /** Looks at the vault now (after a write of our own, so answers are current). */
   look(): Promise<void>;
   close(): Promise<void>;
-}
-
-export interface ServeDeps {
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly pool: McpPool;
-  readonly schemaChecker: SchemaChecker;
-  readonly audit: AuditLog;
-  /** Periodic re-read of the vault's plan folders. */
-  readonly rescanMs?: number;
 }
 
 /** Inside the daemon: how to hear its event stream, and its controls (both exist once it runs). */
@@ -73,25 +68,23 @@ export async function openServeContext(deps: ServeDeps, hosting?: HostingDaemon)
   await ensureVaultFolders(config.vault);
   const index = new PlanIndex(config.vault);
   const changes = new PlanChanges();
-  let follow: VaultFollow | undefined;
-  let live: LivePlans | undefined;
-  if (hosting) {
-    live = new LivePlans((event) => {
-      changes.emit({ kind: 'plan', id: event.plan.id, event });
-      // The file moved: the index must know where it is before anyone asks.
-      if (event.type === 'plan_moved' || event.type === 'claimed') void follow?.look();
-    });
-    hosting.listen(live.subscriber);
-  }
-  follow = await followVault({
+  const follow = await followVault({
     vault: config.vault,
     index,
     changes,
     intervalMs: deps.rescanMs ?? 1_000,
     onError: (message) => deps.audit.record({ event: 'ALERT', message: `mcp server: ${message}` }),
   });
-  const submissions = config.serve.submissions;
-  const opened = follow;
+  // The daemon's stream starts only once the server is up, so no event comes before this subscriber.
+  const live = hosting
+    ? new LivePlans((event) => {
+        changes.emit({ kind: 'plan', id: event.plan.id, event });
+        // The file moved: the index must know where it is before anyone asks.
+        if (event.type === 'plan_moved' || event.type === 'claimed') void follow.look();
+      })
+    : undefined;
+  if (live) hosting?.listen(live.subscriber);
+  const { max, per } = config.serve.submissions;
   const cluster = config.cluster ? await openClusterPlans(config.cluster) : undefined;
   return {
     ...deps,
@@ -100,11 +93,11 @@ export async function openServeContext(deps: ServeDeps, hosting?: HostingDaemon)
     ...(live ? { live } : {}),
     ...(cluster ? { cluster } : {}),
     daemon: hosting ? hostedLink(hosting.control) : vaultLink(config.state, serveToken(config)),
-    submissions: new SubmissionLimiter(deps.clock, submissions.max, submissions.per),
+    submissions: new SubmissionLimiter(deps.clock, max, per),
     agents: [],
-    look: () => opened.look(),
+    look: () => follow.look(),
     async close() {
-      await opened.close();
+      await follow.close();
       await cluster?.close();
     },
   };

@@ -11,9 +11,10 @@ import { messageOf } from '../core/text.js';
 import type { DaemonControl } from '../daemon/daemon.js';
 import { statePaths } from '../config/state-dir.js';
 import { readDaemonHealth } from '../monitor/health-file.js';
+import { textOf } from './call-audit.js';
 import { readEndpoint } from './endpoint-file.js';
 
-export type LinkAnswer = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly message: string };
+export type LinkAnswer = { readonly ok: boolean; readonly message: string };
 
 export interface DaemonLink {
   /** True inside the daemon: its events are live, and In_Progress/ plans are its own. */
@@ -56,38 +57,31 @@ export function hostedLink(controlOf: () => DaemonControl | undefined): DaemonLi
 
 /** The daemon a `serve` process sees on its vault, if any; `token` reaches its MCP endpoint. */
 export function vaultLink(state: string, token: string | undefined): DaemonLink {
-  const noDaemon = async (): Promise<LinkAnswer> => {
+  const describe: DaemonLink['describe'] = async () => {
+    const endpoint = await readEndpoint(state);
+    if (endpoint) return { running: true, pid: endpoint.pid, url: endpoint.url };
     const health = await readDaemonHealth(statePaths(state).health);
-    if (health?.running) {
-      return {
-        ok: false,
-        message: `a daemon (pid ${health.pid}) runs this vault but serves no MCP endpoint: restart it with --mcp-port to cancel running plans from here`,
-      };
-    }
-    return {
-      ok: false,
-      message: 'no daemon runs on this vault, so nothing is running: the plan in In_Progress/ resumes when the daemon starts; start it (mcp-orchestrator daemon) to cancel it then',
-    };
+    return health?.running ? { running: true, pid: health.pid } : { running: false };
   };
   return {
     hosted: false,
     async cancel(_claim, id, reason) {
-      const endpoint = await readEndpoint(state);
-      if (!endpoint) return noDaemon();
-      if (!token) {
-        return { ok: false, message: `the daemon (pid ${endpoint.pid}) needs a token: set serve.token or $ORCHESTRATOR_TOKEN for serve as for the daemon` };
+      const daemon = await describe();
+      if (daemon.url === undefined) {
+        const message = daemon.running
+          ? `a daemon (pid ${daemon.pid}) runs this vault but serves no MCP endpoint: restart it with --mcp-port to cancel running plans from here`
+          : 'no daemon runs on this vault, so nothing is running: the plan in In_Progress/ resumes when the daemon starts; start it (mcp-orchestrator daemon) to cancel it then';
+        return { ok: false, message };
       }
-      return callDaemon(endpoint.url, token, 'cancel_plan', { id, reason });
+      if (!token) {
+        return { ok: false, message: `the daemon (pid ${daemon.pid}) needs a token: set serve.token or $ORCHESTRATOR_TOKEN for serve as for the daemon` };
+      }
+      return callDaemon(daemon.url, token, 'cancel_plan', { id, reason });
     },
     async appendLog() {
       return { ok: false, message: 'the plan is in In_Progress/, whose files only the daemon writes: the report is in the audit log, not in the plan file' };
     },
-    async describe() {
-      const endpoint = await readEndpoint(state);
-      if (endpoint) return { running: true, pid: endpoint.pid, url: endpoint.url };
-      const health = await readDaemonHealth(statePaths(state).health);
-      return health?.running ? { running: true, pid: health.pid } : { running: false };
-    },
+    describe,
   };
 }
 
@@ -99,8 +93,7 @@ async function callDaemon(url: string, token: string, tool: string, args: Record
   try {
     await client.connect(transport, { timeout: CALL_TIMEOUT_MS });
     const result = await client.callTool({ name: tool, arguments: args }, undefined, { timeout: CALL_TIMEOUT_MS });
-    const text = Array.isArray(result.content) ? result.content.map((part) => (part.type === 'text' ? part.text : '')).join(' ') : '';
-    return { ok: result.isError !== true, message: `the daemon answered: ${text}` };
+    return { ok: result.isError !== true, message: `the daemon answered: ${textOf(result.content)}` };
   } catch (error) {
     return { ok: false, message: `cannot reach the daemon's MCP endpoint at ${url}: ${messageOf(error)}` };
   } finally {

@@ -10,8 +10,6 @@ import { z } from 'zod';
 import { isPidAlive } from '../monitor/health-file.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
-export const ENDPOINT_FILE = 'mcp.json';
-
 const EndpointSchema = z.object({
   /** Streamable HTTP. */
   url: z.string(),
@@ -24,8 +22,8 @@ const EndpointSchema = z.object({
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
 /** `state`: the vault's private state directory (config.state). */
-export function endpointPath(state: string): string {
-  return path.join(state, ENDPOINT_FILE);
+function endpointPath(state: string): string {
+  return path.join(state, 'mcp.json');
 }
 
 export async function writeEndpoint(state: string, endpoint: Endpoint): Promise<void> {

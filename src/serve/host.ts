@@ -4,26 +4,14 @@
  * progress) and asks its runner to cancel (DaemonControl). The URL is printed and written to
  * `mcp.json` in the vault's private state for `serve` and agents to find; the file goes when the daemon stops.
  */
-import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
 import { messageOf } from '../core/text.js';
 import type { DaemonControl } from '../daemon/daemon.js';
 import { bestEffort, type EventStream, type Subscriber } from '../events/event-stream.js';
-import type { McpPool } from '../mcp/pool.js';
-import type { SchemaChecker } from '../plan/schema-check.js';
-import { openServeContext, serveToken } from './context.js';
+import { openServeContext, serveToken, type ServeDeps } from './context.js';
 import { removeEndpoint, writeEndpoint } from './endpoint-file.js';
 import { MIN_TOKEN_CHARS } from './http-guard.js';
 import { startMcpHttp } from './http.js';
-
-export interface HostDeps {
-  readonly config: Config;
-  readonly clock: Clock;
-  readonly pool: McpPool;
-  readonly schemaChecker: SchemaChecker;
-  readonly audit: AuditLog;
-}
 
 export interface HostedMcp {
   /** For runDaemon's options. */
@@ -41,7 +29,7 @@ export function tokenProblem(config: Config, env: NodeJS.ProcessEnv = process.en
   return undefined;
 }
 
-export async function hostMcpServer(deps: HostDeps, port: number, print: (line: string) => void): Promise<HostedMcp> {
+export async function hostMcpServer(deps: ServeDeps, port: number, print: (line: string) => void): Promise<HostedMcp> {
   const problem = tokenProblem(deps.config);
   if (problem) throw new Error(problem);
   let control: DaemonControl | undefined;

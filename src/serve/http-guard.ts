@@ -6,8 +6,9 @@
  * Pure.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
-export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'] as const;
 
 /** Host names accepted: loopback's, the bound host (unless a wildcard), and the configured extras. */
 export function allowedHostnames(host: string, extra: readonly string[]): ReadonlySet<string> {
@@ -20,13 +21,7 @@ export function allowedHostnames(host: string, extra: readonly string[]): Readon
 
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly message: string };
 
-export interface GuardHeaders {
-  readonly host?: string | undefined;
-  readonly origin?: string | undefined;
-  readonly authorization?: string | undefined;
-}
-
-export function checkRequest(headers: GuardHeaders, allowed: ReadonlySet<string>, token: string): Verdict {
+export function checkRequest(headers: Pick<IncomingHttpHeaders, 'host' | 'origin' | 'authorization'>, allowed: ReadonlySet<string>, token: string): Verdict {
   const host = hostnameOf(headers.host === undefined ? undefined : `http://${headers.host}`);
   if (host === undefined || !allowed.has(host)) {
     return { ok: false, status: 403, message: `Host ${JSON.stringify(headers.host ?? '')} is not one this server answers to (add it to serve.allowedHosts to accept it)` };

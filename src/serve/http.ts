@@ -7,15 +7,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { messageOf } from '../core/text.js';
-import { AuditedTransport, AUDIT_SERVER } from './call-audit.js';
+import { auditOversize } from './call-audit.js';
 import type { ServeContext } from './context.js';
 import { allowedHostnames, checkRequest } from './http-guard.js';
-import { Edges, MAX_MESSAGE_BYTES, oversizeError } from './oversize.js';
-import { createSessionServer, type SessionServer } from './server.js';
+import { MessageBytes } from './oversize.js';
+import { connectSession } from './server.js';
 
 export interface McpHttpOptions {
   readonly ctx: ServeContext;
@@ -40,7 +41,7 @@ const MAX_SESSIONS = 64;
 export const SESSION_IDLE_MS = 30 * 60_000;
 
 interface Session {
-  readonly serve: SessionServer;
+  readonly server: McpServer;
   readonly transport: StreamableHTTPServerTransport | SSEServerTransport;
   /** Its requests under way (an SSE session's stream, a client's open GET stream, count while open). */
   open: number;
@@ -72,7 +73,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     if (sessions.size < MAX_SESSIONS) return true;
     const id = idlest(sessions, now());
     if (id === undefined) return false;
-    await sessions.get(id)?.serve.server.close().catch(() => undefined);
+    await sessions.get(id)?.server.close().catch(() => undefined);
     sessions.delete(id);
     return true;
   };
@@ -85,19 +86,13 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     });
   };
 
-  const open = async (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<SessionServer> => {
-    const serve = createSessionServer(ctx);
-    const detach = serve.server.server.onclose;
-    serve.server.server.onclose = () => {
-      detach?.();
+  const open = (transport: StreamableHTTPServerTransport | SSEServerTransport, who: string): Promise<McpServer> =>
+    connectSession(ctx, transport, who, () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
-    };
-    await serve.server.connect(new AuditedTransport(transport, ctx.audit, who));
-    return serve;
-  };
+    });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const verdict = checkRequest({ host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization }, allowed, options.token);
+    const verdict = checkRequest(req.headers, allowed, options.token);
     if (!verdict.ok) return refuse(res, verdict.status, verdict.message);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const sessionId = header(req, 'mcp-session-id') ?? url.searchParams.get('sessionId') ?? undefined;
@@ -114,9 +109,9 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
         if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
         const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
           sessionIdGenerator: randomUUID,
-          onsessioninitialized: (id) => void sessions.set(id, { serve: session, transport, open: 0, heardAt: now() }),
+          onsessioninitialized: (id) => void sessions.set(id, { server, transport, open: 0, heardAt: now() }),
         });
-        const session = await open(transport, 'http');
+        const server = await open(transport, 'http');
         return transport.handleRequest(req, res, body.value);
       }
       if (!known || !(known.transport instanceof StreamableHTTPServerTransport)) return refuse(res, sessionId ? 404 : 400, 'no such session: initialize one with a POST to /mcp');
@@ -125,9 +120,8 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     if (url.pathname === '/sse' && req.method === 'GET') {
       if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
       const transport = new SSEServerTransport('/messages', res);
-      const serve = await open(transport, 'sse');
       // Its stream is open for the session's life: never idle (its end closes the session).
-      sessions.set(transport.sessionId, { serve, transport, open: 1, heardAt: now() });
+      sessions.set(transport.sessionId, { server: await open(transport, 'sse'), transport, open: 1, heardAt: now() });
       return;
     }
     if (url.pathname === '/messages' && req.method === 'POST') {
@@ -158,7 +152,7 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     url: `http://${shown}:${port}/mcp`,
     sseUrl: `http://${shown}:${port}/sse`,
     async close() {
-      await Promise.all([...sessions.values()].map((session) => session.serve.server.close().catch(() => undefined)));
+      await Promise.all([...sessions.values()].map((session) => session.server.close().catch(() => undefined)));
       sessions.clear();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
@@ -182,30 +176,16 @@ function isInitialize(body: unknown): boolean {
  * answered as a JSON-RPC error to its own request id (oversize.ts) after reading past it.
  */
 async function readBody(req: IncomingMessage, res: ServerResponse, ctx: ServeContext): Promise<{ value: unknown } | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let edges: Edges | undefined;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (edges) {
-      edges.add(chunk);
-      continue;
-    }
-    size += chunk.length;
-    chunks.push(chunk);
-    if (size > MAX_MESSAGE_BYTES) {
-      edges = new Edges();
-      for (const kept of chunks) edges.add(kept);
-      chunks.length = 0;
-    }
-  }
-  if (edges) {
-    const { message, tool } = oversizeError(edges);
-    ctx.audit.record({ event: 'AUDIT', server: AUDIT_SERVER, tool: tool ?? '(unknown)', status: 'refused', message: `http: request of ${edges.size} bytes refused as too large` });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+  const body = new MessageBytes();
+  for await (const chunk of req as AsyncIterable<Buffer>) body.add(chunk);
+  const gathered = body.take();
+  if ('refusal' in gathered) {
+    auditOversize(ctx.audit, 'http', gathered.size, gathered.tool);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(gathered.refusal));
     return undefined;
   }
   try {
-    return { value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+    return { value: JSON.parse(gathered.bytes.toString('utf8')) as unknown };
   } catch {
     res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'the body is not JSON: send one JSON-RPC message (or a batch) as application/json' } }));
     return undefined;

@@ -6,14 +6,10 @@
  */
 import type { PlanEvent } from '../events/plan-event.js';
 import type { FinalFolder } from '../vault/folders.js';
-import type { StepOutcomeName } from './plan-view.js';
+import { SHORT, type StepView } from './plan-view.js';
+import { unreachable } from '../core/errors.js';
 
-export interface LiveStep {
-  readonly outcome: StepOutcomeName;
-  readonly attempts: number;
-  readonly result?: string;
-  readonly error?: string;
-}
+export type LiveStep = Pick<StepView, 'outcome' | 'attempts' | 'result' | 'error'>;
 
 export type LiveStatus = 'queued' | 'in_progress' | 'deferred' | 'completed' | 'failed' | 'cancelled' | 'needs_review' | 'released';
 
@@ -32,8 +28,6 @@ export interface LivePlan {
 const KEEP_ENDED = 500;
 /** At most this many plans in all; past it, the one heard of least recently goes. */
 const KEEP_ALL = 5_000;
-/** Results and errors in the live view are cut to this many characters. */
-export const SHORT = 300;
 
 export class LivePlans {
   /** In the order last heard of, oldest first. */
@@ -82,11 +76,12 @@ export class LivePlans {
 }
 
 function reduce(old: LivePlan | undefined, event: PlanEvent): LivePlan {
-  const plan: LivePlan = old ?? { claim: event.plan.claim, id: event.plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+  const fresh: LivePlan = { claim: event.plan.claim, id: event.plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+  const plan = old ?? fresh;
   const withStep = (index: number, step: LiveStep): LivePlan => ({ ...plan, steps: new Map(plan.steps).set(index, step) });
   switch (event.type) {
     case 'claimed':
-      return { claim: plan.claim, id: plan.id, status: 'queued', folder: 'In_Progress', steps: new Map() };
+      return fresh;
     case 'queued':
       return { ...plan, status: plan.status === 'deferred' ? 'deferred' : 'queued' };
     case 'run_started': {
@@ -125,20 +120,16 @@ function reduce(old: LivePlan | undefined, event: PlanEvent): LivePlan {
           return { ...plan, status: outcome.cancelled ? 'cancelled' : 'failed', error: outcome.reason.slice(0, SHORT) };
         case 'needs_review':
           return { ...plan, status: 'needs_review', error: outcome.reason.slice(0, SHORT) };
-        default: {
-          const unreachable: never = outcome;
-          throw new Error(`unknown plan end ${JSON.stringify(unreachable)}`);
-        }
+        default:
+          unreachable(outcome, 'plan end');
       }
     }
     case 'plan_moved':
       return { ...plan, folder: event.folder, path: event.path };
     case 'released':
       return { ...plan, status: 'released' };
-    default: {
-      const unreachable: never = event;
-      throw new Error(`unknown plan event ${JSON.stringify(unreachable)}`);
-    }
+    default:
+      unreachable(event, 'plan event');
   }
 }
 

@@ -98,7 +98,7 @@ export class PlanIndex {
           next.set(key, old);
           continue;
         }
-        const bytes = await this.read(folder, entry.name, entry.size);
+        const bytes = await readPlanFile(path.join(this.vault, folder, entry.name), entry.size);
         if (bytes === 'gone') continue; // moved on since the listing: a later folder's listing has it
         const summary = summarize({ folder, name: entry.name, mtimeMs: entry.mtimeMs, size: entry.size }, bytes);
         next.set(key, { stamp, summary });
@@ -115,14 +115,14 @@ export class PlanIndex {
     const vanished = [...this.byId.keys()].some((id) => !byId.has(id));
     return { files: next, byId, changed, vanished };
   }
+}
 
-  /** The file's bytes; undefined when too large or unreadable (summarized by name); 'gone' once moved away. */
-  private async read(folder: PlanFolder, name: string, size: number): Promise<Uint8Array | undefined | 'gone'> {
-    if (size > MAX_MARKDOWN_BYTES) return undefined;
-    try {
-      return await readFile(path.join(this.vault, folder, name));
-    } catch (error) {
-      return isMissing(error) ? 'gone' : undefined;
-    }
+/** A plan file's bytes; undefined when too large or unreadable (summarized by name); 'gone' once moved away. */
+export async function readPlanFile(file: string, size: number): Promise<Buffer | undefined | 'gone'> {
+  if (size > MAX_MARKDOWN_BYTES) return undefined;
+  try {
+    return await readFile(file);
+  } catch (error) {
+    return isMissing(error) ? 'gone' : undefined;
   }
 }

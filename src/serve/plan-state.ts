@@ -2,42 +2,15 @@
  * One plan as `get_plan`, `wait_for_plan` and the `plan://{id}` resource show it: where it is, what its
  * file says, each step's outcome, and its Execution Log; with the daemon's live events when hosted.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { isMissing } from '../core/errno.js';
-import { MAX_MARKDOWN_BYTES } from './bounds.js';
+import { messageOf } from '../core/text.js';
 import type { ServeContext } from './context.js';
 import { clusterPlanOf, type ClusterPlan } from './cluster-plan.js';
 import type { LivePlan } from './live-plans.js';
-import { PLAN_FOLDERS, type PlanSummary } from './plan-summary.js';
-import { planDetails, STEP_OUTCOMES, withLive } from './plan-view.js';
-
-export const stepShape = z.object({
-  index: z.number().int(),
-  id: z.string(),
-  text: z.string(),
-  server: z.string().optional(),
-  tool: z.string().optional(),
-  action: z.string().optional(),
-  outcome: z.enum(STEP_OUTCOMES),
-  attempts: z.number().int(),
-  result: z.string().optional(),
-  error: z.string().optional(),
-});
-
-export const planSummaryShape = {
-  id: z.string(),
-  folder: z.enum(PLAN_FOLDERS),
-  path: z.string().describe('vault-relative path of the plan file'),
-  status: z.string().optional().describe("the file's status field: pending, in_progress, deferred, completed, failed, cancelled, needs_review…"),
-  final: z.boolean().describe('true in Done/, Failed/, Needs_Review/ or Rejected/: the plan does not move on by itself'),
-  error: z.string().optional(),
-  retry_at: z.string().optional(),
-  completed_at: z.string().optional(),
-  failed_at: z.string().optional(),
-  modified: z.string(),
-};
+import { readPlanFile } from './plan-index.js';
+import { listed, planSummaryShape, type PlanSummary } from './plan-summary.js';
+import { planDetails, stepShape, withLive } from './plan-view.js';
 
 export const planStateShape = {
   ...planSummaryShape,
@@ -48,54 +21,40 @@ export const planStateShape = {
   node: z.string().optional().describe('with cluster: the node that holds the plan now, else the one that ran it last (from the database)'),
 };
 
-const PlanStateSchema = z.object(planStateShape);
-export type PlanState = z.infer<typeof PlanStateSchema>;
-
-export function summaryFields(summary: PlanSummary): z.infer<z.ZodObject<typeof planSummaryShape>> {
-  return {
-    id: summary.id,
-    folder: summary.folder,
-    path: summary.path,
-    final: summary.final,
-    modified: summary.modified,
-    ...(summary.status !== undefined ? { status: summary.status } : {}),
-    ...(summary.error !== undefined ? { error: summary.error } : {}),
-    ...(summary.retryAt !== undefined ? { retry_at: summary.retryAt } : {}),
-    ...(summary.completedAt !== undefined ? { completed_at: summary.completedAt } : {}),
-    ...(summary.failedAt !== undefined ? { failed_at: summary.failedAt } : {}),
-  };
-}
+export type PlanState = z.infer<z.ZodObject<typeof planStateShape>>;
 
 /** The plan's state now; undefined when no plan folder holds this id. */
 export async function planState(ctx: ServeContext, id: string): Promise<PlanState | undefined> {
   let summary = ctx.index.find(id);
   let text: string | undefined;
   // The daemon may move the file between the index's look and this read: look again where it went.
-  for (let look = 1; summary && summary.size <= MAX_MARKDOWN_BYTES; look++) {
-    const read = await readPlanText(path.join(ctx.config.vault, summary.folder, summary.name));
+  for (let look = 1; summary; look++) {
+    const read = await readPlanFile(path.join(ctx.config.vault, summary.folder, summary.name), summary.size);
     if (read !== 'gone') {
-      text = read;
+      text = read?.toString('utf8');
       break;
     }
     if (look === LOOKS_FOR_A_MOVED_FILE) break;
     await ctx.index.refresh();
     summary = ctx.index.find(id);
   }
-  const live = summary ? liveFor(ctx, summary) : undefined;
+  // The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved).
+  const heard = summary && ctx.live?.byId(summary.id);
+  const live = heard && summary && sameFile(heard, summary) ? heard : undefined;
   // The database only when this node's own events cannot tell (wait_for_plan asks again and again).
   const cluster = live === undefined || live.status === 'released' ? await clusterRun(ctx, id) : { problems: [] };
   if (!summary) return cluster.plan ? journalOnly(cluster.plan, cluster.problems) : undefined;
   // Another node's run (or this one's after it let the plan go): the database knows it better than the file.
-  const remote = cluster.plan && (live === undefined || live.status === 'released') && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
+  const remote = cluster.plan && sameFile(cluster.plan.plan, summary) ? cluster.plan : undefined;
   const shown = remote?.plan ?? live;
   const details = text === undefined ? { steps: [], log: [], problems: ['the file could not be read (moved meanwhile, or larger than a plan may be)'] } : planDetails(text, summary.name, ctx.config.actions, summary.status);
   const merged = withLive(details, shown);
   const status = shown && summary.folder === 'In_Progress' && shown.status !== 'released' ? shown.status : summary.status;
   const node = remote?.node ?? (live && ctx.config.cluster ? ctx.config.cluster.node : undefined);
   return {
-    ...summaryFields(summary),
+    ...listed(summary),
     ...(status !== undefined ? { status } : {}),
-    steps: merged.steps.map((step) => ({ ...step })),
+    steps: [...merged.steps],
     execution_log: [...merged.log],
     problems: [...merged.problems, ...cluster.problems],
     live: live !== undefined && remote === undefined,
@@ -107,11 +66,10 @@ export async function planState(ctx: ServeContext, id: string): Promise<PlanStat
 async function clusterRun(ctx: ServeContext, id: string): Promise<{ plan?: ClusterPlan; problems: string[] }> {
   if (!ctx.cluster) return { problems: [] };
   try {
-    const run = await ctx.cluster.runOf(id);
-    const plan = run && clusterPlanOf(id, run);
-    return plan ? { plan, problems: [] } : { problems: [] };
+    const run = await ctx.cluster.planRun(id);
+    return { plan: run && clusterPlanOf(id, run), problems: [] };
   } catch (error) {
-    return { problems: [`the other nodes' view is missing: ${error instanceof Error ? error.message : String(error)}`] };
+    return { problems: [`the other nodes' view is missing: ${messageOf(error)}`] };
   }
 }
 
@@ -142,25 +100,3 @@ function sameFile(plan: LivePlan, summary: PlanSummary): boolean {
 }
 
 const LOOKS_FOR_A_MOVED_FILE = 3;
-
-async function readPlanText(file: string): Promise<string | undefined | 'gone'> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    return isMissing(error) ? 'gone' : undefined;
-  }
-}
-
-/** The daemon's live record of this file's run, when it is the same file (In_Progress/ or where it moved). */
-function liveFor(ctx: ServeContext, summary: PlanSummary): LivePlan | undefined {
-  const live = ctx.live?.byId(summary.id);
-  return live && sameFile(live, summary) ? live : undefined;
-}
-
-export function describeState(state: PlanState): string {
-  const done = state.steps.filter((step) => step.outcome === 'succeeded').length;
-  const parts = [`plan ${state.id} is in ${state.folder}/`, state.status ? `status ${state.status}` : 'no status yet', `${done}/${state.steps.length} step(s) succeeded`];
-  if (state.error) parts.push(`error: ${state.error}`);
-  if (state.retry_at) parts.push(`retry at ${state.retry_at}`);
-  return parts.join(', ');
-}

@@ -4,28 +4,31 @@
  * and made richer by the daemon's live events when the server runs inside the daemon (live-plans.ts).
  * Pure.
  */
+import { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { cut } from '../core/text.js';
+import { readExecutionLog } from '../plan/execution-log.js';
 import { parsePlan } from '../plan/parse.js';
 import { formatProblem } from '../plan/problems.js';
 import type { LivePlan } from './live-plans.js';
 
-export const STEP_OUTCOMES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'needs_review', 'deferred', 'manual'] as const;
+const STEP_OUTCOMES = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'needs_review', 'deferred', 'manual'] as const;
 export type StepOutcomeName = (typeof STEP_OUTCOMES)[number];
 
-export interface StepView {
-  readonly index: number;
-  readonly id: string;
-  readonly text: string;
-  readonly server?: string;
-  readonly tool?: string;
-  readonly action?: string;
-  readonly outcome: StepOutcomeName;
-  readonly attempts: number;
-  /** The result's short text (succeeded), or the last error. */
-  readonly result?: string;
-  readonly error?: string;
-}
+/** One step as get_plan shows it; `result` is the short text of a success, `error` the last error. */
+export const stepShape = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  text: z.string(),
+  server: z.string().optional(),
+  tool: z.string().optional(),
+  action: z.string().optional(),
+  outcome: z.enum(STEP_OUTCOMES),
+  attempts: z.number().int(),
+  result: z.string().optional(),
+  error: z.string().optional(),
+});
+export type StepView = z.infer<typeof stepShape>;
 
 export interface PlanDetails {
   readonly steps: readonly StepView[];
@@ -34,12 +37,11 @@ export interface PlanDetails {
   readonly problems: readonly string[];
 }
 
-const SHORT = 300;
+/** Texts, results and errors in a step's view are cut to this many characters. */
+export const SHORT = 300;
 const LOG_LINES_KEPT = 200;
 /** `- 2026-02-16 14:20:31 step 2 email-server.send_email attempt 1: success (412 ms) — Sent <id>` */
 const LOG_LINE = /^- \S+ \S+ step (\d+) (\S+) attempt (\d+): (.+?) \((\d+) ms\)(?: — (.*))?$/;
-const LOG_HEADING = /^#{1,6}[ \t]+execution log[ \t]*#*[ \t]*$/i;
-const HEADING = /^(#{1,6})(?:[ \t]|$)/;
 
 export function planDetails(text: string, file: string, actions: Config['actions'], status?: string): PlanDetails {
   const log = executionLog(text);
@@ -88,43 +90,19 @@ function outcomeOf(outcome: string, ticked: boolean, status: string | undefined)
   return 'failed';
 }
 
-/** The lines of the `## Execution Log` section (the last such section), at most the last 200. */
-export function executionLog(text: string): string[] {
-  const lines = text.split(/\r?\n/);
-  let start = -1;
-  let level = 0;
-  lines.forEach((line, i) => {
-    if (LOG_HEADING.test(line)) {
-      start = i;
-      level = (HEADING.exec(line)?.[1] ?? '##').length;
-    }
-  });
-  if (start === -1) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    const heading = HEADING.exec(line);
-    if (heading && (heading[1] as string).length <= level) break;
-    if (line.trim() !== '') out.push(cut(line, 500));
-  }
-  return out.slice(-LOG_LINES_KEPT);
+/** The Execution Log's lines that say something, at most the last 200. */
+function executionLog(text: string): string[] {
+  return readExecutionLog(text)
+    .filter((line) => line.trim() !== '')
+    .map((line) => cut(line, 500))
+    .slice(-LOG_LINES_KEPT);
 }
 
 /** The file's view with what the daemon's events know better: outcomes as they happen, full attempt counts. */
 export function withLive(details: PlanDetails, live: LivePlan | undefined): PlanDetails {
   if (!live) return details;
-  const steps = details.steps.map((step): StepView => {
-    const known = live.steps.get(step.index);
-    if (!known) return step;
-    const { result, error } = known;
-    return {
-      ...step,
-      outcome: known.outcome,
-      attempts: known.attempts,
-      ...(result !== undefined ? { result: cut(result, SHORT) } : {}),
-      ...(error !== undefined ? { error: cut(error, SHORT) } : {}),
-    };
-  });
-  return { ...details, steps };
+  // The live view's results and errors are cut to SHORT already, where its events were heard.
+  return { ...details, steps: details.steps.map((step) => ({ ...step, ...live.steps.get(step.index) })) };
 }
 
 /** Steps whose run is over for now (done, failed, held back): what progress counts. */

@@ -4,17 +4,15 @@
  */
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { statePaths } from '../config/state-dir.js';
-import { readDaemonHealth } from '../monitor/health-file.js';
 import { isPlainId } from './bounds.js';
 import type { ServeContext } from './context.js';
 import { planState } from './plan-state.js';
 import { PLAN_FOLDERS } from './plan-summary.js';
-import { listActions } from './tools/catalog.js';
+import { listActions, serversNow } from './tools/catalog.js';
 
 export const DASHBOARD_URI = 'orchestrator://dashboard';
-export const ACTIONS_URI = 'orchestrator://actions';
-export const SERVERS_URI = 'orchestrator://servers';
+const ACTIONS_URI = 'orchestrator://actions';
+const SERVERS_URI = 'orchestrator://servers';
 const LISTED_PLANS = 100;
 
 export function planUri(id: string): string {
@@ -77,10 +75,10 @@ export function registerResources(server: McpServer, ctx: ServeContext): void {
 async function serversView(ctx: ServeContext): Promise<unknown[]> {
   const { mcpServers } = ctx.config;
   const enabled = Object.keys(mcpServers).filter((name) => mcpServers[name]?.enabled);
-  const [catalog, health] = await Promise.all([ctx.pool.catalog(enabled), readDaemonHealth(statePaths(ctx.config.state).health)]);
+  const { catalog, breakerOf } = await serversNow(ctx, enabled);
   return ctx.pool.status().map((status) => {
     const listed = catalog.get(status.name);
-    const breaker = health?.running ? health.breakers[status.name] : undefined;
+    const breaker = breakerOf(status.name);
     return {
       name: status.name,
       type: status.type,
@@ -94,7 +92,7 @@ async function serversView(ctx: ServeContext): Promise<unknown[]> {
   });
 }
 
-export async function dashboardText(ctx: ServeContext): Promise<string> {
+async function dashboardText(ctx: ServeContext): Promise<string> {
   const daemon = await ctx.daemon.describe();
   const plans = ctx.index.all();
   const lines = ['# Orchestrator', '', daemon.running ? `Daemon: running (pid ${daemon.pid ?? '?'})${daemon.url ? `, MCP at ${daemon.url}` : ''}` : 'Daemon: not running (approved plans wait in Approved/)', '', '## Plans', '', '| folder | plans |', '|---|---|'];

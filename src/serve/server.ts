@@ -5,7 +5,9 @@
  * changes, `list_changed` when plans appear or go).
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { AuditedTransport } from './call-audit.js';
 import type { ServeContext } from './context.js';
 import type { PlanChange } from './plan-changes.js';
 import { registerPrompts } from './prompts.js';
@@ -15,8 +17,9 @@ import { registerCancelTool } from './tools/cancel.js';
 import { registerPlanTools } from './tools/plans.js';
 import { registerStatusTool } from './tools/status.js';
 import { registerSubmitTool } from './tools/submit.js';
+import { unreachable } from '../core/errors.js';
 
-export const SERVER_INFO = { name: 'mcp-orchestrator', version: '0.1.0' } as const;
+const SERVER_INFO = { name: 'mcp-orchestrator', version: '0.1.0' } as const;
 
 const INSTRUCTIONS =
   'The orchestrator runs human-approved plans as MCP tool calls. Learn the actions (list_actions, or the draft_plan prompt), ' +
@@ -26,13 +29,8 @@ const INSTRUCTIONS =
 /** Notifications for one URI are coalesced: a burst of events is one update. */
 const UPDATE_DELAY_MS = 50;
 
-export interface SessionServer {
-  readonly server: McpServer;
-  /** Stops hearing plan changes (the session closed). */
-  detach(): void;
-}
-
-export function createSessionServer(ctx: ServeContext): SessionServer {
+/** One session over `transport`, its calls audited as `who`'s; `onClosed` hears that it ended. */
+export async function connectSession(ctx: ServeContext, transport: Transport, who: string, onClosed?: () => void): Promise<McpServer> {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
   registerCatalogTools(server, ctx);
   registerSubmitTool(server, ctx);
@@ -77,20 +75,19 @@ export function createSessionServer(ctx: ServeContext): SessionServer {
       case 'agent':
         updated(DASHBOARD_URI);
         return;
-      default: {
-        const unreachable: never = change;
-        throw new Error(`unknown change ${JSON.stringify(unreachable)}`);
-      }
+      default:
+        unreachable(change, 'change');
     }
   };
   const off = ctx.changes.on(onChange);
-  const detach = (): void => {
+  server.server.onclose = () => {
     off();
     for (const timer of due.values()) clearTimeout(timer);
     due.clear();
+    onClosed?.();
   };
-  server.server.onclose = detach;
-  return { server, detach };
+  await server.connect(new AuditedTransport(transport, ctx.audit, who));
+  return server;
 }
 
 /** `plan://a%20b` and `plan://a b` are one subscription. */

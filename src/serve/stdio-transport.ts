@@ -9,7 +9,7 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { Edges, MAX_MESSAGE_BYTES, oversizeError } from './oversize.js';
+import { MessageBytes } from './oversize.js';
 
 export class BoundedStdioTransport implements Transport {
   onclose?: () => void;
@@ -17,9 +17,7 @@ export class BoundedStdioTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T) => void;
   /** Called for each message refused as too large (to audit it). */
   onoversize?: (size: number, tool: string | undefined) => void;
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private skipping: Edges | undefined;
+  private readonly line = new MessageBytes();
   private closed = false;
   private draining: Promise<void> | undefined;
 
@@ -52,7 +50,7 @@ export class BoundedStdioTransport implements Transport {
     this.stdin.off('data', this.onData);
     this.stdin.off('error', this.onError);
     this.stdin.off('end', this.onEnd);
-    this.chunks = [];
+    this.line.take();
     this.onclose?.();
   }
 
@@ -62,39 +60,21 @@ export class BoundedStdioTransport implements Transport {
   private readonly onData = (data: Buffer | string): void => {
     let chunk = typeof data === 'string' ? Buffer.from(data) : data;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10)) {
-      this.take(chunk.subarray(0, newline));
+      this.line.add(chunk.subarray(0, newline));
       this.endOfLine();
       chunk = chunk.subarray(newline + 1);
     }
-    if (chunk.length > 0) this.take(chunk);
+    if (chunk.length > 0) this.line.add(chunk);
   };
 
-  private take(part: Buffer): void {
-    if (this.skipping) return this.skipping.add(part);
-    if (this.size + part.length <= MAX_MESSAGE_BYTES) {
-      this.chunks.push(Buffer.from(part)); // a copy: the stream may reuse its buffer
-      this.size += part.length;
-      return;
-    }
-    this.skipping = new Edges();
-    for (const kept of this.chunks) this.skipping.add(kept);
-    this.skipping.add(part);
-    this.chunks = [];
-    this.size = 0;
-  }
-
   private endOfLine(): void {
-    if (this.skipping) {
-      const { message, tool } = oversizeError(this.skipping);
-      const size = this.skipping.size;
-      this.skipping = undefined;
-      this.onoversize?.(size, tool);
-      void this.send(message);
+    const gathered = this.line.take();
+    if ('refusal' in gathered) {
+      this.onoversize?.(gathered.size, gathered.tool);
+      void this.send(gathered.refusal);
       return;
     }
-    const line = Buffer.concat(this.chunks).toString('utf8').replace(/\r$/, '');
-    this.chunks = [];
-    this.size = 0;
+    const line = gathered.bytes.toString('utf8').replace(/\r$/, '');
     if (line.trim() === '') return;
     try {
       this.onmessage?.(deserializeMessage(line));

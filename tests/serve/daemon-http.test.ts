@@ -17,7 +17,7 @@ const TOKEN = 'test-token-0123456789abcdef';
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
 
 /** A raw POST to /mcp with exactly these headers (fetch would not let a test set Host). */
-function post(port: number, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(port: number, headers: Record<string, string>, body = INITIALIZE): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
       let body = '';
@@ -25,7 +25,7 @@ function post(port: number, headers: Record<string, string>): Promise<{ status: 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end(INITIALIZE);
+    req.end(body);
   });
 }
 
@@ -81,6 +81,14 @@ describe('daemon --mcp-port', () => {
       expect((await post(port, { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).status).toBe(403);
       expect((await post(port, { authorization: `Bearer ${TOKEN}`, host: `localhost:${port}` })).status).toBe(200);
       await expect(connectHttp(url, undefined)).rejects.toThrow(/missing or wrong bearer token/);
+    });
+
+    it('answers a body larger than it reads with an error to its own request id, and audits the refusal', async () => {
+      const huge = JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'submit_plan', arguments: { markdown: 'a'.repeat(5 * 1024 * 1024) } } });
+      const refused = await post(port, { authorization: `Bearer ${TOKEN}` }, huge);
+      expect(refused.status).toBe(200);
+      expect(JSON.parse(refused.body)).toMatchObject({ jsonrpc: '2.0', id: 77, error: { code: -32600, message: expect.stringMatching(/^request too large: \d+ bytes.*a plan may be at most 1 MiB/) } });
+      await waitFor(async () => (await ws.readLog()).includes('orchestrator.submit_plan status=refused message="http: request of 5'), 'the refusal in the audit log');
     });
 
     it('runs the loop over Streamable HTTP with live progress, while an SSE client follows the plan', async () => {

@@ -105,4 +105,21 @@ describe('planDetails', () => {
     expect(details.log).toHaveLength(3);
     expect(planDetails('not a plan', 'x.md', actions).problems[0]).toContain('x.md');
   });
+
+  it('reads the Execution Log where the daemon writes it: a heading in fenced code is not one', () => {
+    const text = `${twoStepPlan('p')}
+## Execution Log
+
+- 2026-02-16 14:20:31 step 1 scripted.echo attempt 1: success (12 ms) — hello
+
+## Notes
+\`\`\`markdown
+## Execution Log
+- not a log line
+\`\`\`
+`;
+    const details = planDetails(text, 'p.md', actions);
+    expect(details.log).toEqual(['- 2026-02-16 14:20:31 step 1 scripted.echo attempt 1: success (12 ms) — hello']);
+    expect(details.steps[0]).toMatchObject({ index: 1, outcome: 'succeeded', attempts: 1, result: 'hello' });
+  });
 });

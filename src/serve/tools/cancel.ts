@@ -8,8 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import path from 'node:path';
 import { z } from 'zod';
 import { isMissing } from '../../core/errno.js';
-import { formatLocalDateTime } from '../../core/text.js';
-import { oneLine } from '../../core/text.js';
+import { formatLocalDateTime, oneLine } from '../../core/text.js';
 import { diskPlanFile, PlanFileWriter } from '../../run/plan-file.js';
 import { moveNoClobber } from '../../vault/move-no-clobber.js';
 import { planIdInput, textInput } from '../bounds.js';
@@ -17,6 +16,7 @@ import type { ServeContext } from '../context.js';
 import type { PlanSummary } from '../plan-summary.js';
 import { answer, guarded, Refusal } from './answer.js';
 import { currentState } from './plans.js';
+import { unreachable } from '../../core/errors.js';
 
 const cancelShape = {
   id: z.string(),
@@ -61,10 +61,8 @@ async function cancel(ctx: ServeContext, id: string, reason: string) {
       case 'Needs_Review':
       case 'Rejected':
         throw new Refusal(`plan ${id} has already ended (it is in ${plan.folder}/): there is nothing to cancel`);
-      default: {
-        const unreachable: never = plan.folder;
-        throw new Error(`unknown folder ${String(unreachable)}`);
-      }
+      default:
+        unreachable(plan.folder, 'folder');
     }
     await currentState(ctx, id);
   }

@@ -38,7 +38,7 @@ export const problemShape = z.object({
   text: z.string().describe('the problem in one line, as `check` prints it'),
 });
 
-export const checkShape = {
+const checkShape = {
   valid: z.boolean(),
   id: z.string().optional(),
   mode: z.enum(['sequential', 'parallel']).optional(),
@@ -50,13 +50,19 @@ export const checkShape = {
 
 export type ActionEntry = z.infer<typeof actionShape>;
 
+/** What these servers list now, and the running daemon's breaker of each (from its health file). */
+export async function serversNow(ctx: ServeContext, servers: readonly string[]) {
+  const [catalog, health] = await Promise.all([ctx.pool.catalog(servers), readDaemonHealth(statePaths(ctx.config.state).health)]);
+  return { catalog, breakerOf: (server: string) => (health?.running ? health.breakers[server] : undefined) };
+}
+
 export async function listActions(ctx: ServeContext): Promise<ActionEntry[]> {
   const { actions, mcpServers } = ctx.config;
   const servers = [...new Set(Object.values(actions).map((action) => action.server))].filter((name) => mcpServers[name]?.enabled);
-  const [catalog, health] = await Promise.all([ctx.pool.catalog(servers), readDaemonHealth(statePaths(ctx.config.state).health)]);
+  const { catalog, breakerOf } = await serversNow(ctx, servers);
   return Object.entries(actions).map(([name, action]): ActionEntry => {
     const listed = catalog.get(action.server);
-    const breaker = health?.running ? health.breakers[action.server] : undefined;
+    const breaker = breakerOf(action.server);
     const schema = listed?.ok ? listed.tools.get(action.tool)?.inputSchema : undefined;
     let server_health: z.infer<typeof healthShape>;
     if (!mcpServers[action.server]?.enabled) server_health = { state: 'disabled' };
@@ -93,7 +99,7 @@ export function problemsOf(problems: readonly PlanProblem[]): z.infer<typeof pro
   });
 }
 
-export function checkResult(prepared: Prepared): z.infer<z.ZodObject<typeof checkShape>> {
+function checkResult(prepared: Prepared): z.infer<z.ZodObject<typeof checkShape>> {
   if (!prepared.ok) return { valid: false, ...(prepared.plan ? { id: prepared.plan.id } : {}), problems: problemsOf(prepared.problems), steps: [] };
   return { valid: true, id: prepared.plan.plan.id, mode: prepared.plan.mode, problems: [], steps: stepsOf(prepared.plan) };
 }

@@ -7,8 +7,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { MAX_LIST_LIMIT, MAX_WAIT_MS, planIdInput } from '../bounds.js';
 import type { ServeContext } from '../context.js';
-import { describeState, planState, planStateShape, planSummaryShape, summaryFields, type PlanState } from '../plan-state.js';
-import { PLAN_FOLDERS } from '../plan-summary.js';
+import { planState, planStateShape, type PlanState } from '../plan-state.js';
+import { listed, PLAN_FOLDERS, planSummaryShape } from '../plan-summary.js';
 import { answer, guarded, Refusal } from './answer.js';
 import { waitForPlan } from './wait.js';
 
@@ -33,7 +33,7 @@ export function registerPlanTools(server: McpServer, ctx: ServeContext): void {
         const offset = cursor === undefined ? 0 : offsetOf(cursor);
         const all = ctx.index.all().filter((plan) => (folder === undefined || plan.folder === folder) && (status === undefined || plan.status === status));
         const size = limit ?? 50;
-        const page = all.slice(offset, offset + size).map(summaryFields);
+        const page = all.slice(offset, offset + size).map(listed);
         const next = offset + size < all.length ? cursorOf(offset + size) : undefined;
         const text = page.length === 0 ? 'no plans match' : page.map((p) => `${p.path}  ${p.id}  ${p.status ?? '-'}`).join('\n');
         return answer(`${all.length} plan(s)${next ? `, showing ${offset + 1}-${offset + page.length}` : ''}\n${text}`, {
@@ -94,9 +94,13 @@ export async function currentState(ctx: ServeContext, id: string): Promise<PlanS
   return state;
 }
 
-export function stateText(state: PlanState): string {
+function stateText(state: PlanState): string {
+  const done = state.steps.filter((step) => step.outcome === 'succeeded').length;
+  const head = [`plan ${state.id} is in ${state.folder}/`, state.status ? `status ${state.status}` : 'no status yet', `${done}/${state.steps.length} step(s) succeeded`];
+  if (state.error) head.push(`error: ${state.error}`);
+  if (state.retry_at) head.push(`retry at ${state.retry_at}`);
   const steps = state.steps.map((s) => `- step ${s.index} ${s.server && s.tool ? `${s.server}.${s.tool}` : s.text}: ${s.outcome}${s.attempts ? ` (${s.attempts} attempt(s))` : ''}${s.result ? ` — ${s.result}` : s.error ? ` — ${s.error}` : ''}`);
-  return [describeState(state), ...steps].join('\n');
+  return [head.join(', '), ...steps].join('\n');
 }
 
 function cursorOf(offset: number): string {

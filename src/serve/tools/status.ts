@@ -8,13 +8,23 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatLocalDateTime } from '../../core/text.js';
-import { cut, messageOf, oneLine } from '../../core/text.js';
+import { cut, formatLocalDateTime, messageOf, oneLine } from '../../core/text.js';
 import { diskPlanFile, PlanFileWriter } from '../../run/plan-file.js';
 import { metadataInput, planIdInput, textInput } from '../bounds.js';
 import { MAX_AGENT_REPORTS, type AgentReport, type ServeContext } from '../context.js';
 import type { PlanSummary } from '../plan-summary.js';
 import { answer, guarded } from './answer.js';
+import { unreachable } from '../../core/errors.js';
+
+const statusInput = {
+  agent_name: textInput('agent_name', 100).min(1, { error: 'agent_name is empty: say which agent reports' }),
+  phase: textInput('phase', 100),
+  status: textInput('status', 50),
+  message: textInput('message'),
+  metadata: metadataInput.optional(),
+  plan: planIdInput.optional(),
+};
+type StatusInput = z.infer<z.ZodObject<typeof statusInput>>;
 
 const statusShape = {
   recorded: z.boolean().describe('the AGENT line is in the audit log'),
@@ -29,28 +39,12 @@ export function registerStatusTool(server: McpServer, ctx: ServeContext): void {
     {
       title: 'Report an agent’s progress',
       description: "An agent says where it is: an AGENT line in the audit log, on the dashboard, and in the plan's Execution Log when `plan` is given (where that is safe).",
-      inputSchema: {
-        agent_name: textInput('agent_name', 100).min(1, { error: 'agent_name is empty: say which agent reports' }),
-        phase: textInput('phase', 100),
-        status: textInput('status', 50),
-        message: textInput('message'),
-        metadata: metadataInput.optional(),
-        plan: planIdInput.optional(),
-      },
+      inputSchema: statusInput,
       outputSchema: statusShape,
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
     (input) => guarded(() => report(ctx, input)),
   );
-}
-
-interface StatusInput {
-  readonly agent_name: string;
-  readonly phase: string;
-  readonly status: string;
-  readonly message: string;
-  readonly metadata?: Record<string, unknown> | undefined;
-  readonly plan?: string | undefined;
 }
 
 async function report(ctx: ServeContext, input: StatusInput) {
@@ -102,9 +96,7 @@ async function appendLine(ctx: ServeContext, plan: PlanSummary, line: string): P
     case 'Failed':
     case 'Needs_Review':
       return { written: false, note: `the plan is in ${plan.folder}/, whose files are not written from here: the report is in the audit log only` };
-    default: {
-      const unreachable: never = plan.folder;
-      throw new Error(`unknown folder ${String(unreachable)}`);
-    }
+    default:
+      unreachable(plan.folder, 'folder');
   }
 }

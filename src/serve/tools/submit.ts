@@ -16,7 +16,7 @@ import { createUnique, safePlanFileName } from '../plan-name.js';
 import { answer, guarded, Refusal } from './answer.js';
 import { checkMarkdown, problemShape, problemsOf } from './catalog.js';
 
-export const SUBMIT_FOLDER = 'Pending_Approval';
+const SUBMIT_FOLDER = 'Pending_Approval';
 
 const submitShape = {
   path: z.string().describe('vault-relative path of the new file, always under Pending_Approval/'),

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanEvent, PlanRef } from '../../../src/events/plan-event.js';
 import { LivePlans } from '../../../src/serve/live-plans.js';
+import { claimed as claimedEvent, planEnded, planMoved, planRef } from '../../helpers/plan-events.js';
 
 let now = Date.parse('2026-12-02T07:00:00.000Z');
 const ref = (claim: string): PlanRef => ({ claim, approval: `a-${claim}`, id: claim.replace('.md', '') });
@@ -51,5 +52,19 @@ describe('LivePlans', () => {
     expect(live.size).toBe(5_000);
     expect(live.byId('lost19999')?.status).toBe('queued');
     expect(live.byId('lost0')).toBeUndefined();
+  });
+});
+
+describe('the live view of the daemon’s plans', () => {
+  it('knows a new plan claimed under the file name an ended one had, by its own id', () => {
+    const live = new LivePlans(() => undefined);
+    const first = planRef('first');
+    live.subscriber(claimedEvent(first));
+    live.subscriber(planEnded(first, { kind: 'completed' }, 'Done'));
+    live.subscriber(planMoved(first, 'Done'));
+    const second = { ...planRef('second'), claim: first.claim };
+    live.subscriber(claimedEvent(second));
+    expect(live.byId('second')).toMatchObject({ claim: 'first.md', id: 'second', status: 'queued', folder: 'In_Progress' });
+    expect(live.byId('second')?.path).toBeUndefined();
   });
 });

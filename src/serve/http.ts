@@ -103,7 +103,10 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
       if (req.method === 'POST') {
         const body = await readBody(req, res, ctx);
         if (body === undefined) return;
-        if (known) return (known.transport as StreamableHTTPServerTransport).handleRequest(req, res, body.value);
+        if (known) {
+          if (known.transport instanceof StreamableHTTPServerTransport) return known.transport.handleRequest(req, res, body.value);
+          return refuse(res, 400, `session ${sessionId} is an SSE session: post its messages to /messages?sessionId=${sessionId}, or initialize a Streamable HTTP session`);
+        }
         if (sessionId !== undefined) return refuse(res, 404, 'session not found (it ended, or the daemon restarted): initialize a new session');
         if (!isInitialize(body.value)) return refuse(res, 400, 'no session: send an initialize request first, without an Mcp-Session-Id header');
         if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);

@@ -91,6 +91,29 @@ describe('daemon --mcp-port', () => {
       await waitFor(async () => (await ws.readLog()).includes('orchestrator.submit_plan status=refused message="http: request of 5'), 'the refusal in the audit log');
     });
 
+    it('a POST to /mcp naming an SSE session is refused with where to send it, not an internal error', async () => {
+      const stream = request({ host: '127.0.0.1', port, path: '/sse', method: 'GET', headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` } });
+      const sessionId = await new Promise<string>((resolve, reject) => {
+        stream.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            const found = /sessionId=([\w-]+)/.exec(text);
+            if (found) resolve(found[1] as string);
+          });
+        });
+        stream.on('error', reject);
+        stream.end();
+      });
+      try {
+        const answer = await post(port, { authorization: `Bearer ${TOKEN}`, 'mcp-session-id': sessionId });
+        expect(answer.status).toBe(400);
+        expect(answer.body).toContain(`is an SSE session: post its messages to /messages?sessionId=${sessionId}`);
+      } finally {
+        stream.destroy();
+      }
+    });
+
     it('runs the loop over Streamable HTTP with live progress, while an SSE client follows the plan', async () => {
       const sse = await connectSse(sseUrl, TOKEN);
       try {

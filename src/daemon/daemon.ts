@@ -57,6 +57,8 @@ export interface DaemonOptions {
   readonly onStream?: (stream: EventStream) => void;
   /** Handed the daemon's controls once its runner exists (the orchestrator's own MCP server). */
   readonly onControl?: (control: DaemonControl) => void;
+  /** This daemon holds the plan of this claim no more, even when no event said so (a lease lost). */
+  readonly onLetGo?: (claim: string) => void;
 }
 
 /** What the orchestrator's own MCP server may ask of a running daemon about the plans it holds. */
@@ -148,7 +150,11 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       onFatal: fail,
       // A re-approval of this plan may be waiting in Approved/: looked for once the lease is let go.
       onSettled: (approval, claim) => {
-        if (claim !== undefined) tracker.letGo(claim); // a plan let go with its lease ends without an event
+        // A plan let go with its lease ends without an event.
+        if (claim !== undefined) {
+          tracker.letGo(claim);
+          options.onLetGo?.(claim);
+        }
         void Promise.resolve(link?.settled(approval)).finally(() => intake?.scan());
       },
       ...(leases

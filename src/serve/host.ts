@@ -17,6 +17,7 @@ export interface HostedMcp {
   /** For runDaemon's options. */
   readonly onStream: (stream: EventStream) => void;
   readonly onControl: (control: DaemonControl) => void;
+  readonly onLetGo: (claim: string) => void;
   close(): Promise<void>;
 }
 
@@ -59,6 +60,7 @@ export async function hostMcpServer(deps: ServeDeps, port: number, print: (line:
     onControl: (given) => {
       control = given;
     },
+    onLetGo: (claim) => ctx.live?.letGo(claim),
     async close() {
       await removeEndpoint(state).catch(() => undefined);
       await server.close();

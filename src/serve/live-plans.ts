@@ -64,6 +64,17 @@ export class LivePlans {
     this.onEvent(event, plan);
   };
 
+  /**
+   * This daemon holds the plan no more (its runner settled it) although no event said so — its lease was
+   * lost while it was paused or cut off: its last look is not the plan's state (get_plan asks the cluster).
+   */
+  letGo(claim: string): void {
+    const plan = this.plans.get(claim);
+    if (!plan || this.ended.has(claim)) return;
+    this.plans.set(claim, { ...plan, status: 'released' });
+    this.ended.add(claim);
+  }
+
   /** How many plans are kept. */
   get size(): number {
     return this.plans.size;

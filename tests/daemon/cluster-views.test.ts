@@ -153,6 +153,27 @@ describe('the whole cluster from any node (stats, get_plan)', () => {
     expect(fromJournal['problems'].join('\n')).toContain("not in this host's vault");
   }, 90_000);
 
+  it('a node that lost a plan\'s lease while paused: its get_plan tells what the new owner does, not its own last look', async () => {
+    const c = await suite.cluster({ leaseMs: 1_000, workspace: { daemon: { scanIntervalMs: 300, stabilityMs: 0 }, execution: { timeoutMs: 30_000 } } });
+    const env = { ORCHESTRATOR_TOKEN: TOKEN };
+    const a = await c.start('a', env, ['--mcp-port', '0']);
+    const mcpUrl = await waitFor(() => /mcp: (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(a.output())?.[1], 'the MCP URL of node a');
+    const step = (name: string, script: string) => ['- [ ] ' + name, '  ```yaml', '  action: act_idempotent', `  name: ${name}`, `  script: ["${script}"]`, '  ```'];
+    await c.ws.writePlan('lost.md', ['---', 'id: lost', '---', '## Steps', ...step('lost-look', 'slow:2500'), ...step('lost-then', 'slow:12000'), ''].join('\n'), 'Approved');
+    await waitFor(async () => (await c.ws.calls()).length === 1, 'the first call, from a');
+    await c.start('b', env);
+    a.child.kill('SIGSTOP');
+    // b takes the lease over, sends the first step again (its outcome was unknown) and is in the second one.
+    await waitFor(async () => (await c.ws.calls()).some((call) => call.args['name'] === 'lost-then'), 'b in the second step', 30_000);
+    a.child.kill('SIGCONT');
+    await waitFor(async () => /let go: .*lease/.test(await c.ws.readLog()), 'a to let the plan go', 20_000);
+    const client: Client = await connectHttp(mcpUrl, TOKEN);
+    clients.push(client);
+    const view = (await call(client, 'get_plan', { id: 'lost' })).structuredContent as Record<string, any>;
+    expect(view).toMatchObject({ id: 'lost', folder: 'In_Progress', status: 'in_progress', node: 'b' });
+    expect(view['steps'].map((s: { outcome: string }) => s.outcome)).toEqual(['succeeded', 'running']);
+  }, 90_000);
+
   it('a database that cannot be reached: stats still gives the log figures, the cluster part names where (never the password), exit 1; get_plan says so', async () => {
     const current = suite.use(await createWorkspace());
     const config = JSON.parse(await readFile(current.configPath, 'utf8')) as Record<string, unknown>;

@@ -114,7 +114,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         print: (line) => io.out(line),
         once: options.once,
         crash: crashHookFrom(process.env.MCP_ORCHESTRATOR_CRASH_AT),
-        ...(mcp ? { onStream: mcp.onStream, onControl: mcp.onControl } : {}),
+        ...(mcp ? { onStream: mcp.onStream, onControl: mcp.onControl, onLetGo: mcp.onLetGo } : {}),
       }).finally(() => mcp?.close());
       if (exit.kind === 'fatal') {
         io.err(`error: the daemon stopped: ${describeError(exit.error)}`);

@@ -43,6 +43,20 @@ describe('LivePlans', () => {
     expect(live.byId('back')?.status).toBe('queued');
   });
 
+  it('a plan let go without an event (a lost lease) is shown as released, so its state is asked elsewhere; an ended one keeps its end', () => {
+    const live = new LivePlans(() => undefined);
+    live.subscriber(claimed('lost.md'));
+    live.subscriber(queued('lost.md'));
+    live.subscriber(claimed('done.md'));
+    live.subscriber(moved('done.md'));
+    live.letGo('lost.md');
+    live.letGo('done.md');
+    live.letGo('never-heard-of.md');
+    expect(live.byId('lost')?.status).toBe('released');
+    expect(live.byId('done')).toMatchObject({ status: 'queued', folder: 'Done' });
+    expect(live.size).toBe(2);
+  });
+
   it('20,000 plans never heard of again (let go with their lease, no event) keep at most 5,000', () => {
     const live = new LivePlans(() => undefined);
     for (let i = 0; i < 20_000; i += 1) {

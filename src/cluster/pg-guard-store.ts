@@ -19,7 +19,7 @@ import { ClusterDatabaseError } from '../journal/errors.js';
 import { migrate } from './migrations.js';
 import { whereOf } from './pg-shared.js';
 
-export interface PgGuardStoreOptions {
+interface PgGuardStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;

@@ -22,7 +22,7 @@ import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByC
 
 const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
-export interface PgStoreOptions {
+interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;

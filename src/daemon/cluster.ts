@@ -24,7 +24,7 @@ import { FileNotices } from './notices.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
-export interface ClusterLinkOptions {
+interface ClusterLinkOptions {
   readonly leases: ClusterLeases;
   readonly recovery: RecoveryOptions;
   readonly book: ApprovalBook;

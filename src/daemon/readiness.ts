@@ -17,7 +17,7 @@ export interface FileObservation {
   readonly ctimeMs: number;
 }
 
-export type Readiness =
+type Readiness =
   | { readonly kind: 'ready' }
   /** Look again after this many milliseconds. */
   | { readonly kind: 'settling'; readonly recheckInMs: number };

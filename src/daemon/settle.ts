@@ -16,7 +16,7 @@ import { cancelledOutcome, movedOut } from './active-plans.js';
 import { moveToFinal } from './lifecycle.js';
 import { unreachable } from '../core/errors.js';
 
-export type Settlement =
+type Settlement =
   | { readonly kind: 'finalize'; readonly folder: FinalFolder; readonly outcome: FinalOutcome }
   | { readonly kind: 'defer'; readonly retryAt: Date; readonly reason: string; readonly error?: StepError; readonly step?: ResolvedStep }
   | { readonly kind: 'release'; readonly reason: string };
@@ -24,7 +24,7 @@ export type Settlement =
 const FOLDER_OF: Readonly<Record<FinalOutcome['kind'], FinalFolder>> = { completed: 'Done', failed: 'Failed', needs_review: 'Needs_Review' };
 
 /** Where a run's outcome takes the plan. A deferral past `maxDeferMs` since the claim gives up. Pure. */
-export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, maxDeferMs: number): Settlement {
+function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, maxDeferMs: number): Settlement {
   switch (outcome.kind) {
     case 'completed':
     case 'failed':
@@ -51,7 +51,7 @@ export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, 
 }
 
 /** What a run stopped short of, besides its outcome (runner.ts). */
-export interface RunEnding {
+interface RunEnding {
   readonly job: Pick<Job, 'claimedAt'>;
   readonly maxDeferMs: number;
   /** Someone cancelled the plan (cancel_plan), for this reason. */
@@ -83,7 +83,7 @@ export function retryAfterTrouble(error: unknown, attempt: number, now: Date): {
   return { retryAt, reason: `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}` };
 }
 
-export interface SettlerOptions {
+interface SettlerOptions {
   readonly vault: string;
   readonly stream: EventStream;
   readonly clock: Clock;

@@ -28,7 +28,7 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
   return planFileSink(pathOf).subscriber;
 }
 
-export interface PlanFileSink {
+interface PlanFileSink {
   readonly subscriber: Subscriber;
   /**
    * Appends lines to the Execution Log of a plan whose run this sink follows (running or deferred),

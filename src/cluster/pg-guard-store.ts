@@ -15,9 +15,8 @@ import type { BreakerDecision, GuardStore, GuardVerdict } from '../execution/gua
 import type { Reservation } from '../execution/rate-limit-ledger.js';
 import { nextFreeSlot, type RateRule } from '../execution/rate-limit.js';
 import { breakerFromRow, breakerRow, sameBreaker } from './breaker-row.js';
-import { ClusterDatabaseError } from '../journal/errors.js';
 import { migrate } from './migrations.js';
-import { transaction, whereOf } from './pg-shared.js';
+import { reaching, transaction } from './pg-shared.js';
 
 interface PgGuardStoreOptions {
   /** The connection URL: a secret, never put into a message. */
@@ -53,11 +52,7 @@ export class PgGuardStore implements GuardStore {
    * open breaker stays open: other nodes saw its failures.
    */
   async open(servers: readonly string[]): Promise<void> {
-    try {
-      await this.reset(servers);
-    } catch (error) {
-      throw new ClusterDatabaseError(whereOf(this.options.url), error);
-    }
+    await reaching(this.options.url, () => this.reset(servers));
   }
 
   private async reset(servers: readonly string[]): Promise<void> {

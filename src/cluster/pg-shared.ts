@@ -5,6 +5,7 @@
  * server); and runs work under a cluster-wide advisory lock, or in one transaction.
  */
 import type { Pool, PoolClient } from 'pg';
+import { ClusterDatabaseError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
@@ -109,6 +110,15 @@ export function parseRows(rows: readonly { seq: string; record: unknown }[]): Jo
     else problems.push(`journal row ${row.seq}: not a journal record; skipped.`);
   }
   return { records, tornTail: false, problems };
+}
+
+/** Runs `work`; any failure is one ClusterDatabaseError naming host, port and database, never the URL (it holds the password). */
+export async function reaching<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new ClusterDatabaseError(whereOf(url), error);
+  }
 }
 
 /** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */

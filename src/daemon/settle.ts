@@ -101,31 +101,25 @@ export class Settler {
   }
 
   /** The end, durable, then the move. */
-  async finalize(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
-    await this.end(job, folder, outcome);
-    await this.move(job, folder);
-  }
-
-  /** The end, durable (journal first, then the plan file's final fields) before any move. */
-  async end(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
-    await this.emitterFor(job).emit({ type: 'plan_ended', outcome, folder });
+  finalize(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
+    return this.finish(job, { folder, outcome }, () => true);
   }
 
   /**
-   * The end, durable (journal, plan file), then the move; each done once, however often it is retried
-   * (`end.outcome` is dropped once recorded). A plan let go meanwhile — asked after the end is recorded,
-   * since a lease may be lost while it is — is not moved.
+   * The end, durable (journal first, then the plan file's final fields), then the move; each done once,
+   * however often it is retried (`end.outcome` is dropped once recorded). A plan let go meanwhile —
+   * asked after the end is recorded, since a lease may be lost while it is — is not moved.
    */
   async finish(job: Job, end: { readonly folder: FinalFolder; outcome?: FinalOutcome }, stillHeld: () => boolean): Promise<void> {
     if (end.outcome) {
-      await this.end(job, end.folder, end.outcome);
+      await this.emitterFor(job).emit({ type: 'plan_ended', outcome: end.outcome, folder: end.folder });
       delete end.outcome;
     }
     if (stillHeld()) await this.move(job, end.folder);
   }
 
   /** Only the move: the end was recorded before a crash cut it short. */
-  async move(job: Job, folder: FinalFolder): Promise<void> {
+  private async move(job: Job, folder: FinalFolder): Promise<void> {
     const move = () => moveToFinal(this.options.vault, job.ref.claim, folder);
     // The check for a free name and the rename must not interleave with another node's into the same folder.
     const path = this.options.exclusive ? await this.options.exclusive(`move:${folder}`, move) : await move();

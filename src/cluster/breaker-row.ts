@@ -17,7 +17,7 @@ const BreakerRowSchema = z.object({
   probing: z.boolean(),
 });
 
-export type BreakerRow = z.infer<typeof BreakerRowSchema>;
+type BreakerRow = z.infer<typeof BreakerRowSchema>;
 
 export function breakerRow(s: BreakerState): BreakerRow {
   return {

@@ -5,6 +5,7 @@
  * than used half-understood.
  */
 import type { Pool } from 'pg';
+import { transaction } from './pg-shared.js';
 
 /** Append only: a released migration is never edited; a change is a new entry. */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
@@ -116,9 +117,7 @@ export class SchemaTooNewError extends Error {
 
 /** Applies what is missing; returns the versions applied now (none when up to date). */
 export async function migrate(pool: Pool, migrations = MIGRATIONS): Promise<number[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return transaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())');
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_version');
@@ -132,12 +131,6 @@ export async function migrate(pool: Pool, migrations = MIGRATIONS): Promise<numb
       await client.query('INSERT INTO schema_version (version) VALUES ($1)', [migration.version]);
       applied.push(migration.version);
     }
-    await client.query('COMMIT');
     return applied;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

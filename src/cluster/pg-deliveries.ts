@@ -9,6 +9,7 @@
  */
 import type { Pool } from 'pg';
 import type { Reservation } from './leases.js';
+import { TAKE_LEASE, transaction } from './pg-shared.js';
 
 /** The advisory-lock namespace of deliveries (moves use 716_017, the migrations 716_016). */
 const DELIVERY_LOCKS = 716_018;
@@ -20,11 +21,9 @@ const DELIVERY_LOCKS = 716_018;
  * its node died between this and the move, and the bytes are free for that node (which finds the file
  * still in its Approved/ after its restart) and, once it has been silent for two leases, for any node.
  */
-export async function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
+export function reserveDelivery(pool: Pool, node: string, approval: string, delivery: string, leaseMs: number): Promise<Reservation> {
+  // A refusal below has written nothing by then: its commit only ends the transaction and its lock.
+  return transaction(pool, async (client) => {
     // Serialises the nodes taking the same bytes; each statement below then sees what the other committed.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DELIVERY_LOCKS, delivery]);
     // Taken: the run is under way or has records, or its bytes' records were compacted (ended), or the node
@@ -39,22 +38,11 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
       [delivery, node, leaseMs],
     );
     const taken = seen.rows[0];
-    if (taken !== undefined) {
-      await client.query('ROLLBACK');
-      return { kind: 'copy', approval: taken.approval, node: taken.node };
-    }
-    const lease = await client.query<{ token: string }>(
-      `INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $3 * interval '1 millisecond')
-       ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
-         needs = NULL, handed_by = NULL
-       WHERE claims.expires_at < clock_timestamp()
-       RETURNING token`,
-      [approval, node, leaseMs],
-    );
+    if (taken !== undefined) return { kind: 'copy', approval: taken.approval, node: taken.node };
+    const lease = await client.query<{ token: string }>(TAKE_LEASE, [approval, node, leaseMs]);
     const token = lease.rows[0]?.token;
     if (token === undefined) {
       const holder = await client.query<{ node: string }>('SELECT node FROM claims WHERE claim = $1', [approval]);
-      await client.query('ROLLBACK');
       return { kind: 'held', node: holder.rows[0]?.node ?? 'another' };
     }
     await client.query(
@@ -62,14 +50,8 @@ export async function reserveDelivery(pool: Pool, node: string, approval: string
        ON CONFLICT (content) DO UPDATE SET approval = EXCLUDED.approval, node = EXCLUDED.node, taken_at = clock_timestamp()`,
       [delivery, approval, node],
     );
-    await client.query('COMMIT');
     return { kind: 'reserved', token };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => (broken = true));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /**

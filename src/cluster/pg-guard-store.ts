@@ -15,11 +15,10 @@ import type { BreakerDecision, GuardStore, GuardVerdict } from '../execution/gua
 import type { Reservation } from '../execution/rate-limit-ledger.js';
 import { nextFreeSlot, type RateRule } from '../execution/rate-limit.js';
 import { breakerFromRow, breakerRow, sameBreaker } from './breaker-row.js';
-import { ClusterDatabaseError } from '../journal/errors.js';
 import { migrate } from './migrations.js';
-import { whereOf } from './pg-shared.js';
+import { reaching, transaction } from './pg-shared.js';
 
-export interface PgGuardStoreOptions {
+interface PgGuardStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;
@@ -53,11 +52,7 @@ export class PgGuardStore implements GuardStore {
    * open breaker stays open: other nodes saw its failures.
    */
   async open(servers: readonly string[]): Promise<void> {
-    try {
-      await this.reset(servers);
-    } catch (error) {
-      throw new ClusterDatabaseError(whereOf(this.options.url), error);
-    }
+    await reaching(this.options.url, () => this.reset(servers));
   }
 
   private async reset(servers: readonly string[]): Promise<void> {
@@ -89,7 +84,7 @@ export class PgGuardStore implements GuardStore {
       if (!after) return { kind: 'held', breaker: before };
       if (sameBreaker(before, after)) return { kind: 'admitted', before, after, reservation: NOTHING_COUNTED };
     }
-    return this.transaction(async (client) => {
+    return transaction(this.pool, async (client) => {
       const actions = rules.map((rule) => rule.action);
       let ids: string[] = [];
       if (rules.length > 0) {
@@ -116,7 +111,7 @@ export class PgGuardStore implements GuardStore {
     const seenBefore = await this.read(this.pool, server, false);
     const unchanged = step(seenBefore);
     if (sameBreaker(seenBefore, unchanged)) return { before: seenBefore, after: unchanged };
-    return this.transaction(async (client) => {
+    return transaction(this.pool, async (client) => {
       const before = await this.read(client, server, true);
       const after = step(before);
       if (!sameBreaker(before, after)) await this.write(client, server, after);
@@ -183,21 +178,5 @@ export class PgGuardStore implements GuardStore {
   private async write(db: Queryable, server: string, state: BreakerState): Promise<void> {
     await db.query('UPDATE breakers SET state = $2, node = $3, changed_at = clock_timestamp() WHERE server = $1', [server, breakerRow(state), this.options.node]);
     this.seen.set(server, state);
-  }
-
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => (broken = true));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }

@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 import type { HandOff } from './leases.js';
 
-export interface TakeExpired {
+interface TakeExpired {
   readonly node: string;
   readonly limit: number;
   readonly leaseMs: number;
@@ -17,7 +17,7 @@ export interface TakeExpired {
   readonly servers: readonly string[];
 }
 
-export interface Taken {
+interface Taken {
   readonly claim: string;
   readonly token: string;
   readonly handOff?: HandOff;

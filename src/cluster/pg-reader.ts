@@ -4,10 +4,9 @@
  * ClusterDatabaseError naming host, port and database, never the URL (it holds the password).
  */
 import pg, { type Pool } from 'pg';
-import { ClusterDatabaseError } from '../journal/errors.js';
 import type { JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
-import { clusterNodes, parseRows, whereOf } from './pg-shared.js';
+import { clusterNodes, parseRows, reaching } from './pg-shared.js';
 
 /** What one node did, from the journal's rows it wrote (within `--since` when given). */
 export interface NodeCounts {
@@ -39,11 +38,11 @@ export class ClusterReader {
   }
 
   nodes(): Promise<ClusterNode[]> {
-    return this.guard(() => clusterNodes(this.pool, this.leaseMs));
+    return reaching(this.url, () => clusterNodes(this.pool, this.leaseMs));
   }
 
   counts(sinceMs?: number): Promise<NodeCounts[]> {
-    return this.guard(async () => {
+    return reaching(this.url, async () => {
       const { rows } = await this.pool.query<{ node: string; type: string; what: string | null; n: string }>(
         `SELECT node, record->>'type' AS type, coalesce(record->>'status', record->>'folder') AS what, count(*) AS n
          FROM journal WHERE record->>'type' IN ('outcome', 'finalized') AND ($1::timestamptz IS NULL OR written_at >= $1)
@@ -68,7 +67,7 @@ export class ClusterReader {
 
   /** The latest approval claimed under this plan id, with its records; undefined when none was. */
   planRun(id: string): Promise<PlanRun | undefined> {
-    return this.guard(async () => {
+    return reaching(this.url, async () => {
       const { rows } = await this.pool.query<{ seq: string; node: string; record: unknown; claim: string; holder: string | null; held: boolean | null }>(
         `WITH latest AS (
            SELECT claim FROM journal WHERE record->>'type' = 'claimed' AND record->>'plan' = $1 ORDER BY seq DESC LIMIT 1)
@@ -88,13 +87,5 @@ export class ClusterReader {
 
   async close(): Promise<void> {
     await this.pool.end().catch(() => undefined);
-  }
-
-  private async guard<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error) {
-      throw new ClusterDatabaseError(whereOf(this.url), error);
-    }
   }
 }

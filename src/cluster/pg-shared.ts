@@ -2,15 +2,26 @@
  * What the PostgreSQL store does outside any one lease (SPEC §12): reads the journal's records (all, or
  * by approval), which approvals have a lease row, and the nodes — each node's servers, its last
  * heartbeat and the leases it holds (for `servers`, and for a hand-off that finds no live node for a
- * server); and runs work under a cluster-wide advisory lock.
+ * server); and runs work under a cluster-wide advisory lock, or in one transaction.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { ClusterDatabaseError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
 import { JournalRecordSchema, type JournalRecord } from '../journal/records.js';
 import type { ClusterNode } from './leases.js';
 
 /** The advisory-lock namespace of `exclusive` (the migrations use a single-key lock of their own). */
 const MOVE_LOCKS = 716_017;
+
+/**
+ * Takes the lease of approval $1 for node $2 for $3 ms (a new fencing token), when it is free or expired;
+ * returns the token, or no row when another node holds it.
+ */
+export const TAKE_LEASE = `INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $3 * interval '1 millisecond')
+  ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
+    needs = NULL, handed_by = NULL
+  WHERE claims.expires_at < clock_timestamp()
+  RETURNING token`;
 
 /** Runs `work` while no other node runs work under the same key (see ClusterLeases.exclusive). */
 export async function exclusive<T>(pool: Pool, key: string, work: () => Promise<T>): Promise<T> {
@@ -24,6 +35,24 @@ export async function exclusive<T>(pool: Pool, key: string, work: () => Promise<
       // A connection that cannot unlock is thrown away: its session's locks go with it.
       await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_LOCKS, key]).catch(() => (broken = true));
     }
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Runs `work` in one transaction on one connection: committed when it returns, rolled back when it throws. */
+export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot roll back is thrown away: its session's transaction goes with it.
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    throw error;
   } finally {
     client.release(broken);
   }
@@ -81,6 +110,15 @@ export function parseRows(rows: readonly { seq: string; record: unknown }[]): Jo
     else problems.push(`journal row ${row.seq}: not a journal record; skipped.`);
   }
   return { records, tornTail: false, problems };
+}
+
+/** Runs `work`; any failure is one ClusterDatabaseError naming host, port and database, never the URL (it holds the password). */
+export async function reaching<T>(url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new ClusterDatabaseError(whereOf(url), error);
+  }
 }
 
 /** `host:port/database` of a connection URL: what a message may say of it (no user, no password). */

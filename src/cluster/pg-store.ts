@@ -18,11 +18,11 @@ import { migrate } from './migrations.js';
 import { dropFinished } from './pg-compact.js';
 import { releaseDelivery, reserveDelivery } from './pg-deliveries.js';
 import { letGo, takeExpired } from './pg-handover.js';
-import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByClaim, whereOf } from './pg-shared.js';
+import { clusterNodes, exclusive, holderOf, leasedAmong, readJournal, recordsByClaim, TAKE_LEASE, whereOf } from './pg-shared.js';
 
 const DEFAULT_RETENTION_MS = 30 * 86_400_000;
 
-export interface PgStoreOptions {
+interface PgStoreOptions {
   /** The connection URL: a secret, never put into a message. */
   readonly url: string;
   readonly node: string;
@@ -215,14 +215,9 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
   private async claim(record: JournalRecord): Promise<void> {
     const startedAt = this.now();
     const { rows } = await this.pool.query<{ token: string }>(
-      `WITH lease AS (
-         INSERT INTO claims (claim, node, token, expires_at) VALUES ($1, $2, nextval('fencing_tokens'), clock_timestamp() + $4 * interval '1 millisecond')
-         ON CONFLICT (claim) DO UPDATE SET node = EXCLUDED.node, token = EXCLUDED.token, expires_at = EXCLUDED.expires_at, claimed_at = clock_timestamp(),
-           needs = NULL, handed_by = NULL
-         WHERE claims.expires_at < clock_timestamp()
-         RETURNING token)
-       INSERT INTO journal (claim, node, token, record) SELECT $1, $2, token, $3 FROM lease RETURNING token`,
-      [record.claim, this.node, record, this.leaseMs],
+      `WITH lease AS (${TAKE_LEASE})
+       INSERT INTO journal (claim, node, token, record) SELECT $1, $2, token, $4 FROM lease RETURNING token`,
+      [record.claim, this.node, this.leaseMs, record],
     );
     const token = rows[0]?.token;
     if (token === undefined) throw new LeaseLostError(record.claim, `node ${await holderOf(this.pool, record.claim)} holds it`);

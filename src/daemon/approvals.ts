@@ -17,10 +17,6 @@ export class ApprovalBook {
     return this.states.get(approval);
   }
 
-  all(): IterableIterator<ClaimState> {
-    return this.states.values();
-  }
-
   /** Another node's records of an approval (read from the cluster's database) replace what this book knew of it. */
   replace(approval: string, records: readonly JournalRecord[]): void {
     this.states.delete(approval);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { isPlanFileName } from '../vault/folders.js';
 
-export interface BannerMode {
+interface BannerMode {
   readonly once: boolean;
   readonly dryRun?: boolean;
 }

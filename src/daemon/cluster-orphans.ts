@@ -20,7 +20,7 @@ import { newApprovalId } from './plan-head.js';
 import { approvalOf, resumeOne, type Found, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
-export interface OrphanOptions {
+interface OrphanOptions {
   readonly leases: ClusterLeases;
   readonly recovery: RecoveryOptions;
   readonly book: ApprovalBook;

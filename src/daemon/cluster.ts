@@ -24,7 +24,7 @@ import { FileNotices } from './notices.js';
 import { approvalOf, resumeOne, type RecoveryOptions } from './recover.js';
 import type { PlanRunner } from './runner.js';
 
-export interface ClusterLinkOptions {
+interface ClusterLinkOptions {
   readonly leases: ClusterLeases;
   readonly recovery: RecoveryOptions;
   readonly book: ApprovalBook;
@@ -51,7 +51,7 @@ export class ClusterLink {
   private readonly copies: HandedCopies;
 
   constructor(private readonly options: ClusterLinkOptions) {
-    this.copies = new HandedCopies({ vault: options.recovery.config.vault, leaseMs: options.leases.leaseMs, now: () => performance.now() });
+    this.copies = new HandedCopies({ vault: options.recovery.config.vault, leaseMs: options.leases.leaseMs, now: () => options.recovery.clock.monotonicMs() });
   }
 
   /** Takes back what an earlier process of this node held, and anything expired, then keeps at it. */
@@ -199,7 +199,7 @@ export class ClusterLink {
       await resumeOne(recovery, book, runner, state.name, { id: claim, stampable: false }, state);
     }
     // Files no node holds a lease for: looked for about once a lease.
-    const now = performance.now();
+    const now = recovery.clock.monotonicMs();
     if (now - this.orphansLookedAt < leases.leaseMs) return;
     this.orphansLookedAt = now;
     await adoptOrphans({ leases, recovery, book, runner, noticed: this.noticed });

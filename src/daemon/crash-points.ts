@@ -6,7 +6,7 @@
 import type { JournalRecord } from '../journal/records.js';
 import { unreachable } from '../core/errors.js';
 
-export const CRASH_POINTS = ['after_reserve', 'after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
+const CRASH_POINTS = ['after_reserve', 'after_claim', 'after_intent', 'after_outcome', 'after_finalize', 'before_hand_off'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export type CrashHook = (point: CrashPoint) => void;

@@ -33,7 +33,7 @@ import { Settler } from './settle.js';
 import { runSummary, type PlanStanding } from './summary.js';
 import { watchFolder, type FolderWatcher } from './watch.js';
 
-export interface DaemonOptions {
+interface DaemonOptions {
   readonly config: Config;
   readonly pool: McpPool;
   /** The daemon's notices (ALERT and the like). */
@@ -69,7 +69,7 @@ export interface DaemonControl {
   appendLog(claim: string, lines: readonly string[]): Promise<boolean>;
 }
 
-export type DaemonExit =
+type DaemonExit =
   | { readonly kind: 'stopped'; readonly plans: Readonly<Record<PlanStanding, number>> }
   | { readonly kind: 'fatal'; readonly error: unknown };
 

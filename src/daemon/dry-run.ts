@@ -18,7 +18,7 @@ import { startupBanner } from './banner.js';
 import { ApprovedScanner } from './scanner.js';
 import { watchFolder } from './watch.js';
 
-export interface DryRunOptions {
+interface DryRunOptions {
   readonly config: Config;
   readonly catalog: Pick<McpPool, 'catalog'>;
   readonly clock: Clock;

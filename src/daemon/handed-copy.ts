@@ -12,7 +12,7 @@ import { sha256 } from '../run/identify.js';
 import { inProgressPath } from './lifecycle.js';
 
 /** `wait`: the first look that found the copy stale (said once); `waiting`: the looks after it. */
-export type CopyVerdict = 'ready' | 'wait' | 'waiting' | 'late';
+type CopyVerdict = 'ready' | 'wait' | 'waiting' | 'late';
 
 export class HandedCopies {
   /** Since when (monotonic ms) each hand-over (approval and the file it named) has been waited for. */

@@ -14,7 +14,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Reservation } from '../cluster/leases.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
-import { errorCode } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { messageOf } from '../core/text.js';
 import type { EventStream } from '../events/event-stream.js';
 import { JournalFatalError } from '../journal/errors.js';
@@ -165,10 +165,7 @@ export class Intake {
   /** Claims one file: read where it is, the rename, the stamp, then the durable `claimed` record. */
   private async claim(approvedFile: string): Promise<void> {
     const { config, clock, stream, book, runner } = this.options;
-    const head = await readPlanHead(approvedFile).catch((error: unknown) => {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
-    });
+    const head = await unlessMissing(readPlanHead(approvedFile), undefined);
     // Moved away since the scan: by a human, or claimed by another node of a cluster. Nothing to claim.
     if (head === undefined) return;
     if (head.approval !== undefined && !runner.isActive(head.approval)) await this.options.refresh?.(head.approval);

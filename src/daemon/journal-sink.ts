@@ -14,7 +14,7 @@ import { journalSubscriber } from '../journal/subscriber.js';
 import type { ApprovalBook } from './approvals.js';
 import { crashPointOf, type CrashHook } from './crash-points.js';
 
-export interface JournalSinkOptions {
+interface JournalSinkOptions {
   readonly config: Config;
   readonly store: JournalStore;
   readonly book: ApprovalBook;

@@ -14,7 +14,7 @@ import type { ActivePlan } from './active-plans.js';
 import type { Job } from './job.js';
 import type { Settler } from './settle.js';
 
-export interface PlacementOptions {
+interface PlacementOptions {
   readonly config: Pick<Config, 'mcpServers'>;
   /** This node's name. */
   readonly node: string;

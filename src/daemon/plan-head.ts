@@ -10,7 +10,7 @@ import { splitFrontMatter } from '../plan/front-matter.js';
 import { sha256 } from '../run/identify.js';
 import { diskPlanFile, PlanFileWriter } from '../run/plan-file.js';
 
-export interface PlanHead {
+interface PlanHead {
   /** `approval_id`: absent for a plan never claimed (or a file that is not a readable plan). */
   readonly approval?: string;
   readonly status?: string;

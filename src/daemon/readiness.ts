@@ -17,7 +17,7 @@ export interface FileObservation {
   readonly ctimeMs: number;
 }
 
-export type Readiness =
+type Readiness =
   | { readonly kind: 'ready' }
   /** Look again after this many milliseconds. */
   | { readonly kind: 'settling'; readonly recheckInMs: number };
@@ -30,6 +30,11 @@ export function writtenInPlace(current: FileObservation): boolean {
   return current.ctimeMs <= current.mtimeMs;
 }
 
+/** Has the file changed (size or mtime) since the last look? A first look counts as changed. */
+export function changedSince(previous: FileObservation | undefined, current: FileObservation): boolean {
+  return previous === undefined || previous.size !== current.size || previous.mtimeMs !== current.mtimeMs;
+}
+
 export function readiness(
   current: FileObservation,
   previous: FileObservation | undefined,
@@ -39,7 +44,7 @@ export function readiness(
 ): Readiness {
   if (!writtenInPlace(current)) return { kind: 'ready' };
   if (writer === 'open') return { kind: 'settling', recheckInMs: WRITER_RECHECK_MS };
-  const changedSinceLastLook = previous === undefined || previous.size !== current.size || previous.mtimeMs !== current.mtimeMs;
+  const changedSinceLastLook = changedSince(previous, current);
   if (writer === 'closed') return changedSinceLastLook ? { kind: 'settling', recheckInMs: 1 } : { kind: 'ready' };
   const age = nowMs - current.mtimeMs;
   if (!changedSinceLastLook && age >= windowMs) return { kind: 'ready' };

@@ -5,7 +5,7 @@
 import { lstat } from 'node:fs/promises';
 import { listPlanFiles, type PlanFileEntry } from '../vault/list-plan-files.js';
 import { openWriters, type WriterState } from '../vault/open-writers.js';
-import { readiness, writtenInPlace, type FileObservation } from './readiness.js';
+import { changedSince, readiness, writtenInPlace, type FileObservation } from './readiness.js';
 
 export interface ScanResult {
   readonly ready: readonly PlanFileEntry[];
@@ -45,7 +45,7 @@ export class ApprovedScanner {
       let previous = this.observations.get(entry.name);
       let current: FileObservation = { size: entry.size, mtimeMs: entry.mtimeMs, ctimeMs: entry.ctimeMs };
       const writer = writerOf.get(entry.path) ?? 'unknown';
-      if (writer === 'closed' && changed(previous, current)) {
+      if (writer === 'closed' && changedSince(previous, current)) {
         // The second look the rule asks for, taken now, after the look at the writers, rather than on a
         // rescan that would walk /proc again: a file written and renamed within one tick of the kernel's
         // clock (ctime = mtime) is claimed after one walk, not two.
@@ -67,8 +67,4 @@ export class ApprovedScanner {
     this.observations = next;
     return { ready, symlinks: listing.symlinks, badNames: listing.badNames, settling: next.size, present: new Set(listing.files.map((entry) => entry.name)), ...(recheckInMs !== undefined ? { recheckInMs } : {}) };
   }
-}
-
-function changed(previous: FileObservation | undefined, current: FileObservation): boolean {
-  return previous === undefined || previous.size !== current.size || previous.mtimeMs !== current.mtimeMs;
 }

@@ -16,7 +16,7 @@ import { cancelledOutcome, movedOut } from './active-plans.js';
 import { moveToFinal } from './lifecycle.js';
 import { unreachable } from '../core/errors.js';
 
-export type Settlement =
+type Settlement =
   | { readonly kind: 'finalize'; readonly folder: FinalFolder; readonly outcome: FinalOutcome }
   | { readonly kind: 'defer'; readonly retryAt: Date; readonly reason: string; readonly error?: StepError; readonly step?: ResolvedStep }
   | { readonly kind: 'release'; readonly reason: string };
@@ -24,7 +24,7 @@ export type Settlement =
 const FOLDER_OF: Readonly<Record<FinalOutcome['kind'], FinalFolder>> = { completed: 'Done', failed: 'Failed', needs_review: 'Needs_Review' };
 
 /** Where a run's outcome takes the plan. A deferral past `maxDeferMs` since the claim gives up. Pure. */
-export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, maxDeferMs: number): Settlement {
+function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, maxDeferMs: number): Settlement {
   switch (outcome.kind) {
     case 'completed':
     case 'failed':
@@ -51,7 +51,7 @@ export function settlementOf(outcome: PlanOutcome, job: Pick<Job, 'claimedAt'>, 
 }
 
 /** What a run stopped short of, besides its outcome (runner.ts). */
-export interface RunEnding {
+interface RunEnding {
   readonly job: Pick<Job, 'claimedAt'>;
   readonly maxDeferMs: number;
   /** Someone cancelled the plan (cancel_plan), for this reason. */
@@ -83,7 +83,7 @@ export function retryAfterTrouble(error: unknown, attempt: number, now: Date): {
   return { retryAt, reason: `could not go on with the plan (${messageOf(error)}); it waits in In_Progress/ and is tried again at ${retryAt.toISOString()}` };
 }
 
-export interface SettlerOptions {
+interface SettlerOptions {
   readonly vault: string;
   readonly stream: EventStream;
   readonly clock: Clock;
@@ -101,31 +101,25 @@ export class Settler {
   }
 
   /** The end, durable, then the move. */
-  async finalize(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
-    await this.end(job, folder, outcome);
-    await this.move(job, folder);
-  }
-
-  /** The end, durable (journal first, then the plan file's final fields) before any move. */
-  async end(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
-    await this.emitterFor(job).emit({ type: 'plan_ended', outcome, folder });
+  finalize(job: Job, folder: FinalFolder, outcome: FinalOutcome): Promise<void> {
+    return this.finish(job, { folder, outcome }, () => true);
   }
 
   /**
-   * The end, durable (journal, plan file), then the move; each done once, however often it is retried
-   * (`end.outcome` is dropped once recorded). A plan let go meanwhile — asked after the end is recorded,
-   * since a lease may be lost while it is — is not moved.
+   * The end, durable (journal first, then the plan file's final fields), then the move; each done once,
+   * however often it is retried (`end.outcome` is dropped once recorded). A plan let go meanwhile —
+   * asked after the end is recorded, since a lease may be lost while it is — is not moved.
    */
   async finish(job: Job, end: { readonly folder: FinalFolder; outcome?: FinalOutcome }, stillHeld: () => boolean): Promise<void> {
     if (end.outcome) {
-      await this.end(job, end.folder, end.outcome);
+      await this.emitterFor(job).emit({ type: 'plan_ended', outcome: end.outcome, folder: end.folder });
       delete end.outcome;
     }
     if (stillHeld()) await this.move(job, end.folder);
   }
 
   /** Only the move: the end was recorded before a crash cut it short. */
-  async move(job: Job, folder: FinalFolder): Promise<void> {
+  private async move(job: Job, folder: FinalFolder): Promise<void> {
     const move = () => moveToFinal(this.options.vault, job.ref.claim, folder);
     // The check for a free name and the rename must not interleave with another node's into the same folder.
     const path = this.options.exclusive ? await this.options.exclusive(`move:${folder}`, move) : await move();

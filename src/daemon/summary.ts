@@ -7,7 +7,7 @@ import type { FinalFolder } from '../vault/folders.js';
 
 export type PlanStanding = FinalFolder | 'deferred' | 'left';
 
-export interface RunSummary {
+interface RunSummary {
   readonly subscriber: Subscriber;
   /** Plans by where they stand now. */
   counts(): Readonly<Record<PlanStanding, number>>;

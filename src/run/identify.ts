@@ -15,7 +15,7 @@ export interface IdentifiedPlan {
 }
 
 /** Definition hashes are marked, so a journal from before they existed is not read as "edited". */
-export const DEFINITION_HASH_PREFIX = 'def:';
+const DEFINITION_HASH_PREFIX = 'def:';
 
 /** `approval`: the daemon's approval of it; `run` has none and passes the plan's own stamp or id. */
 export function identifyPlan(bytes: Uint8Array, claim: string, actions: Config['actions'], approval?: string): IdentifiedPlan {

@@ -28,7 +28,7 @@ export function planFileSubscriber(pathOf: (plan: PlanRef) => string): Subscribe
   return planFileSink(pathOf).subscriber;
 }
 
-export interface PlanFileSink {
+interface PlanFileSink {
   readonly subscriber: Subscriber;
   /**
    * Appends lines to the Execution Log of a plan whose run this sink follows (running or deferred),
@@ -40,10 +40,11 @@ export interface PlanFileSink {
 
 export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
   const open = new Map<string, OpenFile>();
+  const writerOf = (plan: PlanRef): PlanFileWriter => open.get(plan.claim)?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(plan)));
   const fileOf = (plan: PlanRef): OpenFile => {
     let file = open.get(plan.claim);
     if (!file) {
-      file = { writer: new PlanFileWriter(diskPlanFile(pathOf(plan))), bodyLine: 1, stepsInBody: true };
+      file = { writer: writerOf(plan), bodyLine: 1, stepsInBody: true };
       open.set(plan.claim, file);
     }
     return file;
@@ -60,7 +61,7 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
     switch (event.type) {
       case 'run_started': {
         const file: OpenFile = {
-          writer: open.get(event.plan.claim)?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan))),
+          writer: writerOf(event.plan),
           bodyLine: event.valid.plan.bodyLine,
           stepsInBody: event.valid.plan.shape === 'checklist',
         };
@@ -110,13 +111,14 @@ export function planFileSink(pathOf: (plan: PlanRef) => string): PlanFileSink {
       }
       case 'released': {
         const file = open.get(event.plan.claim);
+        const writer = writerOf(event.plan);
         open.delete(event.plan.claim);
         // Whatever progress is still being written reaches the file before the daemon lets go of it;
         // a plan that waits for its trouble to pass says until when (its status stays what it was).
         const waits = event.retryAt ? { fields: { retry_at: event.retryAt.toISOString(), error: event.reason } } : {};
         // Handed over to another node: its owner till now says so, the next owner writes from then on.
         const handOff = event.handedOver ? { logLines: [`- ${formatLocalDateTime(event.at)} ${event.reason}`], stepsInBody: file?.stepsInBody ?? true } : {};
-        return (file?.writer ?? new PlanFileWriter(diskPlanFile(pathOf(event.plan)))).update({ ...waits, ...handOff }).catch(() => undefined);
+        return writer.update({ ...waits, ...handOff }).catch(() => undefined);
       }
       case 'claimed':
       case 'queued':

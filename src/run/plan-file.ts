@@ -39,7 +39,7 @@ export interface PlanChange extends Omit<PlanFileUpdate, 'tickLines'> {
 }
 
 /** The plan file is no longer where the run left it (moved or deleted): nothing was written. */
-export class PlanFileGoneError extends Error {
+class PlanFileGoneError extends Error {
   override readonly name = 'PlanFileGoneError';
 }
 

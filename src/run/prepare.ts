@@ -15,7 +15,7 @@ export type Prepared =
   | { readonly ok: true; readonly plan: ValidPlan }
   | { readonly ok: false; readonly problems: readonly PlanProblem[]; readonly plan?: Plan };
 
-export interface PrepareDeps {
+interface PrepareDeps {
   readonly config: Config;
   /** Lists the tools of the servers the plan names (the pool, or the daemon's guard in front of it). */
   readonly catalog: Pick<McpPool, 'catalog'>;
@@ -54,7 +54,7 @@ function byStep(problems: readonly PlanProblem[]): PlanProblem[] {
 }
 
 /** Servers whose tools validation needs: those of the steps still to run, known and enabled. */
-export function serversNamedBy(plan: Plan, config: Pick<Config, 'actions' | 'mcpServers'>): string[] {
+function serversNamedBy(plan: Plan, config: Pick<Config, 'actions' | 'mcpServers'>): string[] {
   const names = new Set<string>();
   for (const step of plan.steps) {
     if (step.kind !== 'action' || step.done) continue;

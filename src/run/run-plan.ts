@@ -22,7 +22,7 @@ import type { ResolvedStep, ValidPlan } from '../plan/validated.js';
 import type { PlanFileStore } from './plan-file.js';
 import { preparePlan, type Prepared } from './prepare.js';
 
-export interface RunDeps {
+interface RunDeps {
   readonly config: Config;
   readonly catalog: Pick<McpPool, 'catalog'>;
   readonly guard: CallGuard;
@@ -36,7 +36,7 @@ export interface RunDeps {
   readonly dryRun?: boolean;
 }
 
-export interface RunInput {
+interface RunInput {
   /** The file's name, for problems. */
   readonly file: string;
   readonly store: PlanFileStore;

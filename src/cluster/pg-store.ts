@@ -9,6 +9,7 @@
  * monotonic clock), so a node resumed after a pause refuses before it even asks the database.
  */
 import pg from 'pg';
+import { systemClock } from '../core/clock.js';
 import type { JournalRecord } from '../journal/records.js';
 import { ClusterDatabaseError, LeaseLostError } from '../journal/errors.js';
 import type { JournalContents } from '../journal/read-journal.js';
@@ -33,7 +34,7 @@ interface PgStoreOptions {
   readonly retentionMs?: number;
   /** This host's single-instance lock (one daemon per node name and vault). */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;
-  /** Monotonic milliseconds (tests inject one). */
+  /** Monotonic milliseconds: the runtime's clock (the system's when not given). */
   readonly now?: () => number;
   /** A pooled connection failed while idle (the server restarted, a backend was terminated). */
   readonly onConnectionError?: (error: Error) => void;
@@ -57,7 +58,7 @@ export class PgJournalStore implements JournalStore, ClusterLeases {
   constructor(private readonly options: PgStoreOptions) {
     this.node = options.node;
     this.leaseMs = options.leaseMs;
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? (() => systemClock.monotonicMs());
     const timeout = Math.max(options.leaseMs, 5_000);
     this.pool = new pg.Pool({ connectionString: options.url, max: 6, connectionTimeoutMillis: timeout, query_timeout: timeout * 2 });
     // An idle connection that dies must not crash the process: the next query opens another.

@@ -64,6 +64,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         servers,
         retentionMs: config.daemon.journalRetention,
         acquireLock,
+        now: () => runtime.clock.monotonicMs(),
         onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
       })
     : new FileJournalStore({

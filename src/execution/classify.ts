@@ -5,7 +5,8 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { McpCallError, messageOf } from '../mcp/errors.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from '../mcp/errors.js';
 import { OAuthRefreshError } from '../mcp/oauth/errors.js';
 import { HttpRateLimited } from '../mcp/retry-after.js';
 import { AuthorizationNeeded, isErrorType, StepError, type ErrorType } from '../core/errors.js';

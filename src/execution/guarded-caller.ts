@@ -11,7 +11,7 @@
  * latched breaker (credentials rejected) refuses listings too: nothing could come of asking.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { messageOf } from '../mcp/errors.js';
+import { messageOf } from '../core/text.js';
 import type { McpPool, ToolCall, ToolCaller } from '../mcp/pool.js';
 import type { ServerTools, ToolCatalog } from '../plan/validated.js';
 import { admitCall, breakerSignalOf, breakerView, recordOutcome, type BreakerSettings, type BreakerSignal, type BreakerState, type BreakerView } from './breaker.js';

@@ -6,14 +6,13 @@
  */
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
-import { McpCallError, messageOf } from './errors.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from './errors.js';
 import { IdleCloser } from './idle-close.js';
 import { callOn, isLostSession, listAllTools, pingOn, type ToolRequest } from './live-requests.js';
 import { oauthFailureIn } from './oauth/errors.js';
 import type { Live } from './open-client.js';
 import { ServerLink, type ConnectionDeps } from './server-link.js';
-
-export type { ConnectionDeps } from './server-link.js';
 
 /** Longest wait for the ping that checks a server after one of its calls timed out. */
 const PROBE_TIMEOUT_MS = 5_000;

@@ -19,7 +19,7 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 /** What the SDK is given as its own timeout: never the one that decides (setTimeout's largest delay). */
 export const SDK_TIMEOUT_MS = 2_147_483_647;
 
-export interface RequestDeadline {
+interface RequestDeadline {
   /** For the SDK request: aborted by the caller's signal, or with an McpError RequestTimeout at the deadline. */
   readonly signal: AbortSignal;
   /** The request settled: drop the timers and the link to the caller's signal. */

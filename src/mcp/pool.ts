@@ -8,7 +8,8 @@ import type { ServerConfig } from '../config/schema.js';
 import { oauthDir } from '../config/state-dir.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
 import { ServerConnection } from './connection.js';
-import { McpCallError, messageOf } from './errors.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from './errors.js';
 
 export interface ToolCall {
   readonly server: string;
@@ -24,7 +25,7 @@ export interface ToolCaller {
   callTool(call: ToolCall): Promise<CallToolResult>;
 }
 
-export interface ServerStatus {
+interface ServerStatus {
   readonly name: string;
   readonly type: ServerConfig['type'];
   readonly enabled: boolean;
@@ -36,7 +37,7 @@ export interface ServerStatus {
   readonly transport?: 'stdio' | 'http' | 'sse';
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   readonly servers: Readonly<Record<string, ServerConfig>>;
   /** Environment for a stdio server's process (explicit: nothing else is inherited). */
   readonly environmentFor: (name: string, server: ServerConfig) => Record<string, string>;
@@ -149,9 +150,7 @@ export class McpPool implements ToolCaller {
   private connection(server: string): ServerConnection {
     const connection = this.connections.get(server);
     if (!connection) {
-      throw new McpCallError(server, 'connect', `server "${server}" is not configured or is disabled`, {
-        cause: undefined,
-      });
+      throw new McpCallError(server, 'connect', `server "${server}" is not configured or is disabled`);
     }
     return connection;
   }

@@ -7,7 +7,7 @@
  * calls), and at shutdown would send a cancellation for every request ever made. The child lives as long
  * as one request; `release()` unhooks it from the parent.
  */
-export interface ScopedSignal {
+interface ScopedSignal {
   readonly signal: AbortSignal | undefined;
   release(): void;
 }

@@ -36,9 +36,6 @@ export type StepOutcome =
   /** The outcome is unknown and the action may not be repeated: a human must check. */
   | { readonly kind: 'needs_review'; readonly attempts: number; readonly error: StepError };
 
-/** Default bound of a result's text, and of its serialized `structured`: 1 MiB of UTF-8 each. */
-export const DEFAULT_MAX_RESULT_BYTES = 1024 * 1024;
-
 /**
  * The result as every later reader gets it, bounded ONCE, where it is made: the text cut to `maxBytes`
  * (on a character boundary) and a larger `structured` dropped, each flagged. The journal keeps exactly

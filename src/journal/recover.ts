@@ -1,6 +1,7 @@
 import { type ErrorType, unreachable } from '../core/errors.js';
 import type { StepResult } from '../events/step-result.js';
-import type { FinalFolder, JournalRecord, OutcomeRecord } from './records.js';
+import type { FinalFolder } from '../vault/folders.js';
+import type { JournalRecord, OutcomeRecord } from './records.js';
 
 export interface CompletedStep {
   readonly step: number;

@@ -59,11 +59,6 @@ export class ServerConnection {
     return this.link.current?.client.getServerVersion();
   }
 
-  /** Last lines the server wrote to stderr (stdio only). */
-  get stderr(): string {
-    return this.link.stderr;
-  }
-
   async listTools(timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
     if (this.link.kind === 'idle' && this.idleTools) return this.idleTools;
     try {

@@ -88,11 +88,6 @@ export class ServerLink {
     return this.current?.kind ?? this.remembered;
   }
 
-  /** Last lines the server wrote to stderr (stdio only). */
-  get stderr(): string {
-    return this.stderrTail;
-  }
-
   /** A request got through: the backoff starts afresh. */
   succeeded(): void {
     this.failures = 0;

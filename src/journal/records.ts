@@ -13,6 +13,8 @@ const claim = z.string().min(1);
 const step = z.number().int().positive();
 const attempt = z.number().int().positive();
 const at = z.string().min(1);
+/** Which attempt of which step: the fields an intent and its outcome share, in the order they are written. */
+const ofAttempt = { claim, step, key: z.string(), attempt };
 
 const ClaimedRecordSchema = z.object({
   type: z.literal('claimed'),
@@ -35,20 +37,14 @@ const ClaimedRecordSchema = z.object({
 /** "About to call": on disk before the request leaves the process. */
 const IntentRecordSchema = z.object({
   type: z.literal('intent'),
-  claim,
-  step,
-  key: z.string(),
-  attempt,
+  ...ofAttempt,
   idempotent: z.boolean(),
   at,
 });
 
 export const OutcomeRecordSchema = z.object({
   type: z.literal('outcome'),
-  claim,
-  step,
-  key: z.string(),
-  attempt,
+  ...ofAttempt,
   status: z.enum(['succeeded', 'failed', 'ambiguous']),
   // An unknown type (say, from a newer version) must not make the whole record unreadable: losing a
   // 'succeeded' outcome could lead to a re-send.

@@ -7,7 +7,7 @@ import PQueue from 'p-queue';
 import type { ServerConfig } from '../config/schema.js';
 import { oauthDir } from '../config/state-dir.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
-import { ServerConnection } from './connection.js';
+import { ServerConnection, type ConnectionStatus } from './connection.js';
 import { messageOf } from '../core/text.js';
 import { McpCallError } from './errors.js';
 
@@ -25,16 +25,10 @@ export interface ToolCaller {
   callTool(call: ToolCall): Promise<CallToolResult>;
 }
 
-interface ServerStatus {
+interface ServerStatus extends ConnectionStatus {
   readonly name: string;
   readonly type: ServerConfig['type'];
   readonly enabled: boolean;
-  readonly connected: boolean;
-  readonly serverVersion?: { name: string; version: string };
-  readonly protocolVersion?: string;
-  readonly lastError?: string;
-  /** The wire in use or last used: for a bare `url`, whichever of `http` and `sse` worked. */
-  readonly transport?: 'stdio' | 'http' | 'sse';
 }
 
 interface PoolOptions {
@@ -124,23 +118,12 @@ export class McpPool implements ToolCaller {
   }
 
   status(): ServerStatus[] {
-    return Object.entries(this.options.servers).map(([name, server]) => {
-      const connection = this.connections.get(name);
-      const version = connection?.serverVersion;
-      const protocolVersion = connection?.protocolVersion;
-      const lastError = connection?.lastError;
-      const transport = connection?.transportKind;
-      return {
-        name,
-        type: server.type,
-        enabled: server.enabled,
-        connected: connection?.connected ?? false,
-        ...(version ? { serverVersion: version } : {}),
-        ...(protocolVersion ? { protocolVersion } : {}),
-        ...(lastError ? { lastError } : {}),
-        ...(transport ? { transport } : {}),
-      };
-    });
+    return Object.entries(this.options.servers).map(([name, server]) => ({
+      name,
+      type: server.type,
+      enabled: server.enabled,
+      ...(this.connections.get(name)?.status() ?? { connected: false }),
+    }));
   }
 
   async close(): Promise<void> {

@@ -41,17 +41,11 @@ export class OAuthStore {
 
   /** The stored record for this server and URL; undefined when none (or unreadable, or for another URL). */
   async read(): Promise<OAuthRecord | undefined> {
-    let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const parsed = RecordSchema.safeParse(JSON.parse(text));
+      const parsed = RecordSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
       return parsed.success && parsed.data.serverUrl === this.serverUrl ? parsed.data : undefined;
     } catch {
-      return undefined;
+      return undefined; // missing, unreadable or not JSON: nothing stored
     }
   }
 

@@ -59,7 +59,7 @@ export async function executePlan(valid: ValidPlan, context: PlanContext): Promi
     here: context.here ?? (() => true),
     finish,
   };
-  const outcome = valid.mode === 'parallel' ? await runParallel(pending, results, run) : await runSequential(pending, run);
+  const outcome = valid.mode === 'parallel' ? await runParallel(pending, run) : await runSequential(pending, run);
   return { outcome, results };
 }
 
@@ -98,22 +98,17 @@ async function runSequential(steps: readonly ResolvedStep[], { context, stop, pr
   return { kind: 'completed' };
 }
 
-async function runParallel(
-  steps: readonly ResolvedStep[],
-  results: ReadonlyMap<number, StepResult>,
-  { context, stop, proceed, here, finish }: Run,
-): Promise<PlanOutcome> {
+async function runParallel(steps: readonly ResolvedStep[], { context, stop, proceed, here, finish }: Run): Promise<PlanOutcome> {
   const waiting = new Set(steps);
   let halted = false;
   const pendingIds = new Set(steps.map((step) => step.id));
-  const indexOf = new Map(steps.map((step) => [step.id, step.index]));
   const running = new Map<string, Promise<void>>();
   let end: PlanOutcome = { kind: 'completed' };
   // A subscriber's failure (say, the journal cannot fsync) must surface once, after running steps settle.
   let fatal: { error: unknown } | undefined;
   // A dependency outside this run (a step already done) counts as met.
   const isReady = (step: ResolvedStep): boolean =>
-    step.dependsOn.every((id) => !pendingIds.has(id) || results.has(indexOf.get(id) as number));
+    step.dependsOn.every((id) => !pendingIds.has(id) || context.resultOf(id) !== undefined);
 
   for (;;) {
     const stopping = (): boolean => end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined || halted;

@@ -82,8 +82,6 @@ export type PlanEvent =
       readonly handedOver?: boolean;
     });
 
-export type PlanEventType = PlanEvent['type'];
-
 /** An event as an emitter is handed it: the emitter stamps the plan and the time. */
 export type PlanEventDraft = PlanEvent extends infer E ? (E extends PlanEvent ? Omit<E, 'plan' | 'at'> : never) : never;
 

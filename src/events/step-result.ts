@@ -3,17 +3,13 @@
  * logs and the templates of later steps. Results are keyed by the step's 1-based index everywhere.
  */
 import type { StepError } from '../core/errors.js';
+import type { TemplateResult } from '../plan/templates.js';
 
-/** What a succeeded call returned, as later steps' templates see it (`{{ steps.ID.text }}`). */
-export interface StepResult {
-  /** The text parts of the result, joined by newlines. */
-  readonly text: string;
-  readonly structured?: unknown;
-  /** The text was larger than the journal keeps and was cut: a template may not pass it on. */
-  readonly textCut?: true;
-  /** `structured` was larger than the journal keeps and was left out. */
-  readonly structuredCut?: true;
-}
+/**
+ * What a succeeded call returned, as later steps' templates see it (`{{ steps.ID.text }}`): its text
+ * parts joined by newlines, its structured content, and a flag on each one cut to the bound below.
+ */
+export type StepResult = TemplateResult;
 
 /**
  * The server recognised the idempotency key and did nothing now: the bundled servers (and any server
@@ -35,9 +31,6 @@ export type StepOutcome =
   | { readonly kind: 'deferred'; readonly attempts: number; readonly error: StepError; readonly retryAt: Date }
   /** The outcome is unknown and the action may not be repeated: a human must check. */
   | { readonly kind: 'needs_review'; readonly attempts: number; readonly error: StepError };
-
-/** Default bound of a result's text, and of its serialized `structured`: 1 MiB of UTF-8 each. */
-export const DEFAULT_MAX_RESULT_BYTES = 1024 * 1024;
 
 /**
  * The result as every later reader gets it, bounded ONCE, where it is made: the text cut to `maxBytes`

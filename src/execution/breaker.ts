@@ -75,7 +75,7 @@ export function breakerSignalOf(error: StepError | undefined): BreakerSignal {
   }
 }
 
-export type BreakerAdmission =
+type BreakerAdmission =
   | { readonly allowed: true; readonly next: BreakerState; readonly probe: boolean }
   /** `retryAt` absent: latched, nothing but a restart reopens it. */
   | { readonly allowed: false; readonly retryAt?: Date };
@@ -93,7 +93,7 @@ export function admitCall(s: BreakerState, settings: BreakerSettings, now: Date)
  * Would a call be turned away now? `'no'`, the time to try again, or `'latched'`. Read-only: used for
  * tool listings, which must not take the probe (a cached listing proves nothing about the server).
  */
-export function blockedUntil(s: BreakerState, settings: BreakerSettings, now: Date): 'no' | 'latched' | Date {
+function blockedUntil(s: BreakerState, settings: BreakerSettings, now: Date): 'no' | 'latched' | Date {
   if (s.latched) return 'latched';
   switch (s.state) {
     case 'closed':

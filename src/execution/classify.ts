@@ -5,7 +5,8 @@
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { McpCallError, messageOf } from '../mcp/errors.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from '../mcp/errors.js';
 import { OAuthRefreshError } from '../mcp/oauth/errors.js';
 import { HttpRateLimited } from '../mcp/retry-after.js';
 import { AuthorizationNeeded, isErrorType, StepError, type ErrorType } from '../core/errors.js';
@@ -53,13 +54,9 @@ function fromCause(cause: unknown, sent: boolean, message: string): StepError {
   if (cause instanceof StreamableHTTPError && cause.code !== undefined) {
     // A 2xx whose body is no JSON-RPC answer (an HTML page, a wrong content type: code -1) came after the
     // server received the request: it may have acted.
-    if (sent && !(cause.code >= 100)) {
-      return new StepError('ambiguous', `${message} (the answer was not a JSON-RPC message; the server may have acted)`, true);
-    }
+    if (sent && !(cause.code >= 100)) return unknownIfSent(sent, message, 'the answer was not a JSON-RPC message');
     // A gateway's 502/504 comes after it forwarded the request: the server behind it may have acted.
-    if (sent && (cause.code === 502 || cause.code === 504)) {
-      return new StepError('ambiguous', `${message} (a gateway answered ${cause.code}; the server may have acted)`, true);
-    }
+    if (sent && (cause.code === 502 || cause.code === 504)) return unknownIfSent(sent, message, `a gateway answered ${cause.code}`);
     return new StepError(typeOfHttpStatus(cause.code), message, sent);
   }
   if (cause instanceof McpError) {
@@ -69,9 +66,7 @@ function fromCause(cause: unknown, sent: boolean, message: string): StepError {
           ? new StepError('ambiguous', `${message} (no answer before the deadline; the server may have acted)`, true)
           : new StepError('timeout', message, false);
       case ErrorCode.ConnectionClosed:
-        return sent
-          ? new StepError('ambiguous', `${message} (connection lost after sending; the server may have acted)`, true)
-          : new StepError('connection', message, false);
+        return unknownIfSent(sent, message, 'connection lost after sending');
       case ErrorCode.InvalidParams:
       case ErrorCode.MethodNotFound:
       case ErrorCode.InvalidRequest:
@@ -82,30 +77,25 @@ function fromCause(cause: unknown, sent: boolean, message: string): StepError {
         return new StepError('tool_error', message, sent);
     }
   }
-  if (isAbort(cause)) {
-    return sent
-      ? new StepError('ambiguous', `${message} (cancelled after sending; the server may have acted)`, true)
-      : new StepError('connection', message, false);
+  if (cause instanceof Error && (cause.name === 'AbortError' || cause.name === 'TimeoutError')) {
+    return unknownIfSent(sent, message, 'cancelled after sending');
   }
-  if (/^Not connected$/.test(messageOf(cause))) return new StepError('connection', message, false);
-  const code = networkCode(cause);
-  if (code !== undefined) {
-    if (NOT_SENT_CODES.has(code)) return new StepError('connection', message, false);
-    return sent ? new StepError('ambiguous', message, true) : new StepError('connection', message, false);
-  }
-  return sent ? new StepError('ambiguous', message, true) : new StepError('connection', message, false);
+  const neverLeft = /^Not connected$/.test(messageOf(cause)) || NOT_SENT_CODES.has(networkCode(cause) ?? '');
+  return unknownIfSent(sent && !neverLeft, message);
 }
 
-export function typeOfHttpStatus(status: number): ErrorType {
+/** Sent: the server may have acted (`why` says how it was lost); not sent: it could not be reached. */
+function unknownIfSent(sent: boolean, message: string, why?: string): StepError {
+  if (!sent) return new StepError('connection', message, false);
+  return new StepError('ambiguous', why ? `${message} (${why}; the server may have acted)` : message, true);
+}
+
+function typeOfHttpStatus(status: number): ErrorType {
   if (status === 401 || status === 403) return 'authentication';
   if (status === 429) return 'rate_limit';
   if (status === 408) return 'timeout';
   if (status >= 500) return 'server_error';
   return 'validation';
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
 /** The errno-like code of a network failure, looking through `cause` chains (fetch wraps them). */

@@ -44,14 +44,14 @@ export function isRetryable(error: StepError, idempotent: boolean): boolean {
 }
 
 /** How a step ends once it will not be retried any more in this call. */
-export type StepDisposition =
+type StepDisposition =
   | { readonly kind: 'failed' }
   /** Try the whole plan again later (rate limited, or the server could not be reached). */
   | { readonly kind: 'deferred'; readonly retryAt: Date }
   /** The outcome is unknown and the action may not be repeated: a human must check. */
   | { readonly kind: 'needs_review' };
 
-export interface DispositionContext {
+interface DispositionContext {
   readonly idempotent: boolean;
   readonly now: Date;
   /** Wait before a deferred plan is tried again when the server gave no Retry-After. */
@@ -60,22 +60,17 @@ export interface DispositionContext {
 
 export function dispositionAfter(error: StepError, context: DispositionContext): StepDisposition {
   if (isUnknownOutcome(error) && !context.idempotent) return { kind: 'needs_review' };
+  const deferred = (waitMs = context.deferDelayMs): StepDisposition => ({ kind: 'deferred', retryAt: new Date(context.now.getTime() + waitMs) });
   switch (error.type) {
-    case 'rate_limit': {
-      const wait = error.retryAfterMs ?? context.deferDelayMs;
-      return { kind: 'deferred', retryAt: new Date(context.now.getTime() + wait) };
-    }
+    case 'rate_limit':
+      return deferred(error.retryAfterMs);
     case 'connection':
     case 'timeout':
       // Never sent: the server is unavailable, so try the plan again later instead of failing it.
-      return error.sent
-        ? { kind: 'failed' }
-        : { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) };
+      return error.sent ? { kind: 'failed' } : deferred();
     case 'authentication':
       // An authorization only a person can give again (`auth <server>`): wait for it, do not fail.
-      return error instanceof AuthorizationNeeded
-        ? { kind: 'deferred', retryAt: new Date(context.now.getTime() + context.deferDelayMs) }
-        : { kind: 'failed' };
+      return error instanceof AuthorizationNeeded ? deferred() : { kind: 'failed' };
     case 'validation':
     case 'server_error':
     case 'tool_error':

@@ -12,7 +12,7 @@ import { refusalBeforeAttempt } from './decide.js';
 import { runStep, type StepContext } from './run-step.js';
 import { unreachable } from '../core/errors.js';
 
-export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'> {
+interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'> {
   /** Results of steps that succeeded in an earlier run, by step index: never sent again. */
   readonly carried: ReadonlyMap<number, StepResult>;
   /** Aborted when shutdown begins: no new step starts, running ones finish. */
@@ -26,7 +26,7 @@ export interface PlanContext extends Omit<StepContext, 'resultOf' | 'planFields'
   readonly here?: (step: ResolvedStep) => boolean;
 }
 
-export interface PlanReport {
+interface PlanReport {
   readonly outcome: PlanOutcome;
   /** Every succeeded step's result by index, carried ones included. */
   readonly results: ReadonlyMap<number, StepResult>;
@@ -52,16 +52,27 @@ export async function executePlan(valid: ValidPlan, context: PlanContext): Promi
     return planOutcomeOf(step, outcome);
   };
 
-  const proceed = context.proceed ?? (async () => true);
-  const here = context.here ?? (() => true);
-  const outcome =
-    valid.mode === 'parallel'
-      ? await runParallel(pending, results, stepContext, context.stopSignal, proceed, here, finish)
-      : await runSequential(pending, stepContext, context.stopSignal, proceed, here, finish);
+  const run: Run = {
+    context: stepContext,
+    stop: context.stopSignal,
+    proceed: context.proceed ?? (async () => true),
+    here: context.here ?? (() => true),
+    finish,
+  };
+  const outcome = valid.mode === 'parallel' ? await runParallel(pending, run) : await runSequential(pending, run);
   return { outcome, results };
 }
 
 type Finish = (step: ResolvedStep, outcome: StepOutcome) => Promise<PlanOutcome | undefined>;
+
+/** What both ways of running the steps are given. */
+interface Run {
+  readonly context: StepContext;
+  readonly stop: AbortSignal | undefined;
+  readonly proceed: () => Promise<boolean>;
+  readonly here: (step: ResolvedStep) => boolean;
+  readonly finish: Finish;
+}
 
 /** The plan's end a step's end implies, if it stops the plan. */
 function planOutcomeOf(step: ResolvedStep, outcome: StepOutcome): PlanOutcome | undefined {
@@ -78,14 +89,7 @@ function planOutcomeOf(step: ResolvedStep, outcome: StepOutcome): PlanOutcome | 
   }
 }
 
-async function runSequential(
-  steps: readonly ResolvedStep[],
-  context: StepContext,
-  stop: AbortSignal | undefined,
-  proceed: () => Promise<boolean>,
-  here: (step: ResolvedStep) => boolean,
-  finish: Finish,
-): Promise<PlanOutcome> {
+async function runSequential(steps: readonly ResolvedStep[], { context, stop, proceed, here, finish }: Run): Promise<PlanOutcome> {
   for (const step of steps) {
     if (stop?.aborted || !here(step) || !(await proceed())) return { kind: 'interrupted' };
     const end = await finish(step, await runStep(step, context));
@@ -94,26 +98,17 @@ async function runSequential(
   return { kind: 'completed' };
 }
 
-async function runParallel(
-  steps: readonly ResolvedStep[],
-  results: ReadonlyMap<number, StepResult>,
-  context: StepContext,
-  stop: AbortSignal | undefined,
-  proceed: () => Promise<boolean>,
-  here: (step: ResolvedStep) => boolean,
-  finish: Finish,
-): Promise<PlanOutcome> {
+async function runParallel(steps: readonly ResolvedStep[], { context, stop, proceed, here, finish }: Run): Promise<PlanOutcome> {
   const waiting = new Set(steps);
   let halted = false;
   const pendingIds = new Set(steps.map((step) => step.id));
-  const indexOf = new Map(steps.map((step) => [step.id, step.index]));
   const running = new Map<string, Promise<void>>();
   let end: PlanOutcome = { kind: 'completed' };
   // A subscriber's failure (say, the journal cannot fsync) must surface once, after running steps settle.
   let fatal: { error: unknown } | undefined;
   // A dependency outside this run (a step already done) counts as met.
   const isReady = (step: ResolvedStep): boolean =>
-    step.dependsOn.every((id) => !pendingIds.has(id) || results.has(indexOf.get(id) as number));
+    step.dependsOn.every((id) => !pendingIds.has(id) || context.resultOf(id) !== undefined);
 
   for (;;) {
     const stopping = (): boolean => end.kind !== 'completed' || stop?.aborted === true || fatal !== undefined || halted;

@@ -49,26 +49,22 @@ export function localGuardStore(ledger: RateLedger, now: () => Date): GuardStore
   };
   return {
     known: current,
-    admit(server, rules, atMs, decide) {
+    // Async only in name: no await, so each runs to its end before it returns.
+    async admit(server, rules, atMs, decide) {
       const sent = new Map(rules.map((rule) => [rule.action, ledger.timesOf(rule.action, atMs)] as const));
-      if (rules.some((rule) => nextFreeSlot(sent.get(rule.action) ?? [], rule, atMs) !== undefined)) {
-        return Promise.resolve({ kind: 'full', sent });
-      }
+      if (rules.some((rule) => nextFreeSlot(sent.get(rule.action) ?? [], rule, atMs) !== undefined)) return { kind: 'full', sent };
       const before = current(server);
       const after = decide(before);
-      if (!after) return Promise.resolve({ kind: 'held', breaker: before });
+      if (!after) return { kind: 'held', breaker: before };
       breakers.set(server, after);
-      const reservation = ledger.reserve(
-        rules.map((rule) => rule.action),
-        atMs,
-      );
-      return Promise.resolve({ kind: 'admitted', before, after, reservation });
+      const reservation = ledger.reserve(rules.map((rule) => rule.action), atMs);
+      return { kind: 'admitted', before, after, reservation };
     },
-    change(server, step) {
+    async change(server, step) {
       const before = current(server);
       const after = step(before);
       breakers.set(server, after);
-      return Promise.resolve({ before, after });
+      return { before, after };
     },
   };
 }

@@ -11,9 +11,9 @@
  * latched breaker (credentials rejected) refuses listings too: nothing could come of asking.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { messageOf } from '../mcp/errors.js';
-import type { ToolCall, ToolCaller } from '../mcp/pool.js';
-import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
+import { messageOf } from '../core/text.js';
+import type { McpPool, ToolCall, ToolCaller } from '../mcp/pool.js';
+import type { ServerTools, ToolCatalog } from '../plan/validated.js';
 import { admitCall, breakerSignalOf, breakerView, recordOutcome, type BreakerSettings, type BreakerSignal, type BreakerState, type BreakerView } from './breaker.js';
 import type { Admission, CallGuard, CallTarget } from './call-guard.js';
 import { classifyError, classifyResult } from './classify.js';
@@ -21,12 +21,8 @@ import { HeldBackError, type StepError } from '../core/errors.js';
 import type { GuardStore, GuardVerdict } from './guard-store.js';
 import { describeRule, nextFreeSlot, toolKey, type RateRule, type RateRules } from './rate-limit.js';
 
-export interface GuardedInner extends ToolCaller {
-  listTools(server: string, signal?: AbortSignal): Promise<ToolInfo[]>;
-}
-
-export interface GuardedCallerOptions {
-  readonly inner: GuardedInner;
+interface GuardedCallerOptions {
+  readonly inner: Pick<McpPool, 'callTool' | 'listTools'>;
   /** The enabled servers; a catalog lists only these, as McpPool.catalog does. */
   readonly servers: Iterable<string>;
   readonly breaker: BreakerSettings;
@@ -49,11 +45,9 @@ export class GuardedCaller implements ToolCaller, CallGuard {
    */
   private readonly promised = new Map<string, number[]>();
   private readonly enabled: ReadonlySet<string>;
-  private readonly store: GuardStore;
 
   constructor(private readonly options: GuardedCallerOptions) {
     this.enabled = new Set(options.servers);
-    this.store = options.store;
   }
 
   /** The local store decides within this call's first synchronous part; a shared one in one database transaction. */
@@ -67,7 +61,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
     };
     let verdict: GuardVerdict;
     try {
-      verdict = await this.store.admit(target.server, rules, now.getTime(), decide);
+      verdict = await this.options.store.admit(target.server, rules, now.getTime(), decide);
     } catch (error) {
       // The shared store cannot be asked (database down): a wait, never a call sent unchecked; a short
       // one, as a database restart takes seconds.
@@ -168,7 +162,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
     const previous = this.state(server);
     const now = this.options.now();
     try {
-      const { after } = await this.store.change(server, (s) => recordOutcome(s, verdict, error, this.options.breaker, now));
+      const { after } = await this.options.store.change(server, (s) => recordOutcome(s, verdict, error, this.options.breaker, now));
       this.noteChange(server, previous, after);
     } catch {
       /* the database is down: the next admission is held back until it is reachable */
@@ -209,7 +203,7 @@ export class GuardedCaller implements ToolCaller, CallGuard {
   }
 
   private state(server: string): BreakerState {
-    return this.store.known(server);
+    return this.options.store.known(server);
   }
 
   /** Dashboards and alerts hear of a change in state, failures or last error. */

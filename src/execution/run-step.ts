@@ -141,9 +141,8 @@ export async function runStep(step: ResolvedStep, context: StepContext): Promise
     });
     switch (disposition.kind) {
       case 'failed':
-        return { kind: 'failed', error, attempts };
       case 'needs_review':
-        return { kind: 'needs_review', error, attempts };
+        return { kind: disposition.kind, error, attempts };
       case 'deferred':
         return { kind: 'deferred', error, retryAt: disposition.retryAt, attempts };
       default:

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
-import { readJournal } from './read-journal.js';
+import { readJournal, type JournalContents } from './read-journal.js';
 import type { JournalRecord } from './records.js';
 import type { CompactionResult } from './store.js';
 
@@ -10,11 +10,17 @@ import type { CompactionResult } from './store.js';
  * would keep appending to the replaced file, and those records would be lost.
  */
 export async function compactJournal(path: string, liveClaims: Iterable<string>): Promise<CompactionResult> {
-  const { records, tornTail, problems } = await readJournal(path);
-  const kept = selectLive(records, new Set(liveClaims));
+  const { text, result } = compacted(await readJournal(path), liveClaims);
+  await writeFileAtomic(path, text, 0o600);
+  return result;
+}
+
+/** The journal's text once compacted to the `live` claims, and what that keeps and drops. Pure. */
+export function compacted(contents: JournalContents, live: Iterable<string>): { text: string; result: CompactionResult } {
+  const { records, tornTail, problems } = contents;
+  const kept = selectLive(records, new Set(live));
   const total = records.length + problems.length + (tornTail ? 1 : 0);
-  await writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(''), 0o600);
-  return { kept: kept.length, dropped: total - kept.length };
+  return { text: kept.map((record) => `${JSON.stringify(record)}\n`).join(''), result: { kept: kept.length, dropped: total - kept.length } };
 }
 
 /**
@@ -22,7 +28,7 @@ export async function compactJournal(path: string, liveClaims: Iterable<string>)
  * sent before it); only in journals from before approvals, where a `claimed` record without `name`
  * started a fresh state, is what came before the latest such record dropped. Pure.
  */
-export function selectLive(records: readonly JournalRecord[], live: ReadonlySet<string>): JournalRecord[] {
+function selectLive(records: readonly JournalRecord[], live: ReadonlySet<string>): JournalRecord[] {
   const lastClaimed = new Map<string, number>();
   records.forEach((record, index) => {
     if (record.type === 'claimed' && record.name === undefined) lastClaimed.set(record.claim, index);

@@ -5,7 +5,7 @@
  * ticked it) and to send the plan to review otherwise.
  */
 import type { StepResult } from '../events/step-result.js';
-import type { FinalFolder } from './records.js';
+import type { FinalFolder } from '../vault/folders.js';
 import type { ClaimState, UnresolvedStep } from './recover.js';
 
 /** A succeeded step as a later run takes it over: skipped if it is still the same step (same key). */
@@ -24,7 +24,7 @@ export interface Continuation {
 }
 
 /** A plan found in In_Progress/ at start. */
-export type ResumeDecision =
+type ResumeDecision =
   /** The journal says it ended but the file is still in In_Progress/: redo the move. */
   | { readonly kind: 'finalize'; readonly folder: FinalFolder }
   /** Wait until retryAt, then continue. */
@@ -39,7 +39,7 @@ export function decideResume(state: ClaimState): ResumeDecision {
 }
 
 /** A file that carries an approval's stamp lands in Approved/ (a human moved it back, or a copy). */
-export type ReapprovalDecision =
+type ReapprovalDecision =
   /** A deliberate new run (a plan that had completed): stamp it anew, fresh keys. */
   | { readonly kind: 'new_approval' }
   /** The same approval again: continue from what the journal knows. */

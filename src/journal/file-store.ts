@@ -13,7 +13,7 @@ import { readJournal, type JournalContents } from './read-journal.js';
 import type { JournalRecord } from './records.js';
 import type { CompactionResult, JournalStore } from './store.js';
 
-export interface FileStoreOptions {
+interface FileStoreOptions {
   readonly path: string;
   /** The single-instance lock: taken by `lock()`, released by `close()`. */
   readonly acquireLock: () => Promise<{ release(): Promise<void> }>;

@@ -5,12 +5,12 @@
  * into a fresh file — a new inode, so pages an earlier failed fsync may have dropped do not matter —
  * and appending goes on there. Bounded: compaction keeps the file, and so the copy, small.
  */
-import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { unlessMissing } from '../core/errno.js';
 import { fsyncDir } from '../vault/fs.js';
+import { writeFileAtomic } from '../vault/write-file-atomic.js';
 
 /** What became of the file behind the daemon's back. */
 export type FileIdentity = 'ok' | 'deleted' | 'replaced';
@@ -81,21 +81,9 @@ export class HeldFile {
    * inode, and appends there from now on. Used to write the journal back and to compact it.
    */
   async replaceWith(content: Buffer = this.held()): Promise<void> {
-    const dir = path.dirname(this.path);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = path.join(dir, `.journal-${randomBytes(6).toString('hex')}.tmp`);
-    const fresh = await open(temp, 'wx', 0o600);
-    try {
-      await fresh.writeFile(content);
-      await fresh.sync();
-    } catch (error) {
-      await fresh.close().catch(() => undefined);
-      await rm(temp, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    await fresh.close();
-    await rename(temp, this.path);
-    await fsyncDir(dir);
+    await mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+    // A temporary file written and fsynced, renamed over the path, the folder fsynced; 0600 whatever the old bits.
+    await writeFileAtomic(this.path, content, 0o600, undefined, 0o600);
     const next = await open(this.path, 'a', 0o600);
     const inode = inodeOf(await next.stat());
     await this.handle.close().catch(() => undefined);

@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCode } from '../core/errno.js';
 import { messageOf } from '../core/text.js';
-import { selectLive } from './compact.js';
+import { compacted } from './compact.js';
 import { JournalFatalError } from './errors.js';
 import { HeldFile, type FileIdentity } from './held-file.js';
 import { parseJournal } from './read-journal.js';
@@ -23,7 +23,7 @@ export type JournalTrouble =
   | { readonly kind: 'write_failed'; readonly code: string | undefined; readonly message: string }
   | { readonly kind: 'restored'; readonly after: 'deleted' | 'replaced' | 'write_failed' };
 
-export interface WriterOptions {
+interface WriterOptions {
   readonly hooks?: JournalHooks;
   readonly onTrouble?: (trouble: JournalTrouble) => void;
 }
@@ -211,10 +211,9 @@ export class JournalWriter {
   private async runCompaction(job: Compaction): Promise<void> {
     this.compaction = undefined;
     try {
-      const { records, problems, tornTail } = parseJournal(this.file.held().toString('utf8'));
-      const kept = selectLive(records, new Set(await job.listLive()));
-      await this.file.replaceWith(Buffer.from(kept.map((record) => `${JSON.stringify(record)}\n`).join(''), 'utf8'));
-      job.resolve({ kept: kept.length, dropped: records.length + problems.length + (tornTail ? 1 : 0) - kept.length });
+      const { text, result } = compacted(parseJournal(this.file.held().toString('utf8')), await job.listLive());
+      await this.file.replaceWith(Buffer.from(text, 'utf8'));
+      job.resolve(result);
     } catch (error) {
       // The journal is as it was: nothing lost; the next growth asks again.
       job.reject(error instanceof Error ? error : new Error(String(error)));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_TYPES } from '../core/errors.js';
-import { FINAL_FOLDERS, type FinalFolder } from '../vault/folders.js';
+import { FINAL_FOLDERS } from '../vault/folders.js';
 
 /**
  * The journal's record types (one JSON object per line). `claim` is the approval the record belongs to
@@ -9,14 +9,14 @@ import { FINAL_FOLDERS, type FinalFolder } from '../vault/folders.js';
  * these schemas; the types are derived from them.
  */
 
-export const OUTCOME_STATUSES = ['succeeded', 'failed', 'ambiguous'] as const;
-
 const claim = z.string().min(1);
 const step = z.number().int().positive();
 const attempt = z.number().int().positive();
 const at = z.string().min(1);
+/** Which attempt of which step: the fields an intent and its outcome share, in the order they are written. */
+const ofAttempt = { claim, step, key: z.string(), attempt };
 
-export const ClaimedRecordSchema = z.object({
+const ClaimedRecordSchema = z.object({
   type: z.literal('claimed'),
   claim,
   /** The plan's id. */
@@ -35,23 +35,17 @@ export const ClaimedRecordSchema = z.object({
 });
 
 /** "About to call": on disk before the request leaves the process. */
-export const IntentRecordSchema = z.object({
+const IntentRecordSchema = z.object({
   type: z.literal('intent'),
-  claim,
-  step,
-  key: z.string(),
-  attempt,
+  ...ofAttempt,
   idempotent: z.boolean(),
   at,
 });
 
 export const OutcomeRecordSchema = z.object({
   type: z.literal('outcome'),
-  claim,
-  step,
-  key: z.string(),
-  attempt,
-  status: z.enum(OUTCOME_STATUSES),
+  ...ofAttempt,
+  status: z.enum(['succeeded', 'failed', 'ambiguous']),
   // An unknown type (say, from a newer version) must not make the whole record unreadable: losing a
   // 'succeeded' outcome could lead to a re-send.
   error_type: z.enum(ERROR_TYPES).optional().catch(undefined),
@@ -64,7 +58,7 @@ export const OutcomeRecordSchema = z.object({
   at,
 });
 
-export const DeferredRecordSchema = z.object({
+const DeferredRecordSchema = z.object({
   type: z.literal('deferred'),
   claim,
   retry_at: z.string().min(1),
@@ -73,7 +67,7 @@ export const DeferredRecordSchema = z.object({
 });
 
 /** Written before the rename into the final folder. */
-export const FinalizedRecordSchema = z.object({
+const FinalizedRecordSchema = z.object({
   type: z.literal('finalized'),
   claim,
   folder: z.enum(FINAL_FOLDERS),
@@ -89,11 +83,5 @@ export const JournalRecordSchema = z.discriminatedUnion('type', [
   FinalizedRecordSchema,
 ]);
 
-export type ClaimedRecord = z.infer<typeof ClaimedRecordSchema>;
-export type IntentRecord = z.infer<typeof IntentRecordSchema>;
 export type OutcomeRecord = z.infer<typeof OutcomeRecordSchema>;
-export type DeferredRecord = z.infer<typeof DeferredRecordSchema>;
-export type FinalizedRecord = z.infer<typeof FinalizedRecordSchema>;
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
-export type { FinalFolder };
-export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];

@@ -1,30 +1,29 @@
 import { type ErrorType, unreachable } from '../core/errors.js';
 import type { StepResult } from '../events/step-result.js';
-import type { FinalFolder, JournalRecord, OutcomeRecord } from './records.js';
+import type { FinalFolder } from '../vault/folders.js';
+import type { JournalRecord, OutcomeRecord } from './records.js';
 
-export interface CompletedStep {
+/** Which attempt of which step a record speaks of. */
+interface AttemptRef {
   readonly step: number;
   readonly key: string;
   readonly attempt: number;
+}
+
+export interface CompletedStep extends AttemptRef {
   readonly at: string;
   /** Exactly what later steps' templates saw before the restart, flags included. */
   readonly result: StepResult;
 }
 
-export interface FailedStep {
-  readonly step: number;
-  readonly key: string;
-  readonly attempt: number;
+export interface FailedStep extends AttemptRef {
   readonly errorType?: ErrorType;
   readonly text?: string;
   readonly at: string;
 }
 
 /** A step whose latest attempt has no known outcome: sent (or about to be) when the daemon stopped. */
-export interface UnresolvedStep {
-  readonly step: number;
-  readonly key: string;
-  readonly attempt: number;
+export interface UnresolvedStep extends AttemptRef {
   /** From the intent record; false when that record is missing (the safe assumption). */
   readonly idempotent: boolean;
   /** `no_outcome`: intent without outcome (crash mid-call); `ambiguous`: recorded as unknown. */
@@ -115,13 +114,7 @@ export function applyRecord(states: ClaimStates, record: JournalRecord): void {
       delete draft.deferral; // work resumed after the deferral
       if (draft.completed.has(record.step)) return;
       draft.failed.delete(record.step);
-      draft.inFlight.set(record.step, {
-        step: record.step,
-        key: record.key,
-        attempt: record.attempt,
-        idempotent: record.idempotent,
-        cause: 'no_outcome',
-      });
+      draft.inFlight.set(record.step, { ...refOf(record), idempotent: record.idempotent, cause: 'no_outcome' });
       return;
     case 'outcome':
       return applyOutcome(draft, record);
@@ -142,37 +135,28 @@ function applyOutcome(draft: Draft, record: OutcomeRecord): void {
   if (draft.completed.has(step)) return;
   const pending = draft.inFlight.get(step);
   if (record.status === 'succeeded') {
-    draft.completed.set(step, {
-      step,
-      key: record.key,
-      attempt: record.attempt,
-      at: record.at,
-      result: resultOf(record),
-    });
+    draft.completed.set(step, { ...refOf(record), at: record.at, result: resultOf(record) });
     draft.inFlight.delete(step);
     draft.failed.delete(step);
     return;
   }
   if (pending && pending.attempt > record.attempt) return; // a newer attempt is still unresolved
   if (record.status === 'ambiguous') {
-    draft.inFlight.set(step, {
-      step,
-      key: record.key,
-      attempt: record.attempt,
-      idempotent: pending?.attempt === record.attempt ? pending.idempotent : false,
-      cause: 'ambiguous',
-    });
+    const idempotent = pending?.attempt === record.attempt ? pending.idempotent : false;
+    draft.inFlight.set(step, { ...refOf(record), idempotent, cause: 'ambiguous' });
     return;
   }
   draft.inFlight.delete(step);
   draft.failed.set(step, {
-    step,
-    key: record.key,
-    attempt: record.attempt,
+    ...refOf(record),
     at: record.at,
     ...(record.error_type !== undefined && { errorType: record.error_type }),
     ...(record.text !== undefined && { text: record.text }),
   });
+}
+
+function refOf(record: AttemptRef): AttemptRef {
+  return { step: record.step, key: record.key, attempt: record.attempt };
 }
 
 /** The result an outcome record carries, as the run had it. */

@@ -6,14 +6,23 @@
  */
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerConfig } from '../config/schema.js';
-import { McpCallError, messageOf } from './errors.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from './errors.js';
 import { IdleCloser } from './idle-close.js';
 import { callOn, isLostSession, listAllTools, pingOn, type ToolRequest } from './live-requests.js';
 import { oauthFailureIn } from './oauth/errors.js';
 import type { Live } from './open-client.js';
 import { ServerLink, type ConnectionDeps } from './server-link.js';
 
-export type { ConnectionDeps } from './server-link.js';
+export interface ConnectionStatus {
+  readonly connected: boolean;
+  readonly serverVersion?: { name: string; version: string };
+  readonly protocolVersion?: string;
+  /** The last failure seen (also in error messages). */
+  readonly lastError?: string;
+  /** The wire in use or last used: for a bare `url`, whichever of `http` and `sse` worked. */
+  readonly transport?: Live['kind'];
+}
 
 /** Longest wait for the ping that checks a server after one of its calls timed out. */
 const PROBE_TIMEOUT_MS = 5_000;
@@ -39,30 +48,18 @@ export class ServerConnection {
     if (config.type === 'stdio') this.idle = new IdleCloser(config.idleTimeoutMs, () => this.stopIdle(), deps.timers);
   }
 
-  /** The last failure seen, for `servers` and error messages. */
-  get lastError(): string | undefined {
-    return this.link.lastError;
-  }
-
-  get transportKind(): Live['kind'] | undefined {
-    return this.link.transportKind;
-  }
-
-  get connected(): boolean {
-    return this.link.current !== undefined;
-  }
-
-  get protocolVersion(): string | undefined {
-    return this.link.current?.protocolVersion;
-  }
-
-  get serverVersion(): { name: string; version: string } | undefined {
-    return this.link.current?.client.getServerVersion();
-  }
-
-  /** Last lines the server wrote to stderr (stdio only). */
-  get stderr(): string {
-    return this.link.stderr;
+  /** What `servers` shows of the connection: only what is known. */
+  status(): ConnectionStatus {
+    const live = this.link.current;
+    const version = live?.client.getServerVersion();
+    const { lastError, transportKind: transport } = this.link;
+    return {
+      connected: live !== undefined,
+      ...(version ? { serverVersion: version } : {}),
+      ...(live?.protocolVersion ? { protocolVersion: live.protocolVersion } : {}),
+      ...(lastError ? { lastError } : {}),
+      ...(transport ? { transport } : {}),
+    };
   }
 
   async listTools(timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {

@@ -15,11 +15,12 @@
  * out one loop turn later: microseconds. The caller's own signal (shutdown) still aborts at once.
  */
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { scopedSignal } from './scoped-signal.js';
 
 /** What the SDK is given as its own timeout: never the one that decides (setTimeout's largest delay). */
 export const SDK_TIMEOUT_MS = 2_147_483_647;
 
-export interface RequestDeadline {
+interface RequestDeadline {
   /** For the SDK request: aborted by the caller's signal, or with an McpError RequestTimeout at the deadline. */
   readonly signal: AbortSignal;
   /** The request settled: drop the timers and the link to the caller's signal. */
@@ -27,22 +28,18 @@ export interface RequestDeadline {
 }
 
 export function requestDeadline(timeoutMs: number, parent?: AbortSignal): RequestDeadline {
-  // A child of the caller's long-lived signal, unhooked on release (scoped-signal.ts says why).
-  const controller = new AbortController();
-  const fromParent = (): void => controller.abort(parent?.reason);
-  if (parent?.aborted) fromParent();
-  else parent?.addEventListener('abort', fromParent, { once: true });
+  const scoped = scopedSignal(parent);
   let immediate: NodeJS.Immediate | undefined;
   const timer = setTimeout(() => {
     // Read what is waiting first (see the header): only an answer still missing after that is late.
-    immediate = setImmediate(() => controller.abort(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: timeoutMs })));
+    immediate = setImmediate(() => scoped.abort(new McpError(ErrorCode.RequestTimeout, 'Request timed out', { timeout: timeoutMs })));
   }, timeoutMs);
   return {
-    signal: controller.signal,
+    signal: scoped.signal,
     release() {
       clearTimeout(timer);
       if (immediate) clearImmediate(immediate);
-      parent?.removeEventListener('abort', fromParent);
+      scoped.release();
     },
   };
 }

@@ -2,7 +2,7 @@
  * The pool reports failures with the phase they happened in; the executor's classifier turns them into
  * typed step errors. Whether the request had left this process is what decides if its outcome is known.
  */
-export type CallPhase =
+type CallPhase =
   /** Connecting or listing tools: the tool call itself was never sent. */
   | 'connect'
   /** After `tools/call` was handed to the transport. */
@@ -14,13 +14,8 @@ export class McpCallError extends Error {
     readonly server: string,
     readonly phase: CallPhase,
     message: string,
-    options: { cause: unknown },
+    options?: { cause: unknown },
   ) {
     super(message, options);
   }
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

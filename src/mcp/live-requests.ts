@@ -11,15 +11,24 @@ import { httpStatusOf } from './transport-error.js';
 
 export type ToolRequest = { name: string; arguments: Record<string, unknown>; _meta?: Record<string, unknown> };
 
+type SdkOptions = { timeout: number; signal: AbortSignal };
+
+/** One SDK request under its own deadline, released however it ends. */
+async function underDeadline<T>(timeoutMs: number, signal: AbortSignal | undefined, request: (options: SdkOptions) => Promise<T>): Promise<T> {
+  const deadline = requestDeadline(timeoutMs, signal);
+  try {
+    return await request({ timeout: SDK_TIMEOUT_MS, signal: deadline.signal });
+  } finally {
+    deadline.release();
+  }
+}
+
 /** Every page of the tool list. */
 export async function listAllTools(live: Live, timeoutMs: number, signal?: AbortSignal): Promise<Tool[]> {
   const tools: Tool[] = [];
   let cursor: string | undefined;
   do {
-    const deadline = requestDeadline(timeoutMs, signal);
-    const page = await live.client
-      .listTools(cursor ? { cursor } : undefined, { timeout: SDK_TIMEOUT_MS, signal: deadline.signal })
-      .finally(() => deadline.release());
+    const page = await underDeadline(timeoutMs, signal, (options) => live.client.listTools(cursor ? { cursor } : undefined, options));
     tools.push(...page.tools);
     cursor = page.nextCursor;
   } while (cursor);
@@ -27,21 +36,11 @@ export async function listAllTools(live: Live, timeoutMs: number, signal?: Abort
 }
 
 export async function callOn(live: Live, request: ToolRequest, timeoutMs: number, signal?: AbortSignal): Promise<CallToolResult> {
-  const deadline = requestDeadline(timeoutMs, signal);
-  try {
-    return (await live.client.callTool(request, undefined, { timeout: SDK_TIMEOUT_MS, signal: deadline.signal })) as CallToolResult;
-  } finally {
-    deadline.release();
-  }
+  return (await underDeadline(timeoutMs, signal, (options) => live.client.callTool(request, undefined, options))) as CallToolResult;
 }
 
 export async function pingOn(live: Live, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = requestDeadline(timeoutMs, signal);
-  try {
-    await live.client.ping({ timeout: SDK_TIMEOUT_MS, signal: deadline.signal });
-  } finally {
-    deadline.release();
-  }
+  await underDeadline(timeoutMs, signal, (options) => live.client.ping(options));
 }
 
 /**

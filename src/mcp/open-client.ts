@@ -8,6 +8,7 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { RemoteServerConfig, ServerConfig } from '../config/schema.js';
+import type { ConnectionDeps } from './server-link.js';
 import { buildRemoteTransport, buildStdioTransport, type BuiltTransport, type TransportKind } from './transport.js';
 import { describeTransportError, httpStatusOf } from './transport-error.js';
 import { unreachable } from '../core/errors.js';
@@ -25,12 +26,8 @@ export interface Live {
   probe?: Promise<void>;
 }
 
-export interface OpenOptions {
-  readonly env: Record<string, string>;
-  readonly defaultCwd: string;
-  readonly clientInfo: { name: string; version: string };
+interface OpenOptions extends Pick<ConnectionDeps, 'env' | 'defaultCwd' | 'clientInfo' | 'now'> {
   readonly timeoutMs: number;
-  readonly now: () => number;
   readonly signal?: AbortSignal;
   /** For a bare `url`: the transport that worked earlier in this process, tried alone. */
   readonly remembered?: 'http' | 'sse';
@@ -52,12 +49,10 @@ export async function openClient(config: ServerConfig, options: OpenOptions): Pr
     case 'stdio':
       return connect(buildStdioTransport(config, options.env, options.defaultCwd), options, options.timeoutMs);
     case 'sse':
-      return connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, options.timeoutMs);
+      return connectRemote(config, 'sse', options);
     case 'http':
-      if (config.sseFallback !== true || options.remembered === 'http') {
-        return connect(buildRemoteTransport(config, 'http', options.authProvider, options.now), options, options.timeoutMs);
-      }
-      if (options.remembered === 'sse') return connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, options.timeoutMs);
+      if (config.sseFallback !== true || options.remembered === 'http') return connectRemote(config, 'http', options);
+      if (options.remembered === 'sse') return connectRemote(config, 'sse', options);
       return openEither(config, options);
     case 'disabled':
       throw new Error('the server is disabled (enabled: false)');
@@ -70,7 +65,7 @@ async function openEither(config: RemoteServerConfig, options: OpenOptions): Pro
   const started = options.now();
   let streamable: unknown;
   try {
-    return await connect(buildRemoteTransport(config, 'http', options.authProvider, options.now), options, options.timeoutMs);
+    return await connectRemote(config, 'http', options);
   } catch (error) {
     const status = httpStatusOf(error);
     if (status === undefined || status < 400 || status >= 500 || NOT_A_FALLBACK.has(status)) throw error;
@@ -79,7 +74,7 @@ async function openEither(config: RemoteServerConfig, options: OpenOptions): Pro
   // One deadline for both attempts: the caller asked for an answer within timeoutMs.
   const left = Math.max(1, options.timeoutMs - (options.now() - started));
   try {
-    return await connect(buildRemoteTransport(config, 'sse', options.authProvider, options.now), options, left);
+    return await connectRemote(config, 'sse', options, left);
   } catch (error) {
     throw new Error(
       `${redactedUrl(config.url)} answered neither transport: Streamable HTTP (POST initialize) got ${describeTransportError(streamable)}; ` +
@@ -88,6 +83,10 @@ async function openEither(config: RemoteServerConfig, options: OpenOptions): Pro
       { cause: error },
     );
   }
+}
+
+function connectRemote(config: RemoteServerConfig, kind: 'http' | 'sse', options: OpenOptions, timeoutMs = options.timeoutMs): Promise<Live> {
+  return connect(buildRemoteTransport(config, kind, options.authProvider, options.now), options, timeoutMs);
 }
 
 async function connect(built: BuiltTransport, options: OpenOptions, timeoutMs: number): Promise<Live> {

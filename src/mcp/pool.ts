@@ -7,8 +7,9 @@ import PQueue from 'p-queue';
 import type { ServerConfig } from '../config/schema.js';
 import { oauthDir } from '../config/state-dir.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
-import { ServerConnection } from './connection.js';
-import { McpCallError, messageOf } from './errors.js';
+import { ServerConnection, type ConnectionStatus } from './connection.js';
+import { messageOf } from '../core/text.js';
+import { McpCallError } from './errors.js';
 
 export interface ToolCall {
   readonly server: string;
@@ -24,19 +25,13 @@ export interface ToolCaller {
   callTool(call: ToolCall): Promise<CallToolResult>;
 }
 
-export interface ServerStatus {
+interface ServerStatus extends ConnectionStatus {
   readonly name: string;
   readonly type: ServerConfig['type'];
   readonly enabled: boolean;
-  readonly connected: boolean;
-  readonly serverVersion?: { name: string; version: string };
-  readonly protocolVersion?: string;
-  readonly lastError?: string;
-  /** The wire in use or last used: for a bare `url`, whichever of `http` and `sse` worked. */
-  readonly transport?: 'stdio' | 'http' | 'sse';
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   readonly servers: Readonly<Record<string, ServerConfig>>;
   /** Environment for a stdio server's process (explicit: nothing else is inherited). */
   readonly environmentFor: (name: string, server: ServerConfig) => Record<string, string>;
@@ -123,23 +118,12 @@ export class McpPool implements ToolCaller {
   }
 
   status(): ServerStatus[] {
-    return Object.entries(this.options.servers).map(([name, server]) => {
-      const connection = this.connections.get(name);
-      const version = connection?.serverVersion;
-      const protocolVersion = connection?.protocolVersion;
-      const lastError = connection?.lastError;
-      const transport = connection?.transportKind;
-      return {
-        name,
-        type: server.type,
-        enabled: server.enabled,
-        connected: connection?.connected ?? false,
-        ...(version ? { serverVersion: version } : {}),
-        ...(protocolVersion ? { protocolVersion } : {}),
-        ...(lastError ? { lastError } : {}),
-        ...(transport ? { transport } : {}),
-      };
-    });
+    return Object.entries(this.options.servers).map(([name, server]) => ({
+      name,
+      type: server.type,
+      enabled: server.enabled,
+      ...(this.connections.get(name)?.status() ?? { connected: false }),
+    }));
   }
 
   async close(): Promise<void> {
@@ -149,9 +133,7 @@ export class McpPool implements ToolCaller {
   private connection(server: string): ServerConnection {
     const connection = this.connections.get(server);
     if (!connection) {
-      throw new McpCallError(server, 'connect', `server "${server}" is not configured or is disabled`, {
-        cause: undefined,
-      });
+      throw new McpCallError(server, 'connect', `server "${server}" is not configured or is disabled`);
     }
     return connection;
   }

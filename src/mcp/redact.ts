@@ -5,9 +5,7 @@
  * careless server echoes the Authorization header it refused, a crashing one prints its token on stderr.
  * So every configured value that may be secret is replaced wherever it appears. Pure.
  */
-import { maskKnownText, strongestFirst } from '../core/sanitize.js';
-
-export { strongestFirst };
+import { strongestFirst } from '../core/sanitize.js';
 import type { ServerConfig } from '../config/schema.js';
 import { unreachable } from '../core/errors.js';
 
@@ -38,11 +36,6 @@ export function secretsOf(server: ServerConfig, env: Readonly<Record<string, str
       unreachable(server, 'server type in');
   }
   return strongestFirst(found);
-}
-
-/** `text` with each secret (longest first, so one containing another goes whole) replaced. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return maskKnownText(text, secrets);
 }
 
 function decodeSafe(value: string): string {

@@ -7,18 +7,21 @@
  * calls), and at shutdown would send a cancellation for every request ever made. The child lives as long
  * as one request; `release()` unhooks it from the parent.
  */
-export interface ScopedSignal {
-  readonly signal: AbortSignal | undefined;
+interface ScopedSignal {
+  /** Aborted with the parent's reason, or by `abort`. */
+  readonly signal: AbortSignal;
+  abort(reason: unknown): void;
   release(): void;
 }
 
-const NOTHING: ScopedSignal = { signal: undefined, release: () => undefined };
-
 export function scopedSignal(parent: AbortSignal | undefined): ScopedSignal {
-  if (!parent) return NOTHING;
-  if (parent.aborted) return { signal: parent, release: () => undefined };
   const child = new AbortController();
-  const forward = (): void => child.abort(parent.reason);
-  parent.addEventListener('abort', forward, { once: true });
-  return { signal: child.signal, release: () => parent.removeEventListener('abort', forward) };
+  const forward = (): void => child.abort(parent?.reason);
+  if (parent?.aborted) forward();
+  else parent?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: child.signal,
+    abort: (reason) => child.abort(reason),
+    release: () => parent?.removeEventListener('abort', forward),
+  };
 }

@@ -10,7 +10,8 @@ import { McpCallError } from './errors.js';
 import { oauthFailureIn } from './oauth/errors.js';
 import { ServerOAuth } from './oauth/server-oauth.js';
 import { openClient, type Live } from './open-client.js';
-import { redact, secretsOf, strongestFirst } from './redact.js';
+import { maskKnownText as redact, strongestFirst } from '../core/sanitize.js';
+import { secretsOf } from './redact.js';
 import { lastLine } from '../core/text.js';
 import { scopedSignal } from './scoped-signal.js';
 import { describeTransportError } from './transport-error.js';
@@ -87,11 +88,6 @@ export class ServerLink {
     return this.current?.kind ?? this.remembered;
   }
 
-  /** Last lines the server wrote to stderr (stdio only). */
-  get stderr(): string {
-    return this.stderrTail;
-  }
-
   /** A request got through: the backoff starts afresh. */
   succeeded(): void {
     this.failures = 0;
@@ -137,18 +133,12 @@ export class ServerLink {
             throw new McpCallError(this.name, 'connect', `${this.name}: cannot connect: ${this.said(error)}`, { cause: error });
           }
         case 'closed':
-          throw new McpCallError(this.name, 'connect', `${this.name}: the connection pool is closed`, {
-            cause: undefined,
-          });
+          throw new McpCallError(this.name, 'connect', `${this.name}: the connection pool is closed`);
         case 'idle': {
           const wait = state.notBefore - this.deps.now();
           if (wait > timeoutMs) {
-            throw new McpCallError(
-              this.name,
-              'connect',
-              `${this.name} is unavailable (restarting in ${wait} ms after ${this.failures} failures): ${this.lastError ?? 'unknown error'}`,
-              { cause: undefined },
-            );
+            const why = `restarting in ${wait} ms after ${this.failures} failures`;
+            throw new McpCallError(this.name, 'connect', `${this.name} is unavailable (${why}): ${this.lastError ?? 'unknown error'}`);
           }
           if (wait > 0) {
             // The abort's own reason (a deadline, the daemon stopping), not the timer's AbortError.
@@ -213,7 +203,7 @@ export class ServerLink {
 }
 
 /** Delay before reconnecting after `failures` consecutive failures: 100 ms doubling, capped. Pure. */
-export function reconnectDelayMs(failures: number, baseMs = 100, capMs = 30_000): number {
+function reconnectDelayMs(failures: number, baseMs = 100, capMs = 30_000): number {
   if (failures <= 0) return 0;
   return Math.min(capMs, baseMs * 2 ** Math.min(failures - 1, 20));
 }

@@ -11,12 +11,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { ServerOutput } from './server-output.js';
 
-export interface StdioParams {
+interface StdioParams {
   readonly command: string;
   readonly args: readonly string[];
   readonly env: Record<string, string>;
@@ -111,7 +112,7 @@ export class GroupStdioTransport implements Transport {
     child.stdin?.end();
     for (const signal of [undefined, 'SIGTERM', 'SIGKILL'] as const) {
       if (signal) this.signal(child, signal);
-      const done = await Promise.race([exited.then(() => true), delay(STOP_STEP_MS).then(() => false)]);
+      const done = await Promise.race([exited.then(() => true), delay(STOP_STEP_MS, false, { ref: false })]);
       if (done) break;
     }
     // Whatever the server started and left behind goes with it.
@@ -151,8 +152,4 @@ export class GroupStdioTransport implements Transport {
       this.onmessage?.(message);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

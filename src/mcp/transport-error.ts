@@ -5,7 +5,7 @@
  */
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { messageOf } from './errors.js';
+import { cut, messageOf, squash } from '../core/text.js';
 
 const EXCERPT_CHARS = 120;
 
@@ -32,13 +32,11 @@ export function httpStatusOf(error: unknown): number | undefined {
 
 /** Markup removed, whitespace collapsed, cut to a line. */
 export function excerpt(text: string): string {
-  const plain = text
+  const markupless = text
     .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return plain.length <= EXCERPT_CHARS ? plain : `${plain.slice(0, EXCERPT_CHARS - 1)}…`;
+    .replace(/&nbsp;/g, ' ');
+  return cut(squash(markupless), EXCERPT_CHARS);
 }
 
 function looksLikeMarkup(text: string): boolean {

@@ -1,8 +1,8 @@
 /** The MCP layer's masking of configured secrets in its error messages (src/mcp/redact.ts). */
 import { describe, expect, it } from 'vitest';
 import { ServerSchema } from '../../src/config/schema.js';
-import { REDACTED } from '../../src/core/sanitize.js';
-import { redact, secretsOf } from '../../src/mcp/redact.js';
+import { maskKnownText as redact, REDACTED } from '../../src/core/sanitize.js';
+import { secretsOf } from '../../src/mcp/redact.js';
 
 describe('secrets of a server configuration', () => {
   it('HTTP: header values and their tokens, URL credentials and query values', () => {

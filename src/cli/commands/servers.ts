@@ -5,7 +5,7 @@
  * With `cluster`: a server placed on other nodes reads `on <nodes>`, and a second table (or the JSON's
  * `cluster`, then `{servers, cluster}`) shows every node, its servers, last heartbeat and what it holds.
  */
-import { sanitizeText } from '../../core/sanitize.js';
+import { maskKnownText, sanitizeText } from '../../core/sanitize.js';
 import { cut, squash } from '../../core/text.js';
 import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
@@ -13,7 +13,7 @@ import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { readDaemonHealth } from '../../monitor/health-file.js';
 import { statePaths } from '../../config/state-dir.js';
-import { redact, secretsOf } from '../../mcp/redact.js';
+import { secretsOf } from '../../mcp/redact.js';
 
 export interface ServerReport {
   readonly name: string;
@@ -130,5 +130,5 @@ async function daemonBreakers(state: string): Promise<Record<string, { readonly 
 export function secretMasker(config: Pick<Config, 'mcpServers'>): (text: string) => string {
   // The same list the MCP layer masks its own errors with (mcp/redact.ts), longest first; then the logs' rules.
   const secrets = [...new Set(Object.values(config.mcpServers).flatMap((server) => secretsOf(server)))].sort((a, b) => b.length - a.length);
-  return (text) => sanitizeText(redact(text, secrets));
+  return (text) => sanitizeText(maskKnownText(text, secrets));
 }

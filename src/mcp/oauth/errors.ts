@@ -1,10 +1,12 @@
+import { unreachable } from '../../core/errors.js';
+
 /**
  * A remote server's OAuth authorization is missing or was refused, found before any request of ours
  * reached the server (or with the server's 401, which means it processed nothing). The executor
  * classifies it as `authentication` with nothing sent; only a person can fix it, with `auth <server>`
  * or corrected credentials, so retrying is pointless.
  */
-export type OAuthProblem =
+type OAuthProblem =
   /** No tokens are stored for this server: `auth <server>` was never run (or for another URL). */
   | 'not_authorized'
   /** The authorization server refused the refresh token (revoked, expired) or the client. */
@@ -32,10 +34,8 @@ function describeProblem(server: string, problem: OAuthProblem): string {
       return `${server}: the authorization server refused the stored OAuth authorization (refresh token revoked or expired): ${again} to authorize again`;
     case 'credentials_refused':
       return `${server}: the authorization server refused the client credentials: check oauth.clientId and oauth.clientSecret in the configuration`;
-    default: {
-      const unreachable: never = problem;
-      return `${server}: OAuth problem ${String(unreachable)}`;
-    }
+    default:
+      unreachable(problem, 'OAuth problem');
   }
 }
 

@@ -3,11 +3,12 @@
  * redirect), for `auth <server>`: the browser comes back to /callback with `code` and `state`. A wrong
  * `state` (another flow, or a forged request) is refused and the wait goes on.
  */
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { excerpt } from '../transport-error.js';
 
-export interface Loopback {
+interface Loopback {
   readonly redirectUrl: string;
   /** The authorization code, once the browser is redirected back with the expected state. */
   waitForCode(state: string, signal?: AbortSignal): Promise<string>;
@@ -40,10 +41,8 @@ export async function startLoopback(port = 0): Promise<Loopback> {
         : [200, PAGE('Authorized', 'mcp-orchestrator received the authorization. You can close this window.')];
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' }).end(page);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
   const bound = (server.address() as AddressInfo).port;
   return {
     redirectUrl: `http://127.0.0.1:${bound}/callback`,

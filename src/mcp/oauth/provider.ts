@@ -21,13 +21,13 @@ import { unreachable } from '../../core/errors.js';
 const EARLY_SHARE = 0.2;
 const EARLY_MAX_MS = 60_000;
 
-export interface InteractiveOptions {
+interface InteractiveOptions {
   readonly redirectUrl: string;
   readonly state: string;
   readonly onAuthorizationUrl: (url: URL) => void;
 }
 
-export interface OAuthProviderOptions {
+interface OAuthProviderOptions {
   readonly server: string;
   readonly serverUrl: string;
   /** The entry's `oauth` block; absent for a server authorized with `auth` without one. */

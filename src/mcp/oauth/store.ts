@@ -4,10 +4,11 @@
  * renamed, so a reader (the daemon, while `auth` runs) never sees half a file. Bound to the server's
  * URL: pointing the entry at another server starts from nothing rather than sending it these tokens.
  */
-import { randomBytes, createHash } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../../vault/write-file-atomic.js';
 
 const RecordSchema = z.object({
   version: z.literal(1),
@@ -40,37 +41,19 @@ export class OAuthStore {
 
   /** The stored record for this server and URL; undefined when none (or unreadable, or for another URL). */
   async read(): Promise<OAuthRecord | undefined> {
-    let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const parsed = RecordSchema.safeParse(JSON.parse(text));
+      const parsed = RecordSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
       return parsed.success && parsed.data.serverUrl === this.serverUrl ? parsed.data : undefined;
     } catch {
-      return undefined;
+      return undefined; // missing, unreadable or not JSON: nothing stored
     }
   }
 
   async write(record: OAuthRecord): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await chmod(this.dir, 0o700);
-    const temporary = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temporary, this.file);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    // 0600 whatever bits the file had: it holds tokens.
+    await writeFileAtomic(this.file, `${JSON.stringify(record, null, 2)}\n`, 0o600, undefined, 0o600);
   }
 
   /** A record for this server with nothing in it yet. */

@@ -40,6 +40,7 @@ export async function openRuntime(config: Config, options: { audit?: boolean; cl
     environmentFor: (_name, server) => (server.type === 'stdio' ? serverEnvironment(server, config) : {}),
     defaultCwd: path.dirname(config.configPath),
     defaultTimeoutMs: config.execution.timeoutMs,
+    clock,
   });
   let audit: AuditLog = createNullAuditLog();
   const sinks: Subscriber[] = [];

@@ -9,6 +9,7 @@ import { oauthDir } from '../config/state-dir.js';
 import type { ServerTools, ToolCatalog, ToolInfo } from '../plan/validated.js';
 import { ServerConnection, type ConnectionStatus } from './connection.js';
 import { messageOf } from '../core/text.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { McpCallError } from './errors.js';
 
 export interface ToolCall {
@@ -38,7 +39,8 @@ interface PoolOptions {
   readonly defaultCwd: string;
   /** Deadline for connecting and listing tools when the server sets none. */
   readonly defaultTimeoutMs: number;
-  readonly now?: () => number;
+  /** The runtime's one clock (the system's when not given): backoff, token expiry, ping times. */
+  readonly clock?: Clock;
   /** Folder of the OAuth state files; `<stateRoot>/oauth` of this process's environment by default. */
   readonly oauthDir?: string;
 }
@@ -47,7 +49,10 @@ export class McpPool implements ToolCaller {
   private readonly connections = new Map<string, ServerConnection>();
   private readonly queues = new Map<string, PQueue>();
 
+  private readonly clock: Clock;
+
   constructor(private readonly options: PoolOptions) {
+    this.clock = options.clock ?? systemClock;
     const oauthFiles = options.oauthDir ?? oauthDir(process.env);
     for (const [name, server] of Object.entries(options.servers)) {
       if (!server.enabled) continue;
@@ -56,7 +61,7 @@ export class McpPool implements ToolCaller {
         new ServerConnection(name, server, {
           env: server.type === 'stdio' ? options.environmentFor(name, server) : {},
           defaultCwd: options.defaultCwd,
-          now: options.now ?? Date.now,
+          now: () => this.clock.now().getTime(),
           clientInfo: { name: 'mcp-orchestrator', version: '0.1.0' },
           oauthDir: oauthFiles,
         }),
@@ -112,9 +117,9 @@ export class McpPool implements ToolCaller {
 
   /** Round-trip time of a ping, in milliseconds. */
   async ping(server: string, signal?: AbortSignal): Promise<number> {
-    const started = performance.now();
+    const started = this.clock.monotonicMs();
     await this.connection(server).ping(this.timeoutFor(server), signal);
-    return performance.now() - started;
+    return this.clock.monotonicMs() - started;
   }
 
   status(): ServerStatus[] {

@@ -40,7 +40,7 @@ function pool(clientSecret: string, clock: { ahead: number }): McpPool {
     environmentFor: () => ({}),
     defaultCwd: dir,
     defaultTimeoutMs: 5_000,
-    now: () => Date.now() + clock.ahead,
+    clock: { now: () => new Date(Date.now() + clock.ahead), monotonicMs: () => performance.now() },
     oauthDir: path.join(dir, clientSecret === CLIENT.clientSecret ? 'right' : 'wrong'),
   });
 }

@@ -78,7 +78,7 @@ function poolWithClock(clock: { ahead: number }): McpPool {
     environmentFor: () => ({}),
     defaultCwd: ws.dir,
     defaultTimeoutMs: 5_000,
-    now: () => Date.now() + clock.ahead,
+    clock: { now: () => new Date(Date.now() + clock.ahead), monotonicMs: () => performance.now() },
     oauthDir: path.join(stateDir, 'oauth'),
   });
 }

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { loadConfig, resolveConfigPath } from '../../config/index.js';
 import type { RemoteServerConfig } from '../../config/schema.js';
 import { oauthDir } from '../../config/state-dir.js';
+import { systemClock } from '../../core/clock.js';
 import { messageOf } from '../../core/text.js';
 import { startLoopback } from '../../mcp/oauth/loopback.js';
 import { StoredOAuthProvider } from '../../mcp/oauth/provider.js';
@@ -66,7 +67,7 @@ export async function authCommand(name: string, io: Io, options: AuthCommandOpti
   let provider: StoredOAuthProvider | undefined;
   try {
     if (server.oauth?.grant === 'client_credentials') {
-      provider = new StoredOAuthProvider({ server: name, serverUrl: server.url, oauth: server.oauth, store, now: Date.now });
+      provider = new StoredOAuthProvider({ server: name, serverUrl: server.url, oauth: server.oauth, store, now: () => systemClock.now().getTime() });
       await auth(provider, { serverUrl: server.url });
     } else {
       provider = await authorizeInBrowser(name, server, store, io, stop);
@@ -95,7 +96,7 @@ async function authorizeInBrowser(
       serverUrl: server.url,
       oauth: server.oauth,
       store,
-      now: Date.now,
+      now: () => systemClock.now().getTime(),
       interactive: {
         redirectUrl: loopback.redirectUrl,
         state,

@@ -19,7 +19,7 @@ export interface BatchWritable {
   end(): Promise<void>;
 }
 
-export interface BatchWritableOptions {
+export interface BatchWritableOptions<T> {
   /** `false` (what winston's Stream transport needs to write plain lines) delivers Buffers: T must be Buffer. */
   readonly objectMode?: boolean;
   /** Runs once after the last batch, before `end()` resolves (closing a kept file descriptor). */
@@ -27,16 +27,16 @@ export interface BatchWritableOptions {
   /** How long writes are collected before a batch goes out; 0: until setImmediate. */
   readonly windowMs?: number;
   /**
-   * Read when an item arrives; a batch never mixes items of two keys (the rotating file's local day:
-   * lines collected across midnight go to two files, each line by the day it was written).
+   * Read when an item arrives; a batch never mixes items of two keys (the local day of a line: lines
+   * collected across midnight go to two files, each line by its day).
    */
-  readonly keyOf?: () => string;
+  readonly keyOf?: (item: T) => string;
 }
 
 export function batchWritable<T>(
   writeBatch: (items: T[], key: string | undefined) => Promise<void>,
   onError: (error: Error) => void,
-  options: BatchWritableOptions = {},
+  options: BatchWritableOptions<T> = {},
 ): BatchWritable {
   let failing = false;
   let collected: T[] = [];
@@ -85,10 +85,9 @@ export function batchWritable<T>(
     else timer ??= setTimeout(fire, windowMs);
   };
   const collect = (items: T[]): void => {
-    const key = options.keyOf?.();
     for (const item of items) {
       collected.push(item);
-      keys.push(key);
+      keys.push(options.keyOf?.(item));
     }
     schedule(promptNext);
     promptNext = false;

@@ -59,7 +59,9 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
     }
   };
 
+  // A batch holds the lines of one day (keyOf below).
   const writeBatch = async (lines: Line[]): Promise<void> => {
+    const day = (lines[0] as Line).day;
     const today = localDay(clock.now());
     if (prunedOn !== today) {
       await mkdir(options.dir, { recursive: true });
@@ -67,22 +69,15 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
       await prune().catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
       prunedOn = today;
     }
-    // Consecutive lines of one day go out in one append.
-    for (let start = 0; start < lines.length; ) {
-      const day = (lines[start] as Line).day;
-      let end = start;
-      while (end < lines.length && (lines[end] as Line).day === day) end++;
-      const file = path.join(options.dir, `${day}.json`);
-      if (current?.file !== file) {
-        await current?.close();
-        current = new KeptAppendFile(file);
-      }
-      await current.append(lines.slice(start, end).map((line) => line.text).join(''), clock.now().getTime());
-      start = end;
+    const file = path.join(options.dir, `${day}.json`);
+    if (current?.file !== file) {
+      await current?.close();
+      current = new KeptAppendFile(file);
     }
+    await current.append(lines.map((line) => line.text).join(''), clock.now().getTime());
   };
-  // Collected like the main log's lines (logger.ts): a plan's end and the daemon's notices go out at once.
-  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5 });
+  // Collected like the main log's lines (logger.ts), one append per day: a plan's end and the daemon's notices go out at once.
+  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5, keyOf: (line) => line.day });
   let closing: Promise<void> | undefined;
   const write = (entry: VaultAuditEntry, at: Date): void => {
     if (!closing) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);

@@ -10,6 +10,7 @@
  * written while it was full, never the daemon. Failures are reported once until a batch succeeds again.
  */
 import { Writable } from 'node:stream';
+import { errorOf } from '../core/text.js';
 
 export interface BatchWritable {
   readonly stream: Writable;
@@ -60,7 +61,7 @@ export function batchWritable<T>(
         await writeBatch(items, key);
         failing = false;
       } catch (error) {
-        if (!failing) onError(error instanceof Error ? error : new Error(String(error)));
+        if (!failing) onError(errorOf(error));
         failing = true;
       }
     }

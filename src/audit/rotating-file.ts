@@ -14,10 +14,11 @@ import { readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRotationConfig } from '../config/schema.js';
 import { unlessMissing } from '../core/errno.js';
+import { localDay } from '../core/text.js';
 import { exists } from '../vault/fs.js';
 import { batchWritable, type BatchWritable } from './batch-writable.js';
 import { KeptAppendFile } from './kept-append.js';
-import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
+import { filesToPrune, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
 
 export interface RotatingFileOptions {
   readonly policy: LogRotationConfig;

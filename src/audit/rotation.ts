@@ -74,9 +74,3 @@ export function mustRotate(live: LiveFileState, nextBytes: number, day: string, 
   if (policy.daily && live.lastDay !== undefined && live.lastDay !== day) return true;
   return policy.maxBytes > 0 && live.size + nextBytes > policy.maxBytes;
 }
-
-/** `2026-02-16` in the machine's local time. */
-export function localDay(at: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
-}

@@ -6,11 +6,11 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import { errorOf, localDay } from '../core/text.js';
 import type { Config } from '../config/schema.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { batchWritable } from './batch-writable.js';
 import { KeptAppendFile } from './kept-append.js';
-import { localDay } from './rotation.js';
 import type { AuditLog } from './types.js';
 import { vaultEntriesOf, vaultEntryOfNotice, type VaultAuditEntry } from './vault-audit.js';
 
@@ -66,7 +66,7 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
     if (prunedOn !== today) {
       await mkdir(options.dir, { recursive: true });
       // Deleting old days is housekeeping: its failure is reported, never paid for with today's lines.
-      await prune().catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      await prune().catch((error: unknown) => onError(errorOf(error)));
       prunedOn = today;
     }
     const file = path.join(options.dir, `${day}.json`);
@@ -98,7 +98,7 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
             out.flushSoon();
           }
         } catch (error) {
-          onError(error instanceof Error ? error : new Error(String(error)));
+          onError(errorOf(error));
         }
       },
       close() {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { messageOf } from '../core/text.js';
 
 export interface Health {
   /** false answers 503. */
@@ -82,6 +83,6 @@ async function handle(
     }
   } catch (error) {
     if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-    response.end(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    response.end(`error: ${messageOf(error)}\n`);
   }
 }

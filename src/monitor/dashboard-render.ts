@@ -2,7 +2,7 @@
  * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
  * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
  */
-import { escapeUnprintable, formatLocalDateTime, squash } from '../core/text.js';
+import { cut, escapeUnprintable, formatLocalDateTime, localDay, squash } from '../core/text.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
@@ -132,10 +132,6 @@ function health(server: ServerHealth): string {
   return `✗ down (breaker open after ${breaker.consecutiveFailures} failures${probe})`;
 }
 
-function localDay(date: Date): string {
-  return formatLocalDateTime(date).slice(0, 10);
-}
-
 /** A table cell: one line, no column breaks. */
 function cell(text: string): string {
   return printable(text).replace(/\|/g, '\\|');
@@ -144,8 +140,4 @@ function cell(text: string): string {
 /** One printable line: a file name or message may hold anything. */
 function printable(text: string): string {
   return escapeUnprintable(squash(text));
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

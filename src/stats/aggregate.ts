@@ -2,7 +2,7 @@
  * Folds `mcp_actions.jsonl` lines into the figures of `stats`, one line at a time, so a log of any
  * length is read in constant memory (apart from one count per distinct duration, quantiles.ts).
  */
-import { localDay } from '../audit/rotation.js';
+import { localDay } from '../core/text.js';
 import { observe, type Observation } from './classify.js';
 import { looksWhole, mayChangeFigure, newDayMemo, sniffHead } from './fast-line.js';
 import { DurationCounts } from './quantiles.js';

@@ -3,6 +3,7 @@
  * 127.0.0.1 only — metrics name servers and tools, which is nobody else's business; put a reverse proxy
  * in front to expose them deliberately.
  */
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -35,20 +36,14 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   const server = createServer((request, response) => {
     void handle(request, response, options.registry, health);
   });
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: NodeJS.ErrnoException): void =>
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `metrics port ${options.port} on ${METRICS_HOST} is already in use: pick another --metrics-port`
-            : `cannot serve metrics on ${METRICS_HOST}:${options.port}: ${error.message}`,
-        ),
-      );
-    server.once('error', fail);
-    server.listen(options.port, METRICS_HOST, () => {
-      server.off('error', fail);
-      resolve();
-    });
+  server.listen(options.port, METRICS_HOST);
+  // events.once rejects with the 'error' the listen raised.
+  await once(server, 'listening').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `metrics port ${options.port} on ${METRICS_HOST} is already in use: pick another --metrics-port`
+        : `cannot serve metrics on ${METRICS_HOST}:${options.port}: ${error.message}`,
+    );
   });
   const port = (server.address() as AddressInfo).port;
   return {

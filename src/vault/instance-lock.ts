@@ -9,6 +9,7 @@
  * Whoever connects is told who holds it (one JSON line: pid, host, start time), so a second daemon can
  * say which process runs, and `servers` can tell whether a daemon runs at all.
  */
+import { once } from 'node:events';
 import { createServer, connect, type Server } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -95,13 +96,8 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-function listen(server: Server, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (error: Error): void => reject(error);
-    server.once('error', fail);
-    server.listen(address, () => {
-      server.off('error', fail);
-      resolve();
-    });
-  });
+/** Resolves once listening; rejects with the 'error' the listen raised (events.once listens for both). */
+async function listen(server: Server, address: string): Promise<void> {
+  server.listen(address);
+  await once(server, 'listening');
 }

@@ -42,6 +42,15 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The value of a JSON text; undefined when it is not JSON (a torn line, a half-written file). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Anything thrown, as an Error: for a callback that reports one. */
 export function errorOf(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ERROR_TYPES } from '../core/errors.js';
+import { jsonOrUndefined } from '../core/text.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import type { DashboardModel } from './dashboard-render.js';
 
@@ -68,19 +69,8 @@ export async function writeHealth(file: string, health: DaemonHealth): Promise<v
  * are stale: a restart starts them all closed). Undefined when no daemon ever wrote one, or it is unreadable.
  */
 export async function readDaemonHealth(file: string): Promise<(DaemonHealth & { readonly running: boolean }) | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = DaemonHealthSchema.safeParse(raw);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const parsed = DaemonHealthSchema.safeParse(text === undefined ? undefined : jsonOrUndefined(text));
   if (!parsed.success) return undefined;
   return { ...parsed.data, running: parsed.data.stoppedAt === undefined && isPidAlive(parsed.data.pid) };
 }

@@ -2,7 +2,7 @@
  * Folds `mcp_actions.jsonl` lines into the figures of `stats`, one line at a time, so a log of any
  * length is read in constant memory (apart from one count per distinct duration, quantiles.ts).
  */
-import { localDay } from '../core/text.js';
+import { jsonOrUndefined, localDay } from '../core/text.js';
 import { observe, type Observation } from './classify.js';
 import { looksWhole, mayChangeFigure, newDayMemo, sniffHead } from './fast-line.js';
 import { DurationCounts } from './quantiles.js';
@@ -65,19 +65,9 @@ export class StatsAccumulator {
         return;
       }
     }
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      this.skipped += 1;
-      return;
-    }
-    if (!isLogLine(record)) {
-      this.skipped += 1;
-      return;
-    }
-    const at = head?.tsMs ?? Date.parse(record.ts);
-    if (Number.isNaN(at)) {
+    const record = jsonOrUndefined(line);
+    const at = isLogLine(record) ? (head?.tsMs ?? Date.parse(record.ts)) : NaN;
+    if (!isLogLine(record) || Number.isNaN(at)) {
       this.skipped += 1;
       return;
     }

@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../core/errno.js';
+import { jsonOrUndefined } from '../core/text.js';
 
 const HolderSchema = z.object({ pid: z.number().int(), host: z.string(), started_at: z.string() });
 export type LockHolder = z.infer<typeof HolderSchema>;
@@ -88,12 +89,8 @@ export async function askHolder(address: string, timeoutMs = 2_000): Promise<Loc
 }
 
 function parseHolder(text: string): LockHolder | undefined {
-  try {
-    const parsed = HolderSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = HolderSchema.safeParse(jsonOrUndefined(text));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Resolves once listening; rejects with the 'error' the listen raised (events.once listens for both). */

@@ -20,7 +20,7 @@ export interface BatchWritable {
   end(): Promise<void>;
 }
 
-export interface BatchWritableOptions<T> {
+interface BatchWritableOptions<T> {
   /** `false` (what winston's Stream transport needs to write plain lines) delivers Buffers: T must be Buffer. */
   readonly objectMode?: boolean;
   /** Runs once after the last batch, before `end()` resolves (closing a kept file descriptor). */

@@ -18,12 +18,10 @@ import { createRotatingFile } from './rotating-file.js';
 import { DEFAULT_ROTATION } from './rotation.js';
 import type { AuditEvent, AuditLog } from './types.js';
 
-export type { AuditEvent, AuditLog } from './types.js';
-
-export const HUMAN_LOG_FILE = 'mcp_actions.log';
+const HUMAN_LOG_FILE = 'mcp_actions.log';
 export const JSON_LOG_FILE = 'mcp_actions.jsonl';
 
-export interface AuditLogOptions {
+interface AuditLogOptions {
   readonly logsDir: string;
   readonly logging: LoggingConfig;
   readonly clock: Clock;

@@ -20,7 +20,7 @@ import { batchWritable, type BatchWritable } from './batch-writable.js';
 import { KeptAppendFile } from './kept-append.js';
 import { filesToPrune, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
 
-export interface RotatingFileOptions {
+interface RotatingFileOptions {
   readonly policy: LogRotationConfig;
   readonly now: () => Date;
   readonly onError: (error: Error) => void;

@@ -14,7 +14,7 @@ import { KeptAppendFile } from './kept-append.js';
 import type { AuditLog } from './types.js';
 import { vaultEntriesOf, vaultEntryOfNotice, type VaultAuditEntry } from './vault-audit.js';
 
-export interface VaultAuditOptions {
+interface VaultAuditOptions {
   /** The folder of day files, normally `<vault>/Logs`. */
   readonly dir: string;
   /** Day files older than this many days are deleted. Default 90. */
@@ -25,7 +25,7 @@ export interface VaultAuditOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export interface VaultAudit {
+interface VaultAudit {
   readonly subscriber: Subscriber;
   /** Alerts and other notices; `close()` waits for every entry to be written. */
   readonly notices: AuditLog;

@@ -31,7 +31,7 @@ export interface VaultAuditEntry {
   readonly error?: string;
 }
 
-export const VAULT_AUDIT_ACTOR = 'mcp-orchestrator';
+const VAULT_AUDIT_ACTOR = 'mcp-orchestrator';
 
 /** Arguments that name who or what an action is aimed at, most telling first. */
 const TARGET_KEYS = ['to', 'recipient', 'recipients', 'path', 'url', 'channel', 'to_path', 'from', 'query'];

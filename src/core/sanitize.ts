@@ -14,7 +14,7 @@ import { cut } from './text.js';
 
 export const REDACTED = '[REDACTED]';
 
-export interface SanitizeOptions {
+interface SanitizeOptions {
   /** Strings longer than this are cut and end with `…(+N chars)`. Default 200; Infinity keeps all. */
   readonly maxStringLength?: number;
   /** Mask e-mails and secrets. Default true; false only makes the value loggable (cycles, bigints…). */

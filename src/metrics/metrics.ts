@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Subscriber } from '../events/event-stream.js';
 import type { QueueDepth } from '../stats/types.js';
 
-export interface MetricsOptions {
+interface MetricsOptions {
   /** Read at each scrape for the queue gauges. */
   readonly queueDepth?: () => Promise<QueueDepth>;
   /** Read at each scrape for `server_connected`. */
@@ -18,7 +18,7 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
 }
 
-export interface OrchestratorMetrics {
+interface OrchestratorMetrics {
   readonly registry: Registry;
   /** Counts finished attempts, deferrals and plans reaching a final folder. */
   readonly subscriber: Subscriber;
@@ -26,7 +26,7 @@ export interface OrchestratorMetrics {
   readonly notices: AuditLog;
 }
 
-export const METRIC_PREFIX = 'mcp_orchestrator_';
+const METRIC_PREFIX = 'mcp_orchestrator_';
 
 /** Call durations: from a cached read to a slow model call near the default 30 s deadline. */
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { messageOf } from '../core/text.js';
 
-export interface Health {
+interface Health {
   /** false answers 503. */
   readonly ok: boolean;
   readonly [key: string]: unknown;
 }
 
-export interface MetricsServerOptions {
+interface MetricsServerOptions {
   /** 0 picks a free port (see `port` on the result). */
   readonly port: number;
   readonly registry: Registry;
@@ -29,7 +29,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export const METRICS_HOST = '127.0.0.1';
+const METRICS_HOST = '127.0.0.1';
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const health = options.health ?? (() => ({ ok: true }));

@@ -20,7 +20,7 @@ export interface AlertNotice {
   readonly at: string;
 }
 
-export interface AlertCenterOptions {
+interface AlertCenterOptions {
   readonly audit: AuditLog;
   readonly now: () => Date;
   /** Posts a notice; must not throw (webhook.ts logs its own failures). */

@@ -34,7 +34,7 @@ export interface DashboardModel {
   readonly recent: readonly RecentAction[];
 }
 
-export interface ModelInput {
+interface ModelInput {
   readonly now: Date;
   readonly startedAt: Date;
   readonly stoppedAt?: Date;
@@ -72,7 +72,7 @@ const OUTCOME_LABELS: Record<RecentOutcome, string> = {
 };
 
 /** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md`, and why, when it did not succeed. */
-export function formatRecentAction(entry: RecentAction): string {
+function formatRecentAction(entry: RecentAction): string {
   const line = `- [${formatLocalDateTime(entry.at)}] ${printable(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${printable(entry.file)}`;
   return entry.reason === undefined ? line : `${line} — ${cut(printable(entry.reason), 160)}`;
 }

@@ -20,7 +20,7 @@ const BreakerViewSchema = z.object({
   lastError: z.object({ type: z.enum(ERROR_TYPES), message: z.string(), at: z.string() }).optional(),
 });
 
-export const DaemonHealthSchema = z.object({
+const DaemonHealthSchema = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
   /** Present once the daemon stopped cleanly: the breakers below are its last state, not live. */
@@ -39,7 +39,7 @@ export const DaemonHealthSchema = z.object({
   }),
 });
 
-export type DaemonHealth = z.infer<typeof DaemonHealthSchema>;
+type DaemonHealth = z.infer<typeof DaemonHealthSchema>;
 
 export function healthOf(model: DashboardModel, updatedAt: Date, pid = process.pid): DaemonHealth {
   const breakers: DaemonHealth['breakers'] = {};

@@ -26,9 +26,9 @@ import { PlanTracker, type FinishedPlan } from './plan-tracker.js';
 import { readRecentFromLog } from './recent-from-log.js';
 import { webhookNotifier } from './webhook.js';
 
-export const DASHBOARD_FILE = 'Dashboard.md';
+const DASHBOARD_FILE = 'Dashboard.md';
 
-export interface MonitorOptions {
+interface MonitorOptions {
   readonly config: Config;
   readonly pool: Pick<McpPool, 'callTool' | 'listTools' | 'status'>;
   readonly audit: AuditLog;

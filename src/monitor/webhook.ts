@@ -5,7 +5,7 @@
 import { messageOf } from '../core/text.js';
 import type { AlertNotice } from './alert-center.js';
 
-export interface WebhookOptions {
+interface WebhookOptions {
   readonly url: string;
   /** Reported once per failed post. */
   readonly onError: (message: string) => void;

@@ -12,7 +12,7 @@
  */
 
 /** The fields of an audit event or of a parsed `mcp_actions.jsonl` line that matter here. */
-export interface RecordLike {
+interface RecordLike {
   readonly event: unknown;
   readonly server?: unknown;
   readonly tool?: unknown;

@@ -23,7 +23,7 @@ import { parseDuration } from '../../core/duration.js';
 import { describeError } from '../describe-error.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 
-export interface AuthCommandOptions {
+interface AuthCommandOptions {
   readonly configOption?: string | undefined;
   readonly timeout?: string;
   readonly signal?: AbortSignal;

@@ -18,7 +18,7 @@ import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { unreachable } from '../../core/errors.js';
 
-export interface DaemonCommandOptions {
+interface DaemonCommandOptions {
   readonly once: boolean;
   readonly dryRun: boolean;
   readonly signal: AbortSignal;

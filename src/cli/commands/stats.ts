@@ -13,7 +13,7 @@ import type { StatsReport } from '../../stats/types.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 
-export interface StatsCommandOptions {
+interface StatsCommandOptions {
   readonly since?: string;
   readonly json: boolean;
 }

@@ -110,7 +110,8 @@ function requote(original: string, replacement: string): string {
   return quote === '"' || quote === "'" ? `${quote}${replacement}${quote}` : replacement;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object with keys: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditLog } from '../audit/types.js';
 import type { Subscriber } from '../events/event-stream.js';
+import { PLAN_STATUS_OF } from '../stats/classify.js';
 import type { QueueDepth } from '../stats/types.js';
 
 interface MetricsOptions {
@@ -113,7 +114,7 @@ export function createOrchestratorMetrics(options: MetricsOptions = {}): Orchest
           return;
         }
         case 'plan_moved':
-          plans.inc({ status: PLAN_STATUS[event.folder] });
+          plans.inc({ status: PLAN_STATUS_OF[event.folder] });
           return;
         case 'deferred':
           if (!event.resumed) plans.inc({ status: 'deferred' });
@@ -133,5 +134,3 @@ export function createOrchestratorMetrics(options: MetricsOptions = {}): Orchest
     },
   };
 }
-
-const PLAN_STATUS = { Done: 'done', Failed: 'failed', Needs_Review: 'needs_review' } as const;

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { errorCode } from '../core/errno.js';
 import { ERROR_TYPES } from '../core/errors.js';
 import { jsonOrUndefined } from '../core/text.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
@@ -81,6 +82,6 @@ export function isPidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    return errorCode(error) !== 'ESRCH';
   }
 }

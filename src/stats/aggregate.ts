@@ -2,6 +2,7 @@
  * Folds `mcp_actions.jsonl` lines into the figures of `stats`, one line at a time, so a log of any
  * length is read in constant memory (apart from one count per distinct duration, quantiles.ts).
  */
+import { isPlainObject } from '../core/sanitize.js';
 import { jsonOrUndefined, localDay } from '../core/text.js';
 import { observe, type Observation } from './classify.js';
 import { looksWhole, mayChangeFigure, newDayMemo, sniffHead } from './fast-line.js';
@@ -188,9 +189,7 @@ export function aggregateLines(lines: Iterable<string>, options: AggregateOption
 }
 
 function isLogLine(value: unknown): value is LogLine {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  return typeof record['ts'] === 'string' && typeof record['event'] === 'string';
+  return isPlainObject(value) && typeof value['ts'] === 'string' && typeof value['event'] === 'string';
 }
 
 function ratio(part: number, whole: number): number | null {

@@ -10,12 +10,8 @@ export interface OpenAlert extends Alert {
 }
 
 /** What the webhook receives, as JSON. */
-export interface AlertNotice {
+export interface AlertNotice extends Alert {
   readonly status: 'open' | 'resolved';
-  readonly kind: Alert['kind'];
-  readonly key: string;
-  readonly message: string;
-  readonly server?: string;
   readonly raised_at: string;
   readonly at: string;
 }

@@ -5,6 +5,7 @@
 import { cut, escapeUnprintable, formatLocalDateTime, localDay, squash } from '../core/text.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
+import type { DaemonHealth } from './health-file.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
 
 export interface ServerHealth {
@@ -15,14 +16,8 @@ export interface ServerHealth {
   readonly connectionError?: string;
 }
 
-export interface DashboardCounts {
-  readonly waiting: number;
-  readonly inProgress: number;
-  readonly deferred: number;
-  readonly doneToday: number;
-  readonly failedToday: number;
-  readonly needsReviewToday: number;
-}
+/** What health.json carries of the plans, as its schema reads it back. */
+export type DashboardCounts = DaemonHealth['counts'];
 
 export interface DashboardModel {
   readonly startedAt: Date;
@@ -34,13 +29,9 @@ export interface DashboardModel {
   readonly recent: readonly RecentAction[];
 }
 
-interface ModelInput {
+interface ModelInput extends Pick<DashboardModel, 'startedAt' | 'stoppedAt' | 'servers' | 'alerts'> {
   readonly now: Date;
-  readonly startedAt: Date;
-  readonly stoppedAt?: Date;
   readonly plans: TrackerSnapshot;
-  readonly servers: readonly ServerHealth[];
-  readonly alerts: readonly OpenAlert[];
 }
 
 export function buildDashboardModel(input: ModelInput): DashboardModel {

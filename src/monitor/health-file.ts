@@ -40,7 +40,7 @@ const DaemonHealthSchema = z.object({
   }),
 });
 
-type DaemonHealth = z.infer<typeof DaemonHealthSchema>;
+export type DaemonHealth = z.infer<typeof DaemonHealthSchema>;
 
 export function healthOf(model: DashboardModel, updatedAt: Date, pid = process.pid): DaemonHealth {
   const breakers: DaemonHealth['breakers'] = {};

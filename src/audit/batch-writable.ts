@@ -10,6 +10,7 @@
  * written while it was full, never the daemon. Failures are reported once until a batch succeeds again.
  */
 import { Writable } from 'node:stream';
+import { errorOf } from '../core/text.js';
 
 export interface BatchWritable {
   readonly stream: Writable;
@@ -19,7 +20,7 @@ export interface BatchWritable {
   end(): Promise<void>;
 }
 
-export interface BatchWritableOptions {
+interface BatchWritableOptions<T> {
   /** `false` (what winston's Stream transport needs to write plain lines) delivers Buffers: T must be Buffer. */
   readonly objectMode?: boolean;
   /** Runs once after the last batch, before `end()` resolves (closing a kept file descriptor). */
@@ -27,16 +28,16 @@ export interface BatchWritableOptions {
   /** How long writes are collected before a batch goes out; 0: until setImmediate. */
   readonly windowMs?: number;
   /**
-   * Read when an item arrives; a batch never mixes items of two keys (the rotating file's local day:
-   * lines collected across midnight go to two files, each line by the day it was written).
+   * Read when an item arrives; a batch never mixes items of two keys (the local day of a line: lines
+   * collected across midnight go to two files, each line by its day).
    */
-  readonly keyOf?: () => string;
+  readonly keyOf?: (item: T) => string;
 }
 
 export function batchWritable<T>(
   writeBatch: (items: T[], key: string | undefined) => Promise<void>,
   onError: (error: Error) => void,
-  options: BatchWritableOptions = {},
+  options: BatchWritableOptions<T> = {},
 ): BatchWritable {
   let failing = false;
   let collected: T[] = [];
@@ -60,7 +61,7 @@ export function batchWritable<T>(
         await writeBatch(items, key);
         failing = false;
       } catch (error) {
-        if (!failing) onError(error instanceof Error ? error : new Error(String(error)));
+        if (!failing) onError(errorOf(error));
         failing = true;
       }
     }
@@ -85,10 +86,9 @@ export function batchWritable<T>(
     else timer ??= setTimeout(fire, windowMs);
   };
   const collect = (items: T[]): void => {
-    const key = options.keyOf?.();
     for (const item of items) {
       collected.push(item);
-      keys.push(key);
+      keys.push(options.keyOf?.(item));
     }
     schedule(promptNext);
     promptNext = false;

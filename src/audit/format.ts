@@ -3,10 +3,8 @@
  * `mcp_actions.log` and the JSON line of `mcp_actions.jsonl`. Both lines are guaranteed single-line.
  */
 import type { LoggingConfig } from '../config/schema.js';
-import { formatLocalDateTime } from '../core/text.js';
-import { escapeUnprintable, hasUnprintable } from '../core/text.js';
+import { cut, escapeUnprintable, formatLocalDateTime, hasUnprintable } from '../core/text.js';
 import { sanitize, sanitizeText } from '../core/sanitize.js';
-import { cut } from '../core/text.js';
 import type { AuditEvent } from './types.js';
 
 const MAX_MESSAGE_CHARS = 500;

@@ -12,17 +12,16 @@ import path from 'node:path';
 import winston from 'winston';
 import type { LoggingConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { errorOf } from '../core/text.js';
 import { formatHumanLine, formatJsonLine, prepareEvent } from './format.js';
 import { createRotatingFile } from './rotating-file.js';
 import { DEFAULT_ROTATION } from './rotation.js';
 import type { AuditEvent, AuditLog } from './types.js';
 
-export type { AuditEvent, AuditLog } from './types.js';
-
-export const HUMAN_LOG_FILE = 'mcp_actions.log';
+const HUMAN_LOG_FILE = 'mcp_actions.log';
 export const JSON_LOG_FILE = 'mcp_actions.jsonl';
 
-export interface AuditLogOptions {
+interface AuditLogOptions {
   readonly logsDir: string;
   readonly logging: LoggingConfig;
   readonly clock: Clock;
@@ -57,7 +56,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     new winston.transports.Stream({ stream: json.stream, eol: '\n', format: winston.format.printf((i) => String(i[JSON_LINE])) }),
   ];
   const logger = winston.createLogger({ level: 'info', exitOnError: false, transports });
-  logger.on('error', (error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+  logger.on('error', (error: unknown) => onError(errorOf(error)));
   const handedOver = transports.map((t) => new Promise<void>((resolve) => t.once('finish', () => resolve())));
 
   let closing: Promise<void> | undefined;
@@ -79,7 +78,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         }
       } catch (error) {
         // A value that cannot be formatted (a throwing toJSON…) costs one event, not the daemon.
-        onError(error instanceof Error ? error : new Error(String(error)));
+        onError(errorOf(error));
       }
     },
     close(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Audit logs for tests of other modules: one that keeps events in memory, one that drops them. */
 import type { AuditEvent, AuditLog } from './types.js';
 
-export interface MemoryAuditLog extends AuditLog {
+interface MemoryAuditLog extends AuditLog {
   /** Every recorded event, unsanitized, in order. */
   readonly events: readonly AuditEvent[];
 }

@@ -20,7 +20,7 @@ export function planLinesSubscriber(audit: AuditLog): Subscriber {
   };
 }
 
-export function linesOf(event: PlanEvent): AuditEvent[] {
+function linesOf(event: PlanEvent): AuditEvent[] {
   const plan = planFields(event.plan);
   switch (event.type) {
     case 'claimed':

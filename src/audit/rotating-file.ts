@@ -5,21 +5,22 @@
  * O_APPEND through one descriptor kept open, and rotation is a single rename of the live file between
  * two appends. A line therefore lands in exactly one file: the inode it was appended to.
  *
- * The descriptor is kept (an open/stat/close per batch was most of the audit's cost per step), so the
- * size is counted, and the path is looked at again (a `stat`, its inode against the descriptor's) only
+ * The descriptor is kept (kept-append.ts), so the size is counted, and the path is looked at again only
  * when rotation may be due or at most once a second. When another process (a `run` next to the daemon,
  * or logrotate) renamed the file, that look finds a new inode or none, and the next batch goes to the
  * new live file; the lines of the second before it went to the renamed file, which is kept like any other.
  */
-import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogRotationConfig } from '../config/schema.js';
-import { errorCode } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
+import { localDay } from '../core/text.js';
 import { exists } from '../vault/fs.js';
 import { batchWritable, type BatchWritable } from './batch-writable.js';
-import { filesToPrune, localDay, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
+import { KeptAppendFile } from './kept-append.js';
+import { filesToPrune, mustRotate, rotatedFilesOf, rotatedName } from './rotation.js';
 
-export interface RotatingFileOptions {
+interface RotatingFileOptions {
   readonly policy: LogRotationConfig;
   readonly now: () => Date;
   readonly onError: (error: Error) => void;
@@ -29,74 +30,37 @@ export interface RotatingFileOptions {
 
 /** A clash on a millisecond stamp needs a suffix; this many clashes means something else is wrong. */
 const MAX_SEQ = 1_000;
-/** How long the kept descriptor is trusted to be the live file without looking at the path. */
-const RECHECK_MS = 1_000;
 
 export function createRotatingFile(file: string, options: RotatingFileOptions): BatchWritable {
   const { policy, now } = options;
   const dir = path.dirname(file);
   const liveName = path.basename(file);
+  const live = new KeptAppendFile(file);
   // Day of the last write we know of; seeded from the file's mtime so a restart the next day rotates.
   let lastDay: string | undefined;
-  let handle: FileHandle | undefined;
-  let inode = -1;
   let size = 0;
-  let checkedAtMs = -Infinity;
 
-  const closeHandle = async (): Promise<void> => {
-    const h = handle;
-    handle = undefined;
-    await h?.close().catch(() => undefined);
-  };
-
-  const openLive = async (): Promise<void> => {
-    const h = await open(file, 'a');
-    try {
-      const info = await h.stat();
-      lastDay ??= info.size > 0 ? localDay(info.mtime) : undefined;
-      inode = info.ino;
-      size = info.size;
-      handle = h;
-    } catch (error) {
-      await h.close().catch(() => undefined);
-      throw error;
-    }
-  };
-
-  /** Makes the descriptor the live file again and the size what it holds (another process may append too). */
-  const recheck = async (atMs: number): Promise<void> => {
-    checkedAtMs = atMs;
-    if (handle) {
-      try {
-        const info = await stat(file);
-        if (info.ino === inode) {
-          size = info.size;
-          return;
-        }
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
-      await closeHandle();
-    }
-    await openLive();
+  /** Looks at the path when due (or `force`) and takes the size it holds; true when it looked. */
+  const look = async (atMs: number, force = false): Promise<boolean> => {
+    const found = await live.lookWhenDue(atMs, force);
+    if (!found) return false;
+    if (found.opened) lastDay ??= found.size > 0 ? localDay(found.mtime) : undefined;
+    size = found.size;
+    return true;
   };
 
   const prune = async (nowMs: number): Promise<void> => {
     const doomed = filesToPrune(rotatedFilesOf(liveName, await readdir(dir)), policy, nowMs);
-    for (const old of doomed) await unlink(path.join(dir, old.name)).catch(ignoreMissing);
+    for (const old of doomed) await unlessMissing(unlink(path.join(dir, old.name)), undefined);
   };
 
   const rotate = async (): Promise<void> => {
     const at = now();
-    await closeHandle();
+    await live.close();
     for (let seq = 0; seq < MAX_SEQ; seq++) {
       const target = path.join(dir, rotatedName(liveName, at, seq));
       if (await exists(target)) continue;
-      try {
-        await rename(file, target);
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error; // another process rotated it first: fine
-      }
+      await unlessMissing(rename(file, target), undefined); // another process rotated it first: fine
       await prune(at.getTime());
       return;
     }
@@ -107,22 +71,17 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
   const writeBatch = async (lines: Buffer[], dayWritten: string | undefined): Promise<void> => {
     const atMs = now().getTime();
     const day = dayWritten ?? localDay(new Date(atMs));
-    let fresh = false;
-    if (!handle || atMs - checkedAtMs >= RECHECK_MS) {
-      await recheck(atMs);
-      fresh = true;
-    }
+    let fresh = await look(atMs);
     let pending = lines;
     while (pending.length > 0) {
       if (mustRotate({ size, lastDay }, (pending[0] as Buffer).length, day, policy)) {
         // The count may be stale (another process rotated or appended): look before renaming anything.
         if (!fresh) {
-          await recheck(atMs);
-          fresh = true;
+          fresh = await look(atMs, true);
           continue;
         }
         await rotate();
-        await openLive();
+        await look(atMs, true);
         lastDay = day;
       }
       // As many lines as fit under maxBytes; always at least one, so an oversized line still gets written.
@@ -133,7 +92,7 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
         next += line.length;
         count += 1;
       }
-      await appendAll(handle as FileHandle, Buffer.concat(pending.slice(0, count)));
+      await live.append(Buffer.concat(pending.slice(0, count)), atMs);
       lastDay = day;
       size = next;
       pending = pending.slice(count);
@@ -145,27 +104,15 @@ export function createRotatingFile(file: string, options: RotatingFileOptions): 
       await writeBatch(lines, day);
     } catch (error) {
       // Whatever failed, the next batch starts from the path again.
-      await closeHandle();
-      checkedAtMs = -Infinity;
+      await live.close();
       throw error;
     }
   };
 
   return batchWritable<Buffer>(guarded, options.onError, {
     objectMode: false,
-    final: closeHandle,
+    final: () => live.close(),
     windowMs: options.windowMs ?? 0,
     keyOf: () => localDay(now()),
   });
-}
-
-async function appendAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let offset = 0; offset < data.length; ) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    offset += bytesWritten;
-  }
-}
-
-function ignoreMissing(error: unknown): void {
-  if (errorCode(error) !== 'ENOENT') throw error;
 }

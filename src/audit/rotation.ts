@@ -12,13 +12,13 @@ import { LogRotationSchema, type LogRotationConfig } from '../config/schema.js';
 export const DEFAULT_ROTATION: LogRotationConfig = LogRotationSchema.parse({});
 
 /** `mcp_actions.jsonl` → `{ base: 'mcp_actions', ext: '.jsonl' }`. */
-export function splitLogName(fileName: string): { readonly base: string; readonly ext: string } {
+function splitLogName(fileName: string): { readonly base: string; readonly ext: string } {
   const dot = fileName.lastIndexOf('.');
   return dot <= 0 ? { base: fileName, ext: '' } : { base: fileName.slice(0, dot), ext: fileName.slice(dot) };
 }
 
 /** `2026-02-16T14-20-30-123Z`: sortable, and legal in file names everywhere (no colons). */
-export function rotationStamp(at: Date): string {
+function rotationStamp(at: Date): string {
   return at.toISOString().replace(/:/g, '-').replace('.', '-');
 }
 
@@ -27,7 +27,7 @@ export function rotatedName(liveName: string, at: Date, seq = 0): string {
   return `${base}.${rotationStamp(at)}${seq > 0 ? `.${seq}` : ''}${ext}`;
 }
 
-export interface RotatedFile {
+interface RotatedFile {
   readonly name: string;
   /** When it was rotated (epoch ms): every line in it is older. */
   readonly closedAtMs: number;
@@ -61,7 +61,7 @@ export function filesToPrune(rotated: readonly RotatedFile[], policy: LogRotatio
   return newestFirst.filter((file, index) => index >= policy.keep || file.closedAtMs < oldest);
 }
 
-export interface LiveFileState {
+interface LiveFileState {
   /** Bytes already in the live file. */
   readonly size: number;
   /** Local day (YYYY-MM-DD) of the live file's last write, when known. */
@@ -73,10 +73,4 @@ export function mustRotate(live: LiveFileState, nextBytes: number, day: string, 
   if (live.size === 0) return false;
   if (policy.daily && live.lastDay !== undefined && live.lastDay !== day) return true;
   return policy.maxBytes > 0 && live.size + nextBytes > policy.maxBytes;
-}
-
-/** `2026-02-16` in the machine's local time. */
-export function localDay(at: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }

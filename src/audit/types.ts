@@ -1,6 +1,6 @@
 /** The audit log's vocabulary (SPEC §8). */
 
-export const AUDIT_EVENT_KINDS = [
+const AUDIT_EVENT_KINDS = [
   'CLAIM',
   'CALL',
   'PARAMS',

@@ -6,15 +6,15 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
+import { errorOf, localDay } from '../core/text.js';
 import type { Config } from '../config/schema.js';
 import type { Subscriber } from '../events/event-stream.js';
 import { batchWritable } from './batch-writable.js';
 import { KeptAppendFile } from './kept-append.js';
-import { localDay } from './rotation.js';
 import type { AuditLog } from './types.js';
 import { vaultEntriesOf, vaultEntryOfNotice, type VaultAuditEntry } from './vault-audit.js';
 
-export interface VaultAuditOptions {
+interface VaultAuditOptions {
   /** The folder of day files, normally `<vault>/Logs`. */
   readonly dir: string;
   /** Day files older than this many days are deleted. Default 90. */
@@ -25,7 +25,7 @@ export interface VaultAuditOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export interface VaultAudit {
+interface VaultAudit {
   readonly subscriber: Subscriber;
   /** Alerts and other notices; `close()` waits for every entry to be written. */
   readonly notices: AuditLog;
@@ -59,30 +59,25 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
     }
   };
 
+  // A batch holds the lines of one day (keyOf below).
   const writeBatch = async (lines: Line[]): Promise<void> => {
+    const day = (lines[0] as Line).day;
     const today = localDay(clock.now());
     if (prunedOn !== today) {
       await mkdir(options.dir, { recursive: true });
       // Deleting old days is housekeeping: its failure is reported, never paid for with today's lines.
-      await prune().catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      await prune().catch((error: unknown) => onError(errorOf(error)));
       prunedOn = today;
     }
-    // Consecutive lines of one day go out in one append.
-    for (let start = 0; start < lines.length; ) {
-      const day = (lines[start] as Line).day;
-      let end = start;
-      while (end < lines.length && (lines[end] as Line).day === day) end++;
-      const file = path.join(options.dir, `${day}.json`);
-      if (current?.file !== file) {
-        await current?.close();
-        current = new KeptAppendFile(file);
-      }
-      await current.append(lines.slice(start, end).map((line) => line.text).join(''), clock.now().getTime());
-      start = end;
+    const file = path.join(options.dir, `${day}.json`);
+    if (current?.file !== file) {
+      await current?.close();
+      current = new KeptAppendFile(file);
     }
+    await current.append(lines.map((line) => line.text).join(''), clock.now().getTime());
   };
-  // Collected like the main log's lines (logger.ts): a plan's end and the daemon's notices go out at once.
-  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5 });
+  // Collected like the main log's lines (logger.ts), one append per day: a plan's end and the daemon's notices go out at once.
+  const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5, keyOf: (line) => line.day });
   let closing: Promise<void> | undefined;
   const write = (entry: VaultAuditEntry, at: Date): void => {
     if (!closing) out.stream.write({ day: localDay(at), text: `${oneLineJson(entry)}\n` } satisfies Line);
@@ -103,7 +98,7 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
             out.flushSoon();
           }
         } catch (error) {
-          onError(error instanceof Error ? error : new Error(String(error)));
+          onError(errorOf(error));
         }
       },
       close() {

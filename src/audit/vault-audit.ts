@@ -5,7 +5,7 @@
  * One entry per finished attempt (its arguments as `parameters`), plus one per plan-level event a
  * reviewer cares about (claimed, ended, deferred, moved, left for the next start, manual step, alert).
  */
-import { sanitize, sanitizeText } from '../core/sanitize.js';
+import { isPlainObject, sanitize, sanitizeText } from '../core/sanitize.js';
 import { cut } from '../core/text.js';
 import type { PlanEvent } from '../events/plan-event.js';
 import { isDeduplicated } from '../events/step-result.js';
@@ -31,7 +31,7 @@ export interface VaultAuditEntry {
   readonly error?: string;
 }
 
-export const VAULT_AUDIT_ACTOR = 'mcp-orchestrator';
+const VAULT_AUDIT_ACTOR = 'mcp-orchestrator';
 
 /** Arguments that name who or what an action is aimed at, most telling first. */
 const TARGET_KEYS = ['to', 'recipient', 'recipients', 'path', 'url', 'channel', 'to_path', 'from', 'query'];
@@ -151,10 +151,9 @@ function entryOf(draft: Draft, at: Date): VaultAuditEntry {
 }
 
 function targetOf(params: unknown): string | undefined {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
-  const record = params as Record<string, unknown>;
+  if (!isPlainObject(params)) return undefined;
   for (const key of TARGET_KEYS) {
-    const value = record[key];
+    const value = params[key];
     if (typeof value === 'string' && value !== '') return value;
     if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return value.join(', ');
   }

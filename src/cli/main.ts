@@ -35,11 +35,11 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     signal.addEventListener('abort', stop, { once: true });
   }
   let code: ExitCode = EXIT.ok;
-  const withRuntime = async (options: GlobalOptions, body: (runtime: Runtime) => Promise<ExitCode>, audit = true) => {
+  const withRuntime = async (body: (runtime: Runtime) => Promise<ExitCode>, audit = true) => {
     let runtime: Runtime | undefined;
     try {
       const { loadConfigFrom, openRuntime } = await import('./runtime.js');
-      runtime = await openRuntime(await loadConfigFrom(options.config), { audit });
+      runtime = await openRuntime(await loadConfigFrom(program.opts<GlobalOptions>().config), { audit });
       code = await body(runtime);
     } catch (error) {
       io.err(`error: ${describeError(error)}`);
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .argument('<plans...>', 'plan files (.md)')
     .action(async (files: string[]) => {
       const { checkCommand } = await import('./commands/check.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) => checkCommand(files, runtime, io), false);
+      await withRuntime((runtime) => checkCommand(files, runtime, io), false);
     });
 
   program
@@ -76,9 +76,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--dry-run', 'validate and show the steps without calling any tool', false)
     .action(async (file: string, options: { dryRun: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
-        runCommand(file, runtime, io, { dryRun: options.dryRun, signal: root.signal }),
-      );
+      await withRuntime((runtime) => runCommand(file, runtime, io, { dryRun: options.dryRun, signal: root.signal }));
     });
 
   program
@@ -90,7 +88,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--mcp-port <port>', 'serve the orchestrator\'s MCP server over HTTP (/mcp, /sse) on serve.host:PORT, 0 for a free port; needs serve.token or $ORCHESTRATOR_TOKEN', metricsPortOption)
     .action(async ({ metricsPort, mcpPort, ...options }: { once: boolean; dryRun: boolean; metricsPort?: number; mcpPort?: number }) => {
       const { daemonCommand } = await import('./commands/daemon.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) =>
+      await withRuntime((runtime) =>
         daemonCommand(runtime, io, {
           ...options,
           signal: root.signal,
@@ -105,7 +103,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .description('the orchestrator\'s own MCP server over stdio, for Claude Desktop, Claude Code or any MCP client (with or without a daemon)')
     .action(async () => {
       const { serveCommand } = await import('./commands/serve.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) => serveCommand(runtime, io, { signal: root.signal }));
+      await withRuntime((runtime) => serveCommand(runtime, io, { signal: root.signal }));
     });
 
   program
@@ -114,7 +112,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--json', 'print JSON instead of a table', false)
     .action(async (options: { json: boolean }) => {
       const { serversCommand } = await import('./commands/servers.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) => serversCommand(runtime, io, options), false);
+      await withRuntime((runtime) => serversCommand(runtime, io, options), false);
     });
 
   program
@@ -124,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = createProcessIo(), 
     .option('--json', 'print JSON instead of tables', false)
     .action(async (options: { since?: string; json: boolean }) => {
       const { statsCommand } = await import('./commands/stats.js');
-      await withRuntime(program.opts<GlobalOptions>(), (runtime) => statsCommand(runtime, io, options), false);
+      await withRuntime((runtime) => statsCommand(runtime, io, options), false);
     });
 
   program

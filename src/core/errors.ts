@@ -55,7 +55,7 @@ export class AuthorizationNeeded extends StepError {
 }
 
 /** Why a call was held back before it left this process. */
-export type HoldReason = 'breaker' | 'rate_limit';
+type HoldReason = 'breaker' | 'rate_limit';
 
 /**
  * A call that was never sent because a guard held it back: the server's circuit breaker is open, or

@@ -14,7 +14,7 @@ import { cut } from './text.js';
 
 export const REDACTED = '[REDACTED]';
 
-export interface SanitizeOptions {
+interface SanitizeOptions {
   /** Strings longer than this are cut and end with `…(+N chars)`. Default 200; Infinity keeps all. */
   readonly maxStringLength?: number;
   /** Mask e-mails and secrets. Default true; false only makes the value loggable (cycles, bigints…). */
@@ -110,7 +110,8 @@ function requote(original: string, replacement: string): string {
   return quote === '"' || quote === "'" ? `${quote}${replacement}${quote}` : replacement;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object with keys: not null, not an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

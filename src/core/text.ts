@@ -42,6 +42,20 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The value of a JSON text; undefined when it is not JSON (a torn line, a half-written file). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Anything thrown, as an Error: for a callback that reports one. */
+export function errorOf(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /**
  * Text that reaches a terminal (`tail -f` of the log) or a rendered note must not carry control
  * characters: an ESC sequence in a plan id could retitle or clear the reader's terminal, and bidi
@@ -65,4 +79,9 @@ export function formatLocalDateTime(date: Date): string {
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   );
+}
+
+/** `2026-02-16` in the machine's local time: the day of a log's day file, of "done today". */
+export function localDay(date: Date): string {
+  return formatLocalDateTime(date).slice(0, 10);
 }

@@ -7,9 +7,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditLog } from '../audit/types.js';
 import type { Subscriber } from '../events/event-stream.js';
+import { PLAN_STATUS_OF } from '../stats/classify.js';
 import type { QueueDepth } from '../stats/types.js';
 
-export interface MetricsOptions {
+interface MetricsOptions {
   /** Read at each scrape for the queue gauges. */
   readonly queueDepth?: () => Promise<QueueDepth>;
   /** Read at each scrape for `server_connected`. */
@@ -18,7 +19,7 @@ export interface MetricsOptions {
   readonly processMetrics?: boolean;
 }
 
-export interface OrchestratorMetrics {
+interface OrchestratorMetrics {
   readonly registry: Registry;
   /** Counts finished attempts, deferrals and plans reaching a final folder. */
   readonly subscriber: Subscriber;
@@ -26,7 +27,7 @@ export interface OrchestratorMetrics {
   readonly notices: AuditLog;
 }
 
-export const METRIC_PREFIX = 'mcp_orchestrator_';
+const METRIC_PREFIX = 'mcp_orchestrator_';
 
 /** Call durations: from a cached read to a slow model call near the default 30 s deadline. */
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -113,7 +114,7 @@ export function createOrchestratorMetrics(options: MetricsOptions = {}): Orchest
           return;
         }
         case 'plan_moved':
-          plans.inc({ status: PLAN_STATUS[event.folder] });
+          plans.inc({ status: PLAN_STATUS_OF[event.folder] });
           return;
         case 'deferred':
           if (!event.resumed) plans.inc({ status: 'deferred' });
@@ -133,5 +134,3 @@ export function createOrchestratorMetrics(options: MetricsOptions = {}): Orchest
     },
   };
 }
-
-const PLAN_STATUS = { Done: 'done', Failed: 'failed', Needs_Review: 'needs_review' } as const;

@@ -9,7 +9,7 @@ import type { Subscriber } from '../events/event-stream.js';
 import { readQueueDepth } from '../stats/queue-depth.js';
 
 /** What the glue needs of a runtime (cli/runtime.ts's Runtime has it). */
-export interface MetricsHost {
+interface MetricsHost {
   readonly config: { readonly vault: string };
   readonly clock: Clock;
   readonly pool: { status(): readonly { readonly name: string; readonly enabled: boolean; readonly connected: boolean }[] };

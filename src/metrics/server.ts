@@ -3,17 +3,19 @@
  * 127.0.0.1 only — metrics name servers and tools, which is nobody else's business; put a reverse proxy
  * in front to expose them deliberately.
  */
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { messageOf } from '../core/text.js';
 
-export interface Health {
+interface Health {
   /** false answers 503. */
   readonly ok: boolean;
   readonly [key: string]: unknown;
 }
 
-export interface MetricsServerOptions {
+interface MetricsServerOptions {
   /** 0 picks a free port (see `port` on the result). */
   readonly port: number;
   readonly registry: Registry;
@@ -27,27 +29,21 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export const METRICS_HOST = '127.0.0.1';
+const METRICS_HOST = '127.0.0.1';
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const health = options.health ?? (() => ({ ok: true }));
   const server = createServer((request, response) => {
     void handle(request, response, options.registry, health);
   });
-  await new Promise<void>((resolve, reject) => {
-    const fail = (error: NodeJS.ErrnoException): void =>
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `metrics port ${options.port} on ${METRICS_HOST} is already in use: pick another --metrics-port`
-            : `cannot serve metrics on ${METRICS_HOST}:${options.port}: ${error.message}`,
-        ),
-      );
-    server.once('error', fail);
-    server.listen(options.port, METRICS_HOST, () => {
-      server.off('error', fail);
-      resolve();
-    });
+  server.listen(options.port, METRICS_HOST);
+  // events.once rejects with the 'error' the listen raised.
+  await once(server, 'listening').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `metrics port ${options.port} on ${METRICS_HOST} is already in use: pick another --metrics-port`
+        : `cannot serve metrics on ${METRICS_HOST}:${options.port}: ${error.message}`,
+    );
   });
   const port = (server.address() as AddressInfo).port;
   return {
@@ -82,6 +78,6 @@ async function handle(
     }
   } catch (error) {
     if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-    response.end(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    response.end(`error: ${messageOf(error)}\n`);
   }
 }

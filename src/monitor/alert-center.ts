@@ -10,17 +10,13 @@ export interface OpenAlert extends Alert {
 }
 
 /** What the webhook receives, as JSON. */
-export interface AlertNotice {
+export interface AlertNotice extends Alert {
   readonly status: 'open' | 'resolved';
-  readonly kind: Alert['kind'];
-  readonly key: string;
-  readonly message: string;
-  readonly server?: string;
   readonly raised_at: string;
   readonly at: string;
 }
 
-export interface AlertCenterOptions {
+interface AlertCenterOptions {
   readonly audit: AuditLog;
   readonly now: () => Date;
   /** Posts a notice; must not throw (webhook.ts logs its own failures). */

@@ -16,7 +16,7 @@ export interface Alert {
   readonly server?: string;
 }
 
-export interface AlertRules {
+interface AlertRules {
   readonly serverDownMs: number;
   readonly failedPlans: number;
   readonly failedPlansWithinMs: number;

@@ -2,9 +2,10 @@
  * `vault/Dashboard.md` (issue 7): the model and its rendering, both pure. The daemon builds the model
  * from its tracker, its breakers and its alerts; DashboardWriter decides when to write it.
  */
-import { escapeUnprintable, formatLocalDateTime, squash } from '../core/text.js';
+import { cut, escapeUnprintable, formatLocalDateTime, localDay, squash } from '../core/text.js';
 import type { BreakerView } from '../execution/breaker.js';
 import type { OpenAlert } from './alert-center.js';
+import type { DaemonHealth } from './health-file.js';
 import type { RecentAction, RecentOutcome, TrackerSnapshot } from './plan-tracker.js';
 
 export interface ServerHealth {
@@ -15,14 +16,8 @@ export interface ServerHealth {
   readonly connectionError?: string;
 }
 
-export interface DashboardCounts {
-  readonly waiting: number;
-  readonly inProgress: number;
-  readonly deferred: number;
-  readonly doneToday: number;
-  readonly failedToday: number;
-  readonly needsReviewToday: number;
-}
+/** What health.json carries of the plans, as its schema reads it back. */
+export type DashboardCounts = DaemonHealth['counts'];
 
 export interface DashboardModel {
   readonly startedAt: Date;
@@ -34,13 +29,9 @@ export interface DashboardModel {
   readonly recent: readonly RecentAction[];
 }
 
-export interface ModelInput {
+interface ModelInput extends Pick<DashboardModel, 'startedAt' | 'stoppedAt' | 'servers' | 'alerts'> {
   readonly now: Date;
-  readonly startedAt: Date;
-  readonly stoppedAt?: Date;
   readonly plans: TrackerSnapshot;
-  readonly servers: readonly ServerHealth[];
-  readonly alerts: readonly OpenAlert[];
 }
 
 export function buildDashboardModel(input: ModelInput): DashboardModel {
@@ -72,7 +63,7 @@ const OUTCOME_LABELS: Record<RecentOutcome, string> = {
 };
 
 /** `- [2026-02-05 11:00:00] send_email - ✓ Success - welcome_email.md`, and why, when it did not succeed. */
-export function formatRecentAction(entry: RecentAction): string {
+function formatRecentAction(entry: RecentAction): string {
   const line = `- [${formatLocalDateTime(entry.at)}] ${printable(entry.action)} - ${OUTCOME_LABELS[entry.outcome]} - ${printable(entry.file)}`;
   return entry.reason === undefined ? line : `${line} — ${cut(printable(entry.reason), 160)}`;
 }
@@ -132,10 +123,6 @@ function health(server: ServerHealth): string {
   return `✗ down (breaker open after ${breaker.consecutiveFailures} failures${probe})`;
 }
 
-function localDay(date: Date): string {
-  return formatLocalDateTime(date).slice(0, 10);
-}
-
 /** A table cell: one line, no column breaks. */
 function cell(text: string): string {
   return printable(text).replace(/\|/g, '\\|');
@@ -144,8 +131,4 @@ function cell(text: string): string {
 /** One printable line: a file name or message may hold anything. */
 function printable(text: string): string {
   return escapeUnprintable(squash(text));
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

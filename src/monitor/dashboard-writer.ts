@@ -13,7 +13,7 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export interface DashboardWriterOptions<M> {
+interface DashboardWriterOptions<M> {
   /** The current model; compared as JSON with the last one written. */
   readonly model: () => M;
   readonly render: (model: M, updatedAt: Date) => string;

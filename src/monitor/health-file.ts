@@ -5,7 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { errorCode } from '../core/errno.js';
 import { ERROR_TYPES } from '../core/errors.js';
+import { jsonOrUndefined } from '../core/text.js';
 import { writeFileAtomic } from '../vault/write-file-atomic.js';
 import type { DashboardModel } from './dashboard-render.js';
 
@@ -19,7 +21,7 @@ const BreakerViewSchema = z.object({
   lastError: z.object({ type: z.enum(ERROR_TYPES), message: z.string(), at: z.string() }).optional(),
 });
 
-export const DaemonHealthSchema = z.object({
+const DaemonHealthSchema = z.object({
   pid: z.number().int(),
   startedAt: z.string(),
   /** Present once the daemon stopped cleanly: the breakers below are its last state, not live. */
@@ -68,19 +70,8 @@ export async function writeHealth(file: string, health: DaemonHealth): Promise<v
  * are stale: a restart starts them all closed). Undefined when no daemon ever wrote one, or it is unreadable.
  */
 export async function readDaemonHealth(file: string): Promise<(DaemonHealth & { readonly running: boolean }) | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = DaemonHealthSchema.safeParse(raw);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const parsed = DaemonHealthSchema.safeParse(text === undefined ? undefined : jsonOrUndefined(text));
   if (!parsed.success) return undefined;
   return { ...parsed.data, running: parsed.data.stoppedAt === undefined && isPidAlive(parsed.data.pid) };
 }
@@ -91,6 +82,6 @@ export function isPidAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    return errorCode(error) !== 'ESRCH';
   }
 }

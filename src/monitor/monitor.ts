@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { AuditLog } from '../audit/types.js';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { messageOf } from '../core/text.js';
 import { localGuardStore, type GuardStore } from '../execution/guard-store.js';
 import { GuardedCaller } from '../execution/guarded-caller.js';
 import { RateLedger } from '../execution/rate-limit-ledger.js';
@@ -25,9 +26,9 @@ import { PlanTracker, type FinishedPlan } from './plan-tracker.js';
 import { readRecentFromLog } from './recent-from-log.js';
 import { webhookNotifier } from './webhook.js';
 
-export const DASHBOARD_FILE = 'Dashboard.md';
+const DASHBOARD_FILE = 'Dashboard.md';
 
-export interface MonitorOptions {
+interface MonitorOptions {
   readonly config: Config;
   readonly pool: Pick<McpPool, 'callTool' | 'listTools' | 'status'>;
   readonly audit: AuditLog;
@@ -129,7 +130,7 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
     timers,
     minIntervalMs: 1_000,
     onError: (error) => {
-      const message = `dashboard: cannot write ${path.join(vault, DASHBOARD_FILE)}: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `dashboard: cannot write ${path.join(vault, DASHBOARD_FILE)}: ${messageOf(error)}`;
       if (message !== lastWriteError) audit.record({ event: 'ALERT', status: 'open', message });
       lastWriteError = message;
     },

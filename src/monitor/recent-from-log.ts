@@ -11,6 +11,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { unlessMissing } from '../core/errno.js';
+import { jsonOrUndefined } from '../core/text.js';
 import { JSON_LOG_FILE } from '../audit/logger.js';
 import type { AuditEvent } from '../audit/types.js';
 import type { RecentAction, RecentOutcome } from './plan-tracker.js';
@@ -96,11 +97,6 @@ function actionOf(line: LogLine): string {
 }
 
 function parse(text: string): LogLine | undefined {
-  if (text.trim() === '') return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as LogLine) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = text.trim() === '' ? undefined : jsonOrUndefined(text);
+  return typeof value === 'object' && value !== null ? (value as LogLine) : undefined;
 }

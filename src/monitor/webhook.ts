@@ -2,9 +2,10 @@
  * The optional alert webhook (`alerts.webhookUrl`): each alert raised or resolved is POSTed as JSON.
  * A webhook that fails (down, slow, non-2xx) is only logged: alerting must never hurt the daemon.
  */
+import { messageOf } from '../core/text.js';
 import type { AlertNotice } from './alert-center.js';
 
-export interface WebhookOptions {
+interface WebhookOptions {
   readonly url: string;
   /** Reported once per failed post. */
   readonly onError: (message: string) => void;
@@ -28,7 +29,7 @@ export function webhookNotifier(options: WebhookOptions): (notice: AlertNotice) 
       await response.arrayBuffer().catch(() => undefined);
       if (!response.ok) options.onError(`alert webhook ${redact(options.url)} answered HTTP ${response.status}`);
     } catch (error) {
-      options.onError(`alert webhook ${redact(options.url)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      options.onError(`alert webhook ${redact(options.url)} failed: ${messageOf(error)}`);
     }
   };
 }

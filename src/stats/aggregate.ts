@@ -2,7 +2,8 @@
  * Folds `mcp_actions.jsonl` lines into the figures of `stats`, one line at a time, so a log of any
  * length is read in constant memory (apart from one count per distinct duration, quantiles.ts).
  */
-import { localDay } from '../audit/rotation.js';
+import { isPlainObject } from '../core/sanitize.js';
+import { jsonOrUndefined, localDay } from '../core/text.js';
 import { observe, type Observation } from './classify.js';
 import { looksWhole, mayChangeFigure, newDayMemo, sniffHead } from './fast-line.js';
 import { DurationCounts } from './quantiles.js';
@@ -65,19 +66,9 @@ export class StatsAccumulator {
         return;
       }
     }
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      this.skipped += 1;
-      return;
-    }
-    if (!isLogLine(record)) {
-      this.skipped += 1;
-      return;
-    }
-    const at = head?.tsMs ?? Date.parse(record.ts);
-    if (Number.isNaN(at)) {
+    const record = jsonOrUndefined(line);
+    const at = isLogLine(record) ? (head?.tsMs ?? Date.parse(record.ts)) : NaN;
+    if (!isLogLine(record) || Number.isNaN(at)) {
       this.skipped += 1;
       return;
     }
@@ -198,9 +189,7 @@ export function aggregateLines(lines: Iterable<string>, options: AggregateOption
 }
 
 function isLogLine(value: unknown): value is LogLine {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  return typeof record['ts'] === 'string' && typeof record['event'] === 'string';
+  return isPlainObject(value) && typeof value['ts'] === 'string' && typeof value['event'] === 'string';
 }
 
 function ratio(part: number, whole: number): number | null {

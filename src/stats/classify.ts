@@ -10,9 +10,10 @@
  *   status deferred, or a plan-level `RETRY` status deferred (its server was unreachable while
  *   validating), and still count.
  */
+import type { FinalFolder } from '../vault/folders.js';
 
 /** The fields of an audit event or of a parsed `mcp_actions.jsonl` line that matter here. */
-export interface RecordLike {
+interface RecordLike {
   readonly event: unknown;
   readonly server?: unknown;
   readonly tool?: unknown;
@@ -38,11 +39,14 @@ export type Observation =
   | { readonly kind: 'plan_finished'; readonly status: FinishedPlanStatus }
   | { readonly kind: 'plan_deferred' };
 
-const FINAL_FOLDERS: Readonly<Record<string, FinishedPlanStatus>> = {
+/** A final folder's plan status, for `stats` and the metrics alike. */
+export const PLAN_STATUS_OF: Readonly<Record<FinalFolder, FinishedPlanStatus>> = {
   Done: 'done',
   Failed: 'failed',
   Needs_Review: 'needs_review',
 };
+// Looked up by any status a log line carries.
+const FINAL_FOLDERS: Readonly<Record<string, FinishedPlanStatus>> = PLAN_STATUS_OF;
 
 export function observe(record: RecordLike): Observation | undefined {
   const { event, server, tool, status } = record;

@@ -11,14 +11,14 @@ const TS_LENGTH = 24;
 const EVENT_KEY_AT = HEAD.length + TS_LENGTH;
 const EVENT_AT = EVENT_KEY_AT + EVENT_KEY.length;
 
-export interface LineHead {
+interface LineHead {
   readonly ts: string;
   readonly tsMs: number;
   readonly event: string;
 }
 
 /** One-entry memo of a day's midnight: lines come in time order, so the day rarely changes. */
-export interface DayMemo {
+interface DayMemo {
   day: string;
   ms: number;
 }

@@ -1,6 +1,6 @@
 /** Plain text tables for the terminal (`stats`, `servers`): padded columns, numbers right-aligned. Pure. */
 
-export type Align = 'left' | 'right';
+type Align = 'left' | 'right';
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string[] {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

@@ -9,12 +9,14 @@
  * Whoever connects is told who holds it (one JSON line: pid, host, start time), so a second daemon can
  * say which process runs, and `servers` can tell whether a daemon runs at all.
  */
+import { once } from 'node:events';
 import { createServer, connect, type Server } from 'node:net';
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { errorCode } from '../core/errno.js';
+import { jsonOrUndefined } from '../core/text.js';
 
 const HolderSchema = z.object({ pid: z.number().int(), host: z.string(), started_at: z.string() });
 export type LockHolder = z.infer<typeof HolderSchema>;
@@ -87,21 +89,12 @@ export async function askHolder(address: string, timeoutMs = 2_000): Promise<Loc
 }
 
 function parseHolder(text: string): LockHolder | undefined {
-  try {
-    const parsed = HolderSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = HolderSchema.safeParse(jsonOrUndefined(text));
+  return parsed.success ? parsed.data : undefined;
 }
 
-function listen(server: Server, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (error: Error): void => reject(error);
-    server.once('error', fail);
-    server.listen(address, () => {
-      server.off('error', fail);
-      resolve();
-    });
-  });
+/** Resolves once listening; rejects with the 'error' the listen raised (events.once listens for both). */
+async function listen(server: Server, address: string): Promise<void> {
+  server.listen(address);
+  await once(server, 'listening');
 }

@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorCode } from '../core/errno.js';
+import { unlessMissing } from '../core/errno.js';
 import { isPlanFileName } from './folders.js';
 
 export interface PlanFileEntry {
@@ -85,12 +85,8 @@ async function lstatAll(dir: string, names: readonly string[]): Promise<(Kind | 
   const worker = async (): Promise<void> => {
     while (next < names.length) {
       const i = next++;
-      try {
-        const info = await lstat(join(dir, names[i] as string));
-        kinds[i] = info.isSymbolicLink() ? SYMLINK : info.isFile() ? { mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, size: info.size } : OTHER;
-      } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
-      }
+      const info = await unlessMissing(lstat(join(dir, names[i] as string)), undefined);
+      if (info) kinds[i] = info.isSymbolicLink() ? SYMLINK : info.isFile() ? { mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, size: info.size } : OTHER;
     }
   };
   await Promise.all(Array.from({ length: Math.min(LSTAT_WIDTH, names.length) }, worker));

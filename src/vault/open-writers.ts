@@ -9,6 +9,7 @@
  * would say the same, is not exposed by Node's fs.watch).
  */
 import { readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { errorCode } from '../core/errno.js';
 
 export type WriterState = 'open' | 'closed' | 'unknown';
 
@@ -31,7 +32,7 @@ export async function openWriters(files: readonly string[], platform: NodeJS.Pla
     try {
       fds = await readdir(`/proc/${pid}/fd`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EACCES') hidden = true; // another user's process
+      if (errorCode(error) === 'EACCES') hidden = true; // another user's process
       return; // or it exited meanwhile
     }
     await Promise.all(

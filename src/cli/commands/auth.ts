@@ -13,19 +13,19 @@ import { loadConfig, resolveConfigPath } from '../../config/index.js';
 import type { RemoteServerConfig } from '../../config/schema.js';
 import { oauthDir } from '../../config/state-dir.js';
 import { systemClock } from '../../core/clock.js';
-import { messageOf } from '../../core/text.js';
 import { startLoopback } from '../../mcp/oauth/loopback.js';
-import { StoredOAuthProvider } from '../../mcp/oauth/provider.js';
+import { StoredOAuthProvider, type OAuthProviderOptions } from '../../mcp/oauth/provider.js';
 import { OAuthStore } from '../../mcp/oauth/store.js';
 import { McpPool } from '../../mcp/pool.js';
 import { maskKnownText as redact, strongestFirst } from '../../core/sanitize.js';
 import { secretsOf } from '../../mcp/redact.js';
 import { describeTransportError } from '../../mcp/transport-error.js';
 import { parseDuration } from '../../core/duration.js';
+import { messageOf } from '../../core/text.js';
 import { describeError } from '../describe-error.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 
-export interface AuthCommandOptions {
+interface AuthCommandOptions {
   readonly configOption?: string | undefined;
   readonly timeout?: string;
   readonly signal?: AbortSignal;
@@ -60,6 +60,7 @@ export async function authCommand(name: string, io: Io, options: AuthCommandOpti
 
   const dir = oauthDir(env);
   const store = new OAuthStore(dir, name, server.url);
+  const stored = { server: name, serverUrl: server.url, oauth: server.oauth, store, now: () => systemClock.now().getTime() };
   const mask = (text: string, provider?: StoredOAuthProvider): string =>
     redact(text, strongestFirst([...secretsOf(server), ...(provider?.secrets() ?? [])]));
   const stop = AbortSignal.any([AbortSignal.timeout(waitMs), ...(options.signal ? [options.signal] : [])]);
@@ -67,10 +68,10 @@ export async function authCommand(name: string, io: Io, options: AuthCommandOpti
   let provider: StoredOAuthProvider | undefined;
   try {
     if (server.oauth?.grant === 'client_credentials') {
-      provider = new StoredOAuthProvider({ server: name, serverUrl: server.url, oauth: server.oauth, store, now: () => systemClock.now().getTime() });
+      provider = new StoredOAuthProvider(stored);
       await auth(provider, { serverUrl: server.url });
     } else {
-      provider = await authorizeInBrowser(name, server, store, io, stop);
+      provider = await authorizeInBrowser(stored, server.oauth?.callbackPort, io, stop);
     }
   } catch (error) {
     const why = stop.aborted && !(options.signal?.aborted ?? false) ? `no redirect came back within ${options.timeout ?? '5m'}` : describeTransportError(error);
@@ -82,21 +83,17 @@ export async function authCommand(name: string, io: Io, options: AuthCommandOpti
 }
 
 async function authorizeInBrowser(
-  name: string,
-  server: RemoteServerConfig,
-  store: OAuthStore,
+  stored: Omit<OAuthProviderOptions, 'interactive'>,
+  callbackPort: number | undefined,
   io: Io,
   stop: AbortSignal,
 ): Promise<StoredOAuthProvider> {
-  const loopback = await startLoopback(server.oauth?.callbackPort ?? 0);
+  const { server: name, serverUrl } = stored;
+  const loopback = await startLoopback(callbackPort ?? 0);
   try {
     const state = randomBytes(16).toString('base64url');
     const provider = new StoredOAuthProvider({
-      server: name,
-      serverUrl: server.url,
-      oauth: server.oauth,
-      store,
-      now: () => systemClock.now().getTime(),
+      ...stored,
       interactive: {
         redirectUrl: loopback.redirectUrl,
         state,
@@ -109,10 +106,10 @@ async function authorizeInBrowser(
         },
       },
     });
-    const first = await auth(provider, { serverUrl: server.url });
+    const first = await auth(provider, { serverUrl });
     if (first === 'REDIRECT') {
       const code = await loopback.waitForCode(state, stop);
-      const second = await auth(provider, { serverUrl: server.url, authorizationCode: code });
+      const second = await auth(provider, { serverUrl, authorizationCode: code });
       if (second !== 'AUTHORIZED') throw new Error('the authorization server did not issue tokens for the code');
     }
     return provider;

@@ -10,9 +10,9 @@ import type { Config } from '../../config/schema.js';
 import { formatLocalDateTime } from '../../core/text.js';
 import { count, formatTable } from '../../stats/table.js';
 
-export type ClusterViewNode = ClusterNode & Partial<Omit<NodeCounts, 'node'>>;
+type ClusterViewNode = ClusterNode & Partial<Omit<NodeCounts, 'node'>>;
 
-export interface ClusterView {
+interface ClusterView {
   /** This host's node name. */
   readonly node: string;
   readonly nodes: readonly ClusterViewNode[];

@@ -18,7 +18,7 @@ import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { unreachable } from '../../core/errors.js';
 
-export interface DaemonCommandOptions {
+interface DaemonCommandOptions {
   readonly once: boolean;
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
@@ -55,6 +55,8 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
   // Several hosts: one daemon per node name on this vault, so the lock is keyed by both.
   const lockKey = async (): Promise<string> => vaultKey(await realpath(vault)) + (cluster ? `-${cluster.node}` : '');
   const acquireLock = async () => acquireInstanceLock(await lockKey(), config.state, () => runtime.clock.now());
+  const onConnectionError = (error: Error): void =>
+    runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` });
   // The PostgreSQL client is loaded only when `cluster` is configured: a single host never loads it.
   const store = cluster
     ? new (await import('../../cluster/pg-store.js')).PgJournalStore({
@@ -65,7 +67,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         retentionMs: config.daemon.journalRetention,
         acquireLock,
         now: () => runtime.clock.monotonicMs(),
-        onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
+        onConnectionError,
       })
     : new FileJournalStore({
         path: statePaths(config.state).journal,
@@ -79,7 +81,7 @@ export async function daemonCommand(runtime: Runtime, io: Io, options: DaemonCom
         node: cluster.node,
         staleProbeMs: longestCallMs(config) + cluster.leaseMs,
         now: () => runtime.clock.now(),
-        onConnectionError: (error) => runtime.audit.record({ event: 'ALERT', message: `cluster database connection lost (${error.message}); reconnecting` }),
+        onConnectionError,
       })
     : undefined;
   try {

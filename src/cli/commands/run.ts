@@ -19,7 +19,7 @@ import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 import { unreachable } from '../../core/errors.js';
 
-export interface RunOptions {
+interface RunOptions {
   readonly dryRun: boolean;
   readonly signal: AbortSignal;
 }

@@ -6,7 +6,7 @@
  * `cluster`, then `{servers, cluster}`) shows every node, its servers, last heartbeat and what it holds.
  */
 import { maskKnownText, sanitizeText } from '../../core/sanitize.js';
-import { cut, squash } from '../../core/text.js';
+import { cut, errorOf, messageOf, squash } from '../../core/text.js';
 import type { Config } from '../../config/schema.js';
 import { formatTable } from '../../stats/table.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
@@ -46,7 +46,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
         const pingMs = Math.round((await runtime.pool.ping(name)) * 10) / 10;
         return { name, tools: tools.map((tool) => tool.name), pingMs, error: null };
       } catch (error) {
-        return { name, tools: [] as string[], pingMs: null, error: error instanceof Error ? error.message : String(error) };
+        return { name, tools: [] as string[], pingMs: null, error: messageOf(error) };
       }
     }),
   );
@@ -84,7 +84,7 @@ export async function serversCommand(runtime: Runtime, io: Io, options: { json: 
   }
   // Several hosts: the whole cluster as the database knows it, after this host's servers.
   const { readClusterView, formatClusterTable } = await import('./cluster-view.js');
-  const view = await readClusterView(cluster).catch((error: unknown) => new Error(error instanceof Error ? error.message : String(error)));
+  const view = await readClusterView(cluster).catch(errorOf);
   if (options.json) io.out(JSON.stringify({ servers: reports, cluster: view instanceof Error ? { error: view.message } : view }, null, 2));
   else {
     for (const line of formatServersTable(reports)) io.out(line);

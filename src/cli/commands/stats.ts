@@ -6,13 +6,14 @@
  */
 import { formatStatsReport } from '../../stats/format.js';
 import { parseDuration } from '../../core/duration.js';
+import { errorOf, messageOf } from '../../core/text.js';
 import { readQueueDepth } from '../../stats/queue-depth.js';
 import { readLogStats } from '../../stats/read-log.js';
 import type { StatsReport } from '../../stats/types.js';
 import { EXIT, type ExitCode, type Io } from '../io.js';
 import type { Runtime } from '../runtime.js';
 
-export interface StatsCommandOptions {
+interface StatsCommandOptions {
   readonly since?: string;
   readonly json: boolean;
 }
@@ -23,7 +24,7 @@ export async function statsCommand(runtime: Pick<Runtime, 'config' | 'clock'>, i
     try {
       sinceMs = runtime.clock.now().getTime() - parseDuration(options.since);
     } catch (error) {
-      io.err(`error: --since: ${error instanceof Error ? error.message : String(error)}`);
+      io.err(`error: --since: ${messageOf(error)}`);
       return EXIT.usage;
     }
   }
@@ -39,9 +40,7 @@ export async function statsCommand(runtime: Pick<Runtime, 'config' | 'clock'>, i
     return EXIT.ok;
   }
   const { readClusterView, formatClusterTable } = await import('./cluster-view.js');
-  const view = await readClusterView(config.cluster, sinceMs !== undefined ? { sinceMs } : {}).catch(
-    (error: unknown) => new Error(error instanceof Error ? error.message : String(error)),
-  );
+  const view = await readClusterView(config.cluster, sinceMs !== undefined ? { sinceMs } : {}).catch(errorOf);
   if (options.json) io.out(JSON.stringify({ ...report, cluster: view instanceof Error ? { error: view.message } : view }, null, 2));
   else {
     for (const line of formatStatsReport(report, options.since)) io.out(line);

@@ -27,7 +27,7 @@ interface InteractiveOptions {
   readonly onAuthorizationUrl: (url: URL) => void;
 }
 
-interface OAuthProviderOptions {
+export interface OAuthProviderOptions {
   readonly server: string;
   readonly serverUrl: string;
   /** The entry's `oauth` block; absent for a server authorized with `auth` without one. */

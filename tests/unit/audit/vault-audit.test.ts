@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryAuditLog } from '../../../src/audit/memory.js';
-import { localDay } from '../../../src/audit/rotation.js';
+import { localDay } from '../../../src/core/text.js';
 import { teeAuditLogs } from '../../../src/audit/tee.js';
 import type { AuditLog } from '../../../src/audit/types.js';
 import { createVaultAudit, vaultAuditFor } from '../../../src/audit/vault-audit-sink.js';

@@ -40,6 +40,7 @@ export class GroupStdioTransport implements Transport {
   /** Ids of our requests still waiting for their response: while there are none, output is batched. */
   private readonly waiting = new Set<string | number>();
   private batchTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
   // A process group is a POSIX notion; on Windows the child is simply not attached to our console.
   private readonly ownGroup = process.platform !== 'win32';
 
@@ -96,8 +97,18 @@ export class GroupStdioTransport implements Transport {
     });
   }
 
-  /** Closes stdin (a server exits at end of input), then SIGTERM, then SIGKILL to its whole group. */
-  async close(): Promise<void> {
+  /**
+   * Closes stdin (a server exits at end of input), then SIGTERM, then SIGKILL to its whole group. Every
+   * caller waits for the same stop: the SDK closes a client whose initialize failed without awaiting it,
+   * and our own close that follows must not return while the server still runs.
+   */
+  close(): Promise<void> {
+    if (!this.closing && !this.child) return Promise.resolve();
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     this.buffer.clear();

@@ -1,10 +1,26 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatServersTable, secretMasker, type ServerReport } from '../../src/cli/commands/servers.js';
 import { runCli } from '../helpers/cli.js';
+import { BIN, waitFor } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const STDIO_SECRET = 'sup3r-s3cret-value-123';
 const HTTP_TOKEN = 'http-bearer-token-456789';
+const MARKER = `leaky-server-${process.pid}-${Date.now()}`;
+
+/** Processes whose command line carries the marker (Linux). */
+function leakyProcesses(): string[] {
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MARKER);
+    } catch {
+      return false;
+    }
+  });
+}
 
 let ws: Workspace;
 beforeEach(async () => {
@@ -13,7 +29,8 @@ beforeEach(async () => {
       // Echoes its own credential to stderr and never answers: the error quotes that stderr line.
       leaky: {
         command: process.execPath,
-        args: ['-e', "process.stderr.write('starting with token ' + process.env.API_TOKEN + '\\n'); setInterval(() => {}, 1000)"],
+        // It ignores the end of its input, as some servers do; the marker finds it in /proc.
+        args: ['-e', "process.stderr.write('starting with token ' + process.env.API_TOKEN + '\\n'); setInterval(() => {}, 1000)", MARKER],
         env: { API_TOKEN: STDIO_SECRET },
         timeoutMs: 1_500,
       },
@@ -31,6 +48,8 @@ describe('servers', () => {
   it('reports each server as JSON: connected, server info, tools, ping, breaker, last error', async () => {
     const result = await runCli(['--config', ws.configPath, 'servers', '--json']);
     expect(result.code).toBe(1); // some enabled servers are unreachable
+    // The command returns only once the server that never answered is stopped.
+    if (process.platform === 'linux') expect(leakyProcesses()).toEqual([]);
     const reports = JSON.parse(result.stdout) as ServerReport[];
     const byName = new Map(reports.map((r) => [r.name, r]));
     expect([...byName.keys()].sort()).toEqual(['leaky', 'off', 'remote', 'scripted']);
@@ -52,6 +71,16 @@ describe('servers', () => {
     expect(byName.get('off')).toMatchObject({ enabled: false, connected: false, lastError: null });
 
     for (const secret of [STDIO_SECRET, HTTP_TOKEN]) expect(result.stdout + result.stderr).not.toContain(secret);
+  });
+
+  it.runIf(process.platform === 'linux')('leaves no server running once it has exited, not even one that ignores the end of its input', async () => {
+    const code = await new Promise<number>((resolve) => {
+      execFile(process.execPath, [BIN, '--config', ws.configPath, 'servers'], (error) => resolve(error ? Number(error.code ?? 1) : 0));
+    });
+    expect(code).toBe(1);
+    // SIGKILL reaches the process group before the command exits; the kernel needs a moment to remove it.
+    await waitFor(() => leakyProcesses().length === 0, 'the leaky server to be gone', 3_000).catch(() => undefined);
+    expect(leakyProcesses()).toEqual([]);
   });
 
   it('prints a table with one row per server and never the configured secrets', async () => {

@@ -4,10 +4,11 @@
  * Every process this run started must be gone when it ends. The run tags its environment, which the
  * daemons and fixtures the tests spawn inherit; the servers a daemon starts get only a safe environment,
  * so a process is this run's when it or its nearest tagged ancestor carries this run's tag, or, with no
- * tagged ancestor left (an orphan), when it started during the run from this checkout. Anything still
+ * tagged ancestor left (an orphan), when it started during the run from this checkout or in one of the
+ * run's workspaces (a server with a safe environment, in a session of its own). Anything still
  * alive after a short grace is listed, killed (so a red run does not leave them either) and fails the run.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +24,8 @@ interface Proc {
   cmdline: string;
   /** The value of TAG in its environment; undefined when absent or not readable. */
   tag: string | undefined;
+  /** Its working directory; '' when not readable. */
+  cwd: string;
 }
 
 /** Fields of /proc/PID/stat after the command name (which may hold spaces): ppid is [1], starttime [19]. */
@@ -39,6 +42,14 @@ function tagOf(pid: string): string | undefined {
   }
 }
 
+function cwdOf(pid: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return '';
+  }
+}
+
 function processes(): Proc[] {
   const found: Proc[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -47,7 +58,7 @@ function processes(): Proc[] {
       const fields = statFields(readFileSync(`/proc/${entry}/stat`, 'utf8'));
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
       // Zombies have an empty command line and are their parent's to reap.
-      if (cmdline !== '') found.push({ pid: Number(entry), ppid: Number(fields[1]), startTicks: Number(fields[19]), cmdline, tag: tagOf(entry) });
+      if (cmdline !== '') found.push({ pid: Number(entry), ppid: Number(fields[1]), startTicks: Number(fields[19]), cmdline, tag: tagOf(entry), cwd: cwdOf(entry) });
     } catch {
       // gone meanwhile
     }
@@ -77,7 +88,8 @@ export default function setup(): () => Promise<void> {
       // vitest's own workers end with the run
       if (proc.cmdline.includes('node_modules/vitest')) return false;
       const owner = runOf(proc, byPid);
-      return owner === undefined ? proc.cmdline.includes(REPO_ROOT) : owner === run;
+      // A workspace is named after the run that made it (workspace.ts).
+      return owner === undefined ? proc.cmdline.includes(REPO_ROOT) || proc.cwd.includes(`orch-${run}-`) : owner === run;
     });
   };
   return async () => {

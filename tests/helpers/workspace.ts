@@ -49,7 +49,8 @@ export interface WorkspaceOptions {
 }
 
 export async function createWorkspace(options: WorkspaceOptions = {}): Promise<Workspace> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-'));
+  // The run's tag in the name lets the no-leftovers check find an orphan by its working directory.
+  const dir = await mkdtemp(path.join(os.tmpdir(), `orch-${process.env['ORCH_TEST_RUN'] ?? 'run'}-`));
   const vault = path.join(dir, 'vault');
   const logs = path.join(dir, 'logs');
   const callsFile = path.join(dir, 'calls.jsonl');

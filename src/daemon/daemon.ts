@@ -187,7 +187,7 @@ export async function runDaemon(options: DaemonOptions): Promise<DaemonExit> {
       runner: plans,
       settler,
       onSettling: (count) => tracker.settling(count),
-      ...(cluster && options.cluster ? { refresh: (approval: string) => cluster.refresh(approval), ...reservations(options.cluster, crash) } : {}),
+      ...(cluster && leases ? { refresh: (approval: string) => cluster.refresh(approval), ...reservations(leases, crash) } : {}),
       // `--once` claims everything it finds (it stops once idle, so nothing may be left waiting for a slot).
       ...(cluster && !options.once ? { hasRoom: () => plans.hasRoom() } : {}),
       onFatal: fail,

@@ -80,6 +80,16 @@ const step = (action: string, name: string, script: string) =>
   ['- [ ] ' + name, '  ```yaml', `  action: ${action}`, `  name: ${name}`, `  script: ["${script}"]`, '  ```'].join('\n');
 const plan = (id: string, ...steps: string[]) => ['---', `id: ${id}`, '---', '## Steps', ...steps, ''].join('\n');
 const names = async (c: Synced) => (await c.ws.calls()).map((call) => String(call.args['name']));
+/** Each call as `name@node`: which step ran on which host. */
+const placedCalls = async (c: Synced) => (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${String(call.node)}`);
+
+/** Waits for the one plan to be in Done/ and out of In_Progress/ on both copies; on a timeout, says where everything is. */
+async function finishedOnBoth(c: Synced, sync: SyncClient): Promise<void> {
+  const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
+  await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000).catch(async (error: unknown) => {
+    throw new Error(`${String(error)}\n${await whereAll(c, sync)}`);
+  });
+}
 
 describe('several daemons, each on its own synced copy of the vault (cluster)', () => {
   it('the same approval delivered to both vaults: one run, each step once; the other copy is left alone until the sync moves it', async () => {
@@ -196,12 +206,9 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     await c.start('cloud');
     const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
     await c.write('laptop', 'Approved', 'x.md', plan('x', step('on_a', 'x-first', 'ok'), step('on_b', 'x-second', 'ok'), step('on_a', 'x-third', 'ok')));
-    const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
-    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}\n${await whereAll(c, sync)}`);
-    });
+    await finishedOnBoth(c, sync);
     await sync.round();
-    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    const calls = await placedCalls(c);
     expect(calls).toEqual(['x-first@laptop', 'x-second@cloud', 'x-third@laptop']);
     const done = await c.read('laptop', 'Done', 'x.md');
     expect(await c.read('cloud', 'Done', 'x.md')).toBe(done);
@@ -233,7 +240,7 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     expect(handedOver).toContain('so node laptop hands the plan over');
     await c.write('cloud', 'In_Progress', 'z.md', handedOver);
     await waitFor(async () => (await c.list('cloud', 'Done')).length === 1, 'the plan in Done/ of cloud', 30_000);
-    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    const calls = await placedCalls(c);
     expect(calls).toEqual(['z-first@laptop', 'z-second@cloud']);
     const done = await c.read('cloud', 'Done', 'z.md');
     expect(done).toMatch(/^status: completed$/m);
@@ -252,11 +259,8 @@ describe('several daemons, each on its own synced copy of the vault (cluster)', 
     await waitFor(async () => (await c.query('SELECT 1 FROM claims')).length === 0, 'the lease to be let go');
     expect(await c.list('cloud', 'In_Progress')).toEqual([]);
     const sync = (syncing = startSyncClient(c.vault('laptop'), c.vault('cloud'), FOLDERS));
-    const finished = async (node: Node) => (await c.list(node, 'Done')).length === 1 && (await c.list(node, 'In_Progress')).length === 0;
-    await waitFor(async () => (await finished('laptop')) && (await finished('cloud')), 'the plan in Done/ of both copies', 40_000).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}\n${await whereAll(c, sync)}`);
-    });
-    const calls = (await c.ws.calls()).map((call) => `${String(call.args['name'])}@${call.node}`);
+    await finishedOnBoth(c, sync);
+    const calls = await placedCalls(c);
     expect(calls).toEqual(['y-first@laptop', 'y-second@cloud']);
     expect(await c.read('cloud', 'Done', 'y.md')).toMatch(/^status: completed$/m);
     expect(sync.conflicts).toEqual([]);
@@ -270,7 +274,7 @@ async function whereAll(c: Synced, sync: SyncClient): Promise<string> {
     for (const folder of FOLDERS) lines.push(`${node} ${folder}: ${(await c.list(node, folder)).join(', ')}`);
     lines.push(`${node} log:\n${(await c.log(node)).split('\n').slice(-25).join('\n')}`);
   }
-  lines.push(`calls: ${(await c.ws.calls()).map((call) => `${String(call.args['name'])}@${String(call.node)}`).join(', ')}`);
+  lines.push(`calls: ${(await placedCalls(c)).join(', ')}`);
   lines.push(`conflicts: ${sync.conflicts.join(', ')}`);
   lines.push(`claims: ${JSON.stringify(await c.query('SELECT claim, node, needs, expires_at > now() AS live FROM claims'))}`);
   return lines.join('\n');

@@ -5,9 +5,9 @@
  * to the other; a file changed on both sides keeps side A's version and gets the other one as a
  * conflict copy (`name.sync-conflict.md`) on both sides. Writes are atomic (a dotfile, then a rename).
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256 } from '../../src/run/identify.js';
 
 export interface SyncClient {
   /** Conflict copies made so far (vault-relative names). */
@@ -21,7 +21,7 @@ export function startSyncClient(a: string, b: string, folders: readonly string[]
   const base = new Map<string, string>();
   const conflicts: string[] = [];
   const read = (root: string, rel: string) => readFile(path.join(root, rel)).catch(() => undefined);
-  const hash = (bytes: Buffer | undefined) => (bytes === undefined ? undefined : createHash('sha256').update(bytes).digest('hex'));
+  const hash = (bytes: Buffer | undefined) => (bytes === undefined ? undefined : sha256(bytes));
   const put = async (root: string, rel: string, bytes: Buffer | undefined) => {
     const file = path.join(root, rel);
     if (bytes === undefined) return rm(file, { force: true });

@@ -6,7 +6,6 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { isMissing } from '../core/errno.js';
 import { errorOf, localDay } from '../core/text.js';
 import type { Config } from '../config/schema.js';
 import type { Subscriber } from '../events/event-stream.js';
@@ -75,13 +74,7 @@ export function createVaultAudit(options: VaultAuditOptions): VaultAudit {
       await current?.close();
       current = new KeptAppendFile(file);
     }
-    const text = lines.map((line) => line.text).join('');
-    // A human may delete Logs/ itself during the day: make it again rather than lose the day's lines.
-    await current.append(text, clock.now().getTime()).catch(async (error: unknown) => {
-      if (!isMissing(error)) throw error;
-      await mkdir(options.dir, { recursive: true });
-      await (current as KeptAppendFile).append(text, clock.now().getTime());
-    });
+    await current.append(lines.map((line) => line.text).join(''), clock.now().getTime());
   };
   // Collected like the main log's lines (logger.ts), one append per day: a plan's end and the daemon's notices go out at once.
   const out = batchWritable<Line>(writeBatch, onError, { final: async () => current?.close(), windowMs: 5, keyOf: (line) => line.day });

@@ -5,8 +5,9 @@
  * (a `run` next to the daemon, logrotate) moved or deleted the file, later lines go to the file at the
  * path again, as an append by path would; the lines of the second before went to the moved file.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { unlessMissing } from '../core/errno.js';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { errorCode, isMissing, unlessMissing } from '../core/errno.js';
 
 const RECHECK_MS = 1_000;
 
@@ -50,7 +51,15 @@ export class KeptAppendFile {
       }
       await this.close();
     }
-    const h = await open(this.file, 'a');
+    const h = await open(this.file, 'a').catch(async (error: unknown) => {
+      if (!isMissing(error)) throw error;
+      // A human deleted the folder itself: make it again (only it, so a vault whose drive is gone
+      // is not recreated on another disk) rather than lose every line until a restart.
+      await mkdir(path.dirname(this.file)).catch((made: unknown) => {
+        if (errorCode(made) !== 'EEXIST') throw made;
+      });
+      return open(this.file, 'a');
+    });
     try {
       const info = await h.stat();
       this.inode = info.ino;

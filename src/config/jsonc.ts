@@ -4,7 +4,7 @@
  * blanked with spaces (newlines kept) and JSON.parse reads the rest, so its errors (and their
  * positions) still point at the user's text.
  */
-import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { createScanner, parse, SyntaxKind, type ParseError } from 'jsonc-parser';
 
 export type JsoncResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -46,10 +46,20 @@ function describeSyntaxError(text: string, error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   // V8 quotes a snippet of the input after the reason, cut short with ... on a long line; drop it (it may hold a literal secret).
   const reason = raw.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
-  const position = /at position (\d+)/.exec(raw)?.[1];
+  const position = /at position (\d+)/.exec(raw)?.[1] ?? firstErrorOffset(text);
   if (position === undefined) return `invalid JSON: ${reason}`;
   const before = text.slice(0, Number(position));
   const line = before.split('\n').length;
   const column = before.length - before.lastIndexOf('\n');
   return `line ${line}, column ${column}: invalid JSON: ${reason}`;
+}
+
+/**
+ * Where jsonc-parser first stumbles: V8 gives no position when it quotes the input instead (an unquoted
+ * value, a single quote), the commonest slips in a pasted config. Only on the failure path.
+ */
+function firstErrorOffset(text: string): number | undefined {
+  const errors: ParseError[] = [];
+  parse(text, errors, { allowTrailingComma: true });
+  return errors[0]?.offset;
 }

@@ -168,4 +168,18 @@ describe('createAuditLog with rotation', () => {
     expect(steps).toEqual([0, 1]);
     expect(files).toHaveLength(2);
   });
+
+  it('makes the logs folder again when a human deleted it, once a second has passed', async () => {
+    const logsDir = path.join(dir, 'logs');
+    const t = clock('2026-02-16T10:00:00Z');
+    const log = createAuditLog({ logsDir, logging: { logParameters: true, sanitize: true, rotate: policy({ maxBytes: 10_000 }) }, clock: clockAt(t.now) });
+    log.record({ event: 'CALL', plan: 'p', step: 1 });
+    await waitFor(() => readFile(path.join(logsDir, 'mcp_actions.jsonl'), 'utf8').then((text) => text.includes('"step":1'), () => false), 'the first line');
+    await rm(logsDir, { recursive: true });
+    t.jump(2_000);
+    log.record({ event: 'CALL', plan: 'p', step: 2 });
+    await log.close();
+    expect((await stepsInOrder(logsDir)).steps).toEqual([2]);
+    expect(await readFile(path.join(logsDir, 'mcp_actions.log'), 'utf8')).toContain('step=2');
+  });
 });

@@ -168,4 +168,19 @@ describe('the vault day file through a kept descriptor', () => {
     expect(text).toContain('second');
     expect(text).not.toContain('first');
   });
+
+  it('makes Logs/ again after a human deleted the folder during the day', async () => {
+    let now = NOON.getTime();
+    const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => new Date(now)) });
+    const day = localDay(NOON);
+    sink.notices.record({ event: 'ALERT', message: 'first' });
+    await waitFor(() => readFile(path.join(logsDir, `${day}.json`), 'utf8').then((text) => text.includes('first'), () => false), 'the first entry');
+    await rm(logsDir, { recursive: true });
+    now += 2_000;
+    sink.notices.record({ event: 'ALERT', message: 'second' });
+    await sink.notices.close();
+    const text = await readFile(path.join(logsDir, `${day}.json`), 'utf8');
+    expect(text).toContain('second');
+    expect(text).not.toContain('first');
+  });
 });

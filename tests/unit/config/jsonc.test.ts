@@ -26,6 +26,10 @@ describe('parseJsonc', () => {
 
   it('does not echo the input when the quoted snippet is cut short either', () => {
     const result = parseJsonc(`{"a": 1, "b": 2, "c": 3,\n "password": hunter2-secret-value, "d": 4, "e": 5}`);
-    expect(result).toEqual({ ok: false, message: "invalid JSON: Unexpected token 'h'" });
+    expect(result).toEqual({ ok: false, message: "line 2, column 14: invalid JSON: Unexpected token 'h'" });
+  });
+
+  it('still points at the line and column when V8 quotes the input instead of giving a position', () => {
+    expect(parseJsonc(`{\n  "token": 'abc'\n}`)).toEqual({ ok: false, message: "line 2, column 12: invalid JSON: Unexpected token '''" });
   });
 });

@@ -66,6 +66,8 @@ export class GroupStdioTransport implements Transport {
       child.on('spawn', () => resolve());
       child.on('close', () => {
         this.drain(); // its last words, batched or not, come before the close
+        // It exited on its own (not by our close, which stops its group itself): what it left behind goes too.
+        if (this.child === child) this.signal(child, 'SIGKILL');
         this.child = undefined;
         this.onclose?.();
       });

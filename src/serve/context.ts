@@ -77,11 +77,14 @@ export async function openServeContext(deps: ServeDeps, hosting?: HostingDaemon)
   });
   // The daemon's stream starts only once the server is up, so no event comes before this subscriber.
   const live = hosting
-    ? new LivePlans((event) => {
-        changes.emit({ kind: 'plan', id: event.plan.id, event });
-        // The file moved: the index must know where it is before anyone asks.
-        if (event.type === 'plan_moved' || event.type === 'claimed') void follow.look();
-      })
+    ? new LivePlans(
+        (event) => {
+          changes.emit({ kind: 'plan', id: event.plan.id, event });
+          // The file moved: the index must know where it is before anyone asks.
+          if (event.type === 'plan_moved' || event.type === 'claimed') void follow.look();
+        },
+        (plan) => changes.emit({ kind: 'plan', id: plan.id }),
+      )
     : undefined;
   if (live) hosting?.listen(live.subscriber);
   const { max, per } = config.serve.submissions;

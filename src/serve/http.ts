@@ -100,13 +100,14 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
     if (known) heard(known, res);
 
     if (url.pathname === '/mcp') {
+      const streamable = known?.transport instanceof StreamableHTTPServerTransport ? known.transport : undefined;
+      // Whatever the method: the SSE session exists, it is only the wrong endpoint.
+      const elsewhere = known && !streamable ? `session ${sessionId} is an SSE session: post its messages to /messages?sessionId=${sessionId}, or initialize a Streamable HTTP session` : undefined;
       if (req.method === 'POST') {
         const body = await readBody(req, res, ctx);
         if (body === undefined) return;
-        if (known) {
-          if (known.transport instanceof StreamableHTTPServerTransport) return known.transport.handleRequest(req, res, body.value);
-          return refuse(res, 400, `session ${sessionId} is an SSE session: post its messages to /messages?sessionId=${sessionId}, or initialize a Streamable HTTP session`);
-        }
+        if (elsewhere) return refuse(res, 400, elsewhere);
+        if (streamable) return streamable.handleRequest(req, res, body.value);
         if (sessionId !== undefined) return refuse(res, 404, 'session not found (it ended, or the daemon restarted): initialize a new session');
         if (!isInitialize(body.value)) return refuse(res, 400, 'no session: send an initialize request first, without an Mcp-Session-Id header');
         if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);
@@ -117,8 +118,9 @@ export async function startMcpHttp(options: McpHttpOptions): Promise<McpHttpServ
         const server = await open(transport, 'http');
         return transport.handleRequest(req, res, body.value);
       }
-      if (!known || !(known.transport instanceof StreamableHTTPServerTransport)) return refuse(res, sessionId ? 404 : 400, 'no such session: initialize one with a POST to /mcp');
-      return known.transport.handleRequest(req, res);
+      if (elsewhere) return refuse(res, 400, elsewhere);
+      if (!streamable) return refuse(res, sessionId ? 404 : 400, 'no such session: initialize one with a POST to /mcp');
+      return streamable.handleRequest(req, res);
     }
     if (url.pathname === '/sse' && req.method === 'GET') {
       if (!(await room())) return refuse(res, 503, `too many open sessions (${MAX_SESSIONS}): close one and try again`);

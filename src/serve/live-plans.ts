@@ -35,7 +35,11 @@ export class LivePlans {
   /** The plans whose last event was their move or release, oldest end first (one heard of again leaves it). */
   private readonly ended = new Set<string>();
 
-  constructor(private readonly onEvent: (event: PlanEvent, plan: LivePlan) => void) {}
+  constructor(
+    private readonly onEvent: (event: PlanEvent, plan: LivePlan) => void,
+    /** Hears a plan `letGo` changed, as `onEvent` hears the events: its waiters and subscribers look again. */
+    private readonly onLetGo: (plan: LivePlan) => void = () => undefined,
+  ) {}
 
   /** The most recent run known under this plan id. */
   byId(id: string): LivePlan | undefined {
@@ -71,8 +75,10 @@ export class LivePlans {
   letGo(claim: string): void {
     const plan = this.plans.get(claim);
     if (!plan || this.ended.has(claim)) return;
-    this.plans.set(claim, { ...plan, status: 'released' });
+    const released: LivePlan = { ...plan, status: 'released' };
+    this.plans.set(claim, released);
     this.ended.add(claim);
+    this.onLetGo(released);
   }
 
   /** How many plans are kept. */

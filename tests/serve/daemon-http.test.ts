@@ -114,6 +114,31 @@ describe('daemon --mcp-port', () => {
       }
     });
 
+    it('a GET or DELETE on /mcp naming an SSE session is told it is an SSE session, not that it does not exist', async () => {
+      const stream = request({ host: '127.0.0.1', port, path: '/sse', method: 'GET', headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` } });
+      const sessionId = await new Promise<string>((resolve, reject) => {
+        stream.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+            const found = /sessionId=([\w-]+)/.exec(text);
+            if (found) resolve(found[1] as string);
+          });
+        });
+        stream.on('error', reject);
+        stream.end();
+      });
+      try {
+        for (const method of ['GET', 'DELETE']) {
+          const answer = await fetch(`http://127.0.0.1:${port}/mcp`, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream', 'mcp-session-id': sessionId } });
+          expect(answer.status).toBe(400);
+          expect(await answer.text()).toContain(`is an SSE session: post its messages to /messages?sessionId=${sessionId}`);
+        }
+      } finally {
+        stream.destroy();
+      }
+    });
+
     it('runs the loop over Streamable HTTP with live progress, while an SSE client follows the plan', async () => {
       const sse = await connectSse(sseUrl, TOKEN);
       try {

@@ -57,6 +57,20 @@ describe('LivePlans', () => {
     expect(live.size).toBe(2);
   });
 
+  it('tells who listens of a plan it let go (a wait_for_plan looks again), and of no other', () => {
+    const heard: string[] = [];
+    const live = new LivePlans(() => undefined, (plan) => heard.push(`${plan.id} ${plan.status}`));
+    live.subscriber(claimed('lost.md'));
+    live.subscriber(queued('lost.md'));
+    live.subscriber(claimed('done.md'));
+    live.subscriber(moved('done.md'));
+    live.letGo('lost.md');
+    live.letGo('done.md');
+    live.letGo('never-heard-of.md');
+    live.letGo('lost.md'); // already let go
+    expect(heard).toEqual(['lost released']);
+  });
+
   it('20,000 plans never heard of again (let go with their lease, no event) keep at most 5,000', () => {
     const live = new LivePlans(() => undefined);
     for (let i = 0; i < 20_000; i += 1) {

@@ -2,25 +2,14 @@
  * A stdio server that exits on its own (a crash) may leave what it started behind in its process group,
  * its output not tied to ours: those go with it, as they do when we stop it ourselves (mcp/stdio-transport.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { waitFor } from '../helpers/daemon-process.js';
+import { processesMarked, waitFor } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const MARKER = `left-behind-${process.pid}-${Date.now()}`;
 
-/** Processes whose command line carries the marker (Linux). */
-function leftBehind(): string[] {
-  return readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MARKER);
-    } catch {
-      return false;
-    }
-  });
-}
+const leftBehind = (): string[] => processesMarked(MARKER);
 
 let ws: Workspace;
 beforeEach(async () => {

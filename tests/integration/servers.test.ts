@@ -1,26 +1,15 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatServersTable, secretMasker, type ServerReport } from '../../src/cli/commands/servers.js';
 import { runCli } from '../helpers/cli.js';
-import { BIN, waitFor } from '../helpers/daemon-process.js';
+import { BIN, processesMarked, waitFor } from '../helpers/daemon-process.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 
 const STDIO_SECRET = 'sup3r-s3cret-value-123';
 const HTTP_TOKEN = 'http-bearer-token-456789';
 const MARKER = `leaky-server-${process.pid}-${Date.now()}`;
 
-/** Processes whose command line carries the marker (Linux). */
-function leakyProcesses(): string[] {
-  return readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(MARKER);
-    } catch {
-      return false;
-    }
-  });
-}
+const leakyProcesses = (): string[] => processesMarked(MARKER);
 
 let ws: Workspace;
 beforeEach(async () => {

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,24 @@ function post(port: number, headers: Record<string, string>, body = INITIALIZE):
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A raw legacy SSE session (GET /sse): its stream, and its id from the `endpoint` event. */
+async function openSseSession(port: number): Promise<{ stream: ClientRequest; sessionId: string }> {
+  const stream = request({ host: '127.0.0.1', port, path: '/sse', method: 'GET', headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` } });
+  const sessionId = await new Promise<string>((resolve, reject) => {
+    stream.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const found = /sessionId=([\w-]+)/.exec(text);
+        if (found) resolve(found[1] as string);
+      });
+    });
+    stream.on('error', reject);
+    stream.end();
+  });
+  return { stream, sessionId };
 }
 
 function slowThenEcho(id: string): string {
@@ -92,19 +110,7 @@ describe('daemon --mcp-port', () => {
     });
 
     it('a POST to /mcp naming an SSE session is refused with where to send it, not an internal error', async () => {
-      const stream = request({ host: '127.0.0.1', port, path: '/sse', method: 'GET', headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` } });
-      const sessionId = await new Promise<string>((resolve, reject) => {
-        stream.on('response', (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => {
-            text += chunk.toString();
-            const found = /sessionId=([\w-]+)/.exec(text);
-            if (found) resolve(found[1] as string);
-          });
-        });
-        stream.on('error', reject);
-        stream.end();
-      });
+      const { stream, sessionId } = await openSseSession(port);
       try {
         const answer = await post(port, { authorization: `Bearer ${TOKEN}`, 'mcp-session-id': sessionId });
         expect(answer.status).toBe(400);
@@ -115,19 +121,7 @@ describe('daemon --mcp-port', () => {
     });
 
     it('a GET or DELETE on /mcp naming an SSE session is told it is an SSE session, not that it does not exist', async () => {
-      const stream = request({ host: '127.0.0.1', port, path: '/sse', method: 'GET', headers: { accept: 'text/event-stream', authorization: `Bearer ${TOKEN}` } });
-      const sessionId = await new Promise<string>((resolve, reject) => {
-        stream.on('response', (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => {
-            text += chunk.toString();
-            const found = /sessionId=([\w-]+)/.exec(text);
-            if (found) resolve(found[1] as string);
-          });
-        });
-        stream.on('error', reject);
-        stream.end();
-      });
+      const { stream, sessionId } = await openSseSession(port);
       try {
         for (const method of ['GET', 'DELETE']) {
           const answer = await fetch(`http://127.0.0.1:${port}/mcp`, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream', 'mcp-session-id': sessionId } });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -153,29 +153,16 @@ describe('teeAuditLogs', () => {
 });
 
 describe('the vault day file through a kept descriptor', () => {
-  it('writes the day file again after a human deleted it, once a second has passed', async () => {
+  it.each([
+    ['writes the day file again after a human deleted it, once a second has passed', (day: string) => unlink(path.join(logsDir, `${day}.json`))],
+    ['makes Logs/ again after a human deleted the folder during the day', () => rm(logsDir, { recursive: true })],
+  ])('%s', async (_name, remove) => {
     let now = NOON.getTime();
     const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => new Date(now)) });
     const day = localDay(NOON);
     sink.notices.record({ event: 'ALERT', message: 'first' });
     await waitFor(() => readFile(path.join(logsDir, `${day}.json`), 'utf8').then((text) => text.includes('first'), () => false), 'the first entry');
-    const { unlink } = await import('node:fs/promises');
-    await unlink(path.join(logsDir, `${day}.json`));
-    now += 2_000;
-    sink.notices.record({ event: 'ALERT', message: 'second' });
-    await sink.notices.close();
-    const text = await readFile(path.join(logsDir, `${day}.json`), 'utf8');
-    expect(text).toContain('second');
-    expect(text).not.toContain('first');
-  });
-
-  it('makes Logs/ again after a human deleted the folder during the day', async () => {
-    let now = NOON.getTime();
-    const sink = createVaultAudit({ dir: logsDir, clock: clockAt(() => new Date(now)) });
-    const day = localDay(NOON);
-    sink.notices.record({ event: 'ALERT', message: 'first' });
-    await waitFor(() => readFile(path.join(logsDir, `${day}.json`), 'utf8').then((text) => text.includes('first'), () => false), 'the first entry');
-    await rm(logsDir, { recursive: true });
+    await remove(day);
     now += 2_000;
     sink.notices.record({ event: 'ALERT', message: 'second' });
     await sink.notices.close();
